@@ -1,0 +1,33 @@
+# Two commands set everything up on a fresh machine:
+#   make run    install if needed, open Folioscope with the sample document
+#   make test   install if needed, run the test suite
+VENV := .venv
+PY := $(VENV)/bin/python
+# the stamp is keyed on the dependency spec: editing it reinstalls, re-running does not
+SPEC_HASH := $(shell cat pyproject.toml tools/install.sh | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(SPEC_HASH)
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast install bench eval screenshots app clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml tools/install.sh
+	bash tools/install.sh
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/folioscope --library .folioscope-demo resources/sample/folioscope-sample.pdf
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/folioscope bench
+
+clean:
+	rm -rf $(VENV) .cache build dist *.egg-info

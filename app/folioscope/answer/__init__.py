@@ -1,0 +1,1 @@
+"""The local LLM runtime (llama-cpp-python) and, later, answers built on it."""

@@ -1,0 +1,69 @@
+"""Pieces cut from a document's text: sentences, boundaries, chunks, chapters, evidence.
+
+Every piece is a character range [start, end) of the document text, so it maps back to
+page boxes through the document's span table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """The gap after sentence `after` (0-based): a score in [0, 1], 1 = cut here."""
+
+    after: int
+    offset: int  # character offset of the gap in the document text
+    score: float
+    method: str
+
+
+@dataclass
+class Chunk:
+    index: int
+    start: int
+    end: int
+    text: str
+    score: float  # score of the boundary that ends this chunk (1.0 for the last chunk)
+    strategy: str
+    pages: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Chapter:
+    index: int
+    title: str
+    start: int
+    end: int
+    first_page: int
+    last_page: int
+    start_time: float | None = None  # transcripts: seconds from the start
+    title_source: str = "outline"  # "outline", "headings", "llm", "keyphrases"
+
+
+@dataclass
+class Evidence:
+    doc_id: int
+    start: int
+    end: int
+    text: str
+    score: float
+    page: int
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    evidence: list[Evidence] = field(default_factory=list)
+    citations: dict[int, int] = field(default_factory=dict)  # citation number -> evidence index
+    found: bool = True

@@ -1,0 +1,76 @@
+"""The library's schema as numbered migrations (m001_..., m002_...), applied in order once.
+
+Add a change as a new function at the end of MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+
+def m001_documents(db: sqlite_utils.Database) -> None:
+    db["documents"].create({
+        "id": int, "sha256": str, "path": str, "name": str, "title": str, "kind": str,
+        "n_pages": int, "n_blocks": int, "n_chars": int, "metadata": str,
+        "added_at": str, "ingest_seconds": float,
+    }, pk="id", not_null={"sha256", "name", "kind"})
+    db["documents"].create_index(["sha256"], unique=True)
+    db["sources"].create({"sha256": str, "data": bytes}, pk="sha256")
+    db["doc_text"].create({"doc_id": int, "text": str}, pk="doc_id",
+                          foreign_keys=[("doc_id", "documents", "id")])
+
+
+def m002_pages_blocks_spans(db: sqlite_utils.Database) -> None:
+    db["pages"].create({
+        "doc_id": int, "page_no": int, "width": float, "height": float, "route": str,
+        "reason": str, "timings": str, "rotation": int,
+    }, pk=("doc_id", "page_no"), foreign_keys=[("doc_id", "documents", "id")])
+    db["blocks"].create({
+        "doc_id": int, "seq": int, "page_no": int, "role": str, "level": int, "source": str,
+        "confidence": float, "text": str, "x0": float, "y0": float, "x1": float, "y1": float,
+        "time": float, "start": int, "end": int, "pieces": str,
+    }, pk=("doc_id", "seq"), foreign_keys=[("doc_id", "documents", "id")])
+    db["spans"].create({
+        "doc_id": int, "start": int, "end": int, "page_no": int,
+        "x0": float, "y0": float, "x1": float, "y1": float,
+    }, foreign_keys=[("doc_id", "documents", "id")])
+    db["spans"].create_index(["doc_id", "start"])
+
+
+def m003_ingest_log(db: sqlite_utils.Database) -> None:
+    db["ingest_log"].create({
+        "id": int, "at": str, "path": str, "status": str, "message": str,
+        "doc_id": int, "seconds": float,
+    }, pk="id")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_documents,
+    m002_pages_blocks_spans,
+    m003_ingest_log,
+]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this library has not seen yet, each in its own transaction."""
+    conn = db.conn
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.__name__ in done:
+            continue
+        conn.execute("BEGIN")
+        try:
+            migration(db)
+            conn.execute("INSERT INTO _migrations VALUES (?, ?)",
+                         (migration.__name__, datetime.now(timezone.utc).isoformat()))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.__name__)
+    return applied

@@ -1,0 +1,85 @@
+"""Reading files into `Document`s: one reader per file type, a per-page route for PDFs.
+
+    from folioscope.ingest import read_document
+    doc = read_document(Path("paper.pdf"))
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core import Document, Progress, UnreadableFile
+from .options import IngestOptions
+from .registry import READERS, Reader, check_content, dialog_filter, reader_for, register, supported_extensions
+
+
+def _pdf(path, options, progress):
+    from .pdf import read_pdf
+    return read_pdf(path, options, progress)
+
+
+def _image(path, options, progress):
+    from .image import read_image
+    return read_image(path, options, progress)
+
+
+def _docx(path, options, progress):
+    from .docx import read_docx
+    return read_docx(path, options, progress)
+
+
+def _text(path, options, progress):
+    from .text import read_text
+    return read_text(path, options, progress)
+
+
+def _markdown(path, options, progress):
+    from .text import read_markdown
+    return read_markdown(path, options, progress)
+
+
+def _transcript(path, options, progress):
+    from .transcript import read_transcript
+    return read_transcript(path, options, progress)
+
+
+register(Reader("pdf", "PDF", (".pdf",), _pdf))
+register(Reader("image", "Images", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"), _image))
+register(Reader("docx", "Word", (".docx",), _docx))
+register(Reader("markdown", "Markdown", (".md", ".markdown"), _markdown))
+register(Reader("text", "Text", (".txt", ".text"), _text))
+register(Reader("transcript", "Transcripts", (".srt", ".vtt"), _transcript))
+
+
+def check_readable(path: Path) -> Reader:
+    """The reader for `path`, after the checks that need no parsing (exists, permissions,
+    size, content matching the extension)."""
+    reader = reader_for(path)
+    try:
+        size = path.stat().st_size
+        if not os.access(path, os.R_OK):
+            raise PermissionError
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+    except FileNotFoundError as exc:
+        raise UnreadableFile(f"{path.name} does not exist.") from exc
+    except PermissionError as exc:
+        raise UnreadableFile(f"{path.name} cannot be opened: permission denied.") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableFile(f"{path.name} is a folder, not a file.") from exc
+    if size == 0:
+        raise UnreadableFile(f"{path.name} is empty (0 bytes).")
+    check_content(path, reader, head)
+    return reader
+
+
+def read_document(path: Path, options: IngestOptions | None = None,
+                  progress: Progress | None = None) -> Document:
+    path = Path(path)
+    reader = check_readable(path)
+    return reader.read(path, options or IngestOptions(), progress or Progress())
+
+
+__all__ = ["IngestOptions", "READERS", "check_readable", "dialog_filter", "read_document",
+           "supported_extensions"]

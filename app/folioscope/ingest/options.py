@@ -1,0 +1,21 @@
+"""What ingest may do; the settings object and the CLI fill it in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ocr import OcrEngine, get_engine
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    ocr_engine: str = "rapidocr"
+    dpi: int = 200  # rendering resolution for OCR
+    ocr_images: bool = True  # also OCR large images on pages that have a text layer
+    repair: bool = False  # LLM repair of low-confidence OCR lines (off: it raised CER, see README)
+    repair_threshold: float = 0.85  # OCR line confidence under which repair is tried
+    repair_model: str | None = None  # a GGUF path; None: the bundled model
+    max_image_pixels: int = 64_000_000  # larger images are refused, not decoded
+
+    def engine(self) -> OcrEngine:
+        return get_engine(self.ocr_engine)

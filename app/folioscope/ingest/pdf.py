@@ -1,0 +1,319 @@
+"""PDF reader: the text layer where it is good, OCR where it is not, decided page by page."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+from ..core import Block, Box, Document, Piece, Page, Progress, Role, Route, UnreadableFile
+from .options import IngestOptions
+from .router import PageFeatures, decide, is_garbage_char
+from .repair import repair_page
+from .scan import scan_blocks
+
+TEXT_FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES) | pymupdf.TEXT_MEDIABOX_CLIP
+DRAWN = 16 | 32  # MuPDF char flags: filled or stroked (render mode 3 has neither)
+GRID = 48  # resolution of the coverage raster
+
+
+def open_pdf(path: Path | None = None, data: bytes | None = None) -> pymupdf.Document:
+    """Open a PDF or fail with one sentence a user understands."""
+    name = path.name if path else "the document"
+    try:
+        doc = pymupdf.open(path, filetype="pdf") if data is None else pymupdf.open(stream=data, filetype="pdf")
+    except pymupdf.EmptyFileError as exc:
+        raise UnreadableFile(f"{name} is empty (0 bytes).") from exc
+    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+        raise UnreadableFile(f"{name} is damaged and cannot be read as a PDF.") from exc
+    if doc.needs_pass and not doc.authenticate(""):
+        doc.close()
+        raise UnreadableFile(f"{name} is password-protected; Folioscope cannot open encrypted PDFs.")
+    if doc.page_count == 0:
+        doc.close()
+        raise UnreadableFile(f"{name} has no pages.")
+    return doc
+
+
+@dataclass
+class _TextBlock:
+    block: Block
+    size: float  # dominant font size
+    chars: int
+    lines: int
+
+
+def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document:
+    doc = open_pdf(path)
+    try:
+        pages: list[Page] = []
+        sized: list[_TextBlock] = []
+        for index, page in enumerate(doc):
+            progress.step(path.name, index, doc.page_count, f"page {index + 1}")
+            result, text_blocks = read_page(page, index, options)
+            pages.append(result)
+            sized.extend(text_blocks)
+        assign_text_roles(sized, pages)
+        meta = doc.metadata or {}
+        title = (meta.get("title") or "").strip() or path.stem
+        outline = [[lvl, text, pno - 1] for lvl, text, pno in doc.get_toc(simple=True)]
+        return Document(title=title, kind="pdf", pages=pages,
+                        metadata={"outline": outline, "page_count": doc.page_count,
+                                  "author": meta.get("author") or ""})
+    finally:
+        doc.close()
+
+
+def read_page(page: pymupdf.Page, index: int, options: IngestOptions) -> tuple[Page, list[_TextBlock]]:
+    t0 = time.perf_counter()
+    text_blocks, features = extract_text_layer(page, index)
+    route, reason = decide(features, ocr_images=options.ocr_images)
+    timings = {"text_layer": time.perf_counter() - t0}
+    rect = page.rect
+    result = Page(index=index, width=rect.width, height=rect.height, route=route, reason=reason,
+                  timings=timings)
+    if route in (Route.TEXT_LAYER, Route.TEXT_AND_OCR):
+        result.blocks = [tb.block for tb in text_blocks]
+    if route is Route.OCR:
+        t1 = time.perf_counter()
+        image, scale = render(page, options.dpi)
+        scan = scan_blocks(options.engine(), image, index, scale)
+        result.blocks, result.rotation = scan.blocks, scan.rotation
+        reason["ocr_confidence"] = round(scan.confidence, 3)
+        reason["ocr_lines"] = scan.n_lines
+        timings["ocr"] = time.perf_counter() - t1
+        repair_page(result, options)
+        text_blocks = []
+    elif route is Route.TEXT_AND_OCR:
+        t1 = time.perf_counter()
+        result.blocks = place_by_position(result.blocks, ocr_untexted_images(page, index, options, reason))
+        timings["ocr"] = time.perf_counter() - t1
+    return result, text_blocks
+
+
+def render(page: pymupdf.Page, dpi: int, clip: pymupdf.Rect | None = None) -> tuple[np.ndarray, float]:
+    """The page as displayed (rotation applied), RGB pixels, and pixels per point."""
+    pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False, colorspace=pymupdf.csRGB)
+    image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
+    return image[:, :, :3].copy(), dpi / 72.0
+
+
+def _visible(span: dict) -> bool:
+    if span.get("alpha", 255) == 0:
+        return False
+    flags = span.get("char_flags")
+    return flags is None or bool(flags & DRAWN)
+
+
+def _nonspace(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock], PageFeatures]:
+    """Blocks of the visible text layer, with a box per word (as displayed), and the
+    page's routing features."""
+    data = page.get_text("rawdict", flags=TEXT_FLAGS)
+    matrix = page.rotation_matrix
+    visible = invisible = garbage = 0
+    blocks: list[_TextBlock] = []
+    text_rects: list[tuple[pymupdf.Rect, int]] = []  # unrotated, for image/text overlap
+    for raw in data["blocks"]:
+        builder = _BlockText(matrix)
+        size_chars: dict[float, int] = {}
+        for raw_line in raw.get("lines", ()):
+            chars: list[tuple[str, tuple]] = []
+            for span in raw_line["spans"]:
+                span_chars = [(ch["c"], ch["bbox"]) for ch in span["chars"]]
+                n = sum(1 for c, _ in span_chars if not c.isspace())
+                if not _visible(span):
+                    invisible += n
+                    continue
+                chars.extend(span_chars)
+                size = round(span["size"], 1)
+                size_chars[size] = size_chars.get(size, 0) + n
+            n = builder.add_line(chars)
+            if n:
+                visible += n
+                line_text = builder.last_line_text
+                garbage += sum(1 for ch in line_text if is_garbage_char(ch)) + 5 * line_text.count("(cid:")
+                text_rects.append((pymupdf.Rect(raw_line["bbox"]), n))
+        if not builder.pieces:
+            continue
+        text = builder.text()
+        box = builder.pieces[0].box
+        for piece in builder.pieces[1:]:
+            box = box.union(piece.box)
+        size = max(size_chars, key=size_chars.get)
+        blocks.append(_TextBlock(Block(text=text, page=index, box=box, source="text",
+                                       pieces=builder.pieces), size, len(text), builder.lines))
+    coverage, untexted = _image_coverage(page, text_rects)
+    drawings = 0
+    if visible == 0 and invisible == 0 and coverage == 0:
+        drawings = len(page.get_drawings())
+    features = PageFeatures(visible_chars=visible, invisible_chars=invisible, garbage_chars=garbage,
+                            image_coverage=coverage, untexted_image_coverage=untexted,
+                            drawings=drawings)
+    return blocks, features
+
+
+class _BlockText:
+    """Builds a block's text line by line: one space between lines (a hyphen at a line end
+    before a lower-case letter joins the word), one space for any run of spaces, and a piece
+    with its box for every word."""
+
+    def __init__(self, matrix: pymupdf.Matrix):
+        self.matrix = matrix
+        self.parts: list[str] = []
+        self.pieces: list[Piece] = []
+        self.length = 0
+        self.lines = 0
+        self.last_line_text = ""
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def _append(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+
+    def add_line(self, chars: list[tuple[str, tuple]]) -> int:
+        words: list[tuple[str, pymupdf.Rect]] = []
+        current, rect = [], None
+        for c, bbox in chars + [(" ", None)]:
+            if c.isspace():
+                if current:
+                    words.append(("".join(current), rect))
+                current, rect = [], None
+                continue
+            current.append(c)
+            rect = pymupdf.Rect(bbox) if rect is None else rect | bbox
+        if not words:
+            return 0
+        self.last_line_text = " ".join(w for w, _ in words)
+        self.lines += 1
+        if self.pieces:
+            previous = self.pieces[-1]
+            if self.parts[-1].endswith("-") and words[0][0][:1].islower():
+                self.parts[-1] = self.parts[-1][:-1]  # join the hyphenated word
+                self.length -= 1
+                self.pieces[-1] = Piece(previous.start, previous.end - 1, previous.box)
+            else:
+                self._append(" ")
+        for i, (word, rect) in enumerate(words):
+            if i:
+                self._append(" ")
+            self.pieces.append(Piece(self.length, self.length + len(word), _box(rect * self.matrix)))
+            self._append(word)
+        return sum(len(w) for w, _ in words)
+
+
+def _box(rect: pymupdf.Rect) -> Box:
+    return Box(rect.x0, rect.y0, rect.x1, rect.y1)
+
+
+def _image_rects(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    if not page.get_images():
+        return []
+    rects = []
+    for info in page.get_image_info():
+        rect = pymupdf.Rect(info["bbox"]) & page.cropbox
+        if not rect.is_empty:
+            rects.append(rect)
+    return rects
+
+
+def _image_coverage(page: pymupdf.Page, text_rects) -> tuple[float, float]:
+    """Share of the page covered by images, and by images carrying no visible text."""
+    rects = _image_rects(page)
+    if not rects:
+        return 0.0, 0.0
+    area = page.cropbox
+    covered = np.zeros((GRID, GRID), dtype=bool)
+    untexted = np.zeros((GRID, GRID), dtype=bool)
+    for rect in rects:
+        cols = slice(int((rect.x0 - area.x0) / area.width * GRID),
+                     int(np.ceil((rect.x1 - area.x0) / area.width * GRID)))
+        rows = slice(int((rect.y0 - area.y0) / area.height * GRID),
+                     int(np.ceil((rect.y1 - area.y0) / area.height * GRID)))
+        covered[rows, cols] = True
+        chars_on = sum(n for r, n in text_rects if rect.contains(pymupdf.Point((r.x0 + r.x1) / 2,
+                                                                               (r.y0 + r.y1) / 2)))
+        if chars_on < 20:
+            untexted[rows, cols] = True
+    return float(covered.mean()), float(untexted.mean())
+
+
+def ocr_untexted_images(page: pymupdf.Page, index: int, options: IngestOptions,
+                        reason: dict) -> list[Block]:
+    """OCR the images of a text page that have no text layer over them."""
+    image, scale = render(page, options.dpi)
+    matrix = page.rotation_matrix
+    blocks: list[Block] = []
+    confidences = []
+    for rect in _image_rects(page):
+        shown = rect * matrix
+        if shown.get_area() < page.rect.get_area() * 0.02:
+            continue
+        x0, y0 = int(shown.x0 * scale), int(shown.y0 * scale)
+        crop = image[y0:int(shown.y1 * scale), x0:int(shown.x1 * scale)]
+        if crop.size == 0:
+            continue
+        scan = scan_blocks(options.engine(), crop, index, scale)
+        for block in scan.blocks:
+            block.box = _shift(block.box, shown.x0, shown.y0)
+            block.pieces = [Piece(pc.start, pc.end, _shift(pc.box, shown.x0, shown.y0), pc.confidence)
+                            for pc in block.pieces]
+            blocks.append(block)
+        if scan.n_lines:
+            confidences.append(scan.confidence)
+    reason["ocr_blocks"] = len(blocks)
+    if confidences:
+        reason["ocr_confidence"] = round(float(np.mean(confidences)), 3)
+    return blocks
+
+
+def place_by_position(text_blocks: list[Block], extra: list[Block]) -> list[Block]:
+    """Insert `extra` blocks into the text-layer order before the first block below them."""
+    merged = list(text_blocks)
+    for block in extra:
+        at = next((i for i, b in enumerate(merged)
+                   if b.box is not None and block.box is not None and b.box.y0 > block.box.y0),
+                  len(merged))
+        merged.insert(at, block)
+    return merged
+
+
+def _shift(box: Box | None, dx: float, dy: float) -> Box | None:
+    return None if box is None else Box(box.x0 + dx, box.y0 + dy, box.x1 + dx, box.y1 + dy)
+
+
+HEADING_RATIO = 1.15
+MARGIN = 0.06  # top and bottom share of the page where running headers and footers sit
+
+
+def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
+    """Headings from font size relative to the body text; headers and footers from position."""
+    if not blocks:
+        return
+    by_size: dict[float, int] = {}
+    for tb in blocks:
+        by_size[tb.size] = by_size.get(tb.size, 0) + tb.chars
+    body = max(by_size, key=by_size.get)
+    heading_sizes = sorted({tb.size for tb in blocks if tb.size >= body * HEADING_RATIO}, reverse=True)
+    level_of = {size: min(i + 1, 6) for i, size in enumerate(heading_sizes)}
+    for tb in blocks:
+        block = tb.block
+        page = pages[block.page]
+        if block.box is not None and len(block.text) < 120:
+            if block.box.y1 < page.height * MARGIN:
+                block.role = Role.HEADER
+                continue
+            if block.box.y0 > page.height * (1 - MARGIN):
+                block.role = Role.FOOTER
+                continue
+        if tb.size in level_of and len(block.text) < 200 and tb.lines <= 3:
+            block.role = Role.HEADING
+            block.level = level_of[tb.size]

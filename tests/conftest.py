@@ -1,0 +1,33 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["FOLIOSCOPE_STRICT"] = "1"  # unexpected errors raise instead of becoming a failed file
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("FOLIOSCOPE_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def data() -> Path:
+    if not DATA.is_dir():
+        pytest.skip(f"shared data folder not found at {DATA}")
+    return DATA
+
+
+@pytest.fixture
+def library(tmp_path):
+    from folioscope.index import Library
+    lib = Library(tmp_path / "lib")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Never touch the developer's own library or settings."""
+    monkeypatch.setenv("FOLIOSCOPE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

@@ -1,0 +1,151 @@
+"""The library: transactional ingest, idempotent re-ingest, span table round trip."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from folioscope.core import Progress
+from folioscope.index import Library, ingest_paths
+
+
+def counts(lib: Library) -> dict:
+    return {t: lib.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "pages", "blocks", "spans", "doc_text", "sources")}
+
+
+def test_migrations_apply_once(tmp_path):
+    with Library(tmp_path) as lib:
+        names = [r[0] for r in lib.conn.execute("SELECT name FROM _migrations ORDER BY name")]
+    assert names[0].startswith("m001_") and len(names) >= 3
+    with Library(tmp_path) as lib:  # reopening applies nothing twice
+        assert [r[0] for r in lib.conn.execute("SELECT name FROM _migrations ORDER BY name")] == names
+
+
+def test_ingest_pdf_text_layer_with_span_round_trip(library, data):
+    pdf = data / "pdfs" / "pdfjs" / "tracemonkey.pdf"
+    result = library.ingest(pdf, _reader(), Progress())
+    assert result.status == "added", result.message
+    assert result.routes == {"text": 14}
+    text = library.text(result.doc_id)
+    table = library.span_table(result.doc_id)
+    # offset -> box -> text: a phrase found in the text maps to a box on page 1 whose
+    # text-layer words are that phrase
+    import pymupdf
+    phrase = "Trace-based Just-in-Time Type Specialization"
+    start = text.index(phrase)
+    boxes = table.boxes(start, start + len(phrase))
+    assert boxes and {page for page, _ in boxes} == {0}
+    page = pymupdf.open(pdf)[0]
+    words = " ".join(page.get_textbox(pymupdf.Rect(*b.as_tuple()) + (-1, -1, 1, 1)) for _, b in boxes)
+    assert " ".join(words.split()) == phrase
+    # every span's characters are the characters of some block
+    blocks = library.load_document(result.doc_id).blocks()
+    assert sum(len(b.text) for b in blocks) + 2 * (len(blocks) - 1) == len(text)
+
+
+def test_reingest_unchanged_does_no_work(library, data, monkeypatch):
+    pdf = data / "pdfs" / "docling" / "sources" / "multi_page.pdf"
+    first = library.ingest(pdf, _reader(), Progress())
+    before = counts(library)
+
+    def must_not_read(path, progress):
+        raise AssertionError("an unchanged file was read again")
+    again = library.ingest(pdf, must_not_read, Progress())
+    assert again.status == "unchanged" and again.doc_id == first.doc_id
+    assert counts(library) == before
+
+
+def test_changed_file_replaces_its_document(library, tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("# One\n\nFirst version.\n")
+    first = library.ingest(path, _reader(), Progress())
+    path.write_text("# One\n\nSecond version, longer.\n")
+    second = library.ingest(path, _reader(), Progress())
+    assert second.status == "updated"
+    assert [d["id"] for d in library.documents()] == [second.doc_id]
+    assert "Second version" in library.text(second.doc_id)
+    assert counts(library)["sources"] == 1  # the old content is gone with its document
+
+
+def test_failure_mid_write_leaves_library_as_it_was(library, data, monkeypatch):
+    library.ingest(data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf", _reader(), Progress())
+    before = counts(library)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(Library, "_write_blocks", explode)
+    with pytest.raises(RuntimeError):
+        library.ingest(data / "pdfs" / "docling" / "sources" / "multi_page.pdf", _reader(), Progress())
+    assert counts(library) == before
+
+
+def test_cancel_mid_document_writes_nothing(library, data):
+    progress = Progress()
+    seen = []
+
+    def reader(path, p):
+        from folioscope.ingest import read_document
+        return read_document(path, progress=p)
+
+    def on_step(event):
+        seen.append(event)
+        if event.done == 3:
+            progress.cancel()
+    progress._callback = on_step
+    result = library.ingest(data / "pdfs" / "pdfjs" / "tracemonkey.pdf", reader, progress)
+    assert result.status == "cancelled"
+    assert counts(library)["documents"] == 0 and len(seen) == 4
+
+
+KILLER = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from folioscope.index import Library, library as L
+    from folioscope.core import Progress
+    from folioscope.ingest import read_document
+    original = L.Library._write_blocks
+    def write_then_die(self, *args, **kwargs):
+        original(self, *args, **kwargs)   # pages and blocks are written, spans are not yet
+        os.kill(os.getpid(), signal.SIGKILL)
+    L.Library._write_blocks = write_then_die
+    lib = Library(sys.argv[1])
+    lib.ingest(Path(sys.argv[2]), lambda p, pr: read_document(p, progress=pr), Progress())
+""")
+
+
+def test_kill_during_ingest_leaves_no_half_document(tmp_path, data):
+    folder = tmp_path / "lib"
+    with Library(folder) as lib:
+        lib.ingest(data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf", _reader(), Progress())
+        before = counts(lib)
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(folder),
+                           str(data / "pdfs" / "pdfjs" / "tracemonkey.pdf")])
+    assert proc.returncode == -signal.SIGKILL
+    with Library(folder) as lib:
+        assert lib.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert counts(lib) == before
+        # and the library still works: the same file goes in completely
+        result = lib.ingest(data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), Progress())
+        assert result.status == "added"
+        doc = lib.document_row(result.doc_id)
+        assert doc["n_pages"] == 14 == lib.conn.execute(
+            "SELECT count(*) FROM pages WHERE doc_id = ?", (result.doc_id,)).fetchone()[0]
+
+
+def test_batch_continues_past_failures(library, data, tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    good = data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf"
+    results = list(ingest_paths(library, [bad, good]))
+    assert [r.status for r in results] == ["failed", "added"]
+
+
+def _reader():
+    from folioscope.ingest import read_document
+    return lambda path, progress: read_document(path, progress=progress)
