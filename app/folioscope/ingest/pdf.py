@@ -126,7 +126,7 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
         for raw_line in raw.get("lines", ()):
             chars: list[tuple[str, tuple]] = []
             for span in raw_line["spans"]:
-                span_chars = [(ch["c"], ch["bbox"]) for ch in span["chars"]]
+                span_chars = [(_valid(ch["c"]), ch["bbox"]) for ch in span["chars"]]
                 n = sum(1 for c, _ in span_chars if not c.isspace())
                 if not _visible(span):
                     invisible += n
@@ -157,6 +157,11 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
                             image_coverage=coverage, untexted_image_coverage=untexted,
                             drawings=drawings)
     return blocks, features
+
+
+def _valid(ch: str) -> str:
+    """A lone surrogate (a broken font mapping) becomes U+FFFD, which counts as unreadable."""
+    return "\ufffd" if "\ud800" <= ch <= "\udfff" else ch
 
 
 class _BlockText:

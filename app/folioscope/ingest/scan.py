@@ -25,7 +25,7 @@ def scan_blocks(engine: OcrEngine, image: np.ndarray, page: int, scale: float) -
     (pixels per page unit) and placed on the image as given, whatever its text orientation."""
     height, width = image.shape[:2]
     upright = read_upright(engine, image)
-    lines = [line for line in upright.pieces if line.text.strip()]
+    lines = [line for line in upright.lines if line.text.strip()]
     groups = group_lines([line.box for line in lines])
     order = xy_cut_order([g.box for g in groups])
 

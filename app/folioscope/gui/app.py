@@ -1,0 +1,38 @@
+"""Start the Folioscope window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from ..core import FolioscopeError
+
+
+def run(files: list[Path] | None = None, library: str | None = None) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ..index import Library
+    from .main_window import MainWindow
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Folioscope")
+    app.setOrganizationName("Folioscope")
+    try:
+        lib = Library(library)
+    except FolioscopeError as exc:
+        QMessageBox.critical(None, "Folioscope", str(exc))
+        return 1
+    window = MainWindow(lib)
+    window.show()
+    if files:
+        missing = [f for f in files if not f.exists()]
+        if missing:
+            window.show_message("Folioscope", "\n".join(f"{f} does not exist." for f in missing))
+        existing = [f for f in files if f.exists()]
+        if existing:
+            window.add_paths(existing)
+    code = app.exec()
+    lib.close()
+    return code

@@ -1,0 +1,132 @@
+"""Bad input: one clear sentence, a non-zero exit, the library untouched, the batch goes on."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from folioscope.cli import main
+
+
+def cli(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def lib(tmp_path, capsys, data):
+    """A library already holding one document, which no bad input may disturb."""
+    folder = tmp_path / "lib"
+    code, _, _ = cli(capsys, "--library", str(folder), "ingest", "--quiet",
+                     str(data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf"))
+    assert code == 0
+    return folder
+
+
+def library_state(capsys, folder):
+    code, out, _ = cli(capsys, "--library", str(folder), "docs", "--json")
+    assert code == 0
+    docs = json.loads(out)
+    return [(d["name"], d["n_pages"], d["n_chars"]) for d in docs]
+
+
+def make_png_named_pdf(tmp_path):
+    path = tmp_path / "picture.pdf"
+    Image.new("RGB", (40, 20), "white").save(path, format="PNG")
+    return path
+
+
+def make_huge_image(tmp_path):
+    path = tmp_path / "huge.png"
+    Image.new("1", (10_000, 10_000), 1).save(path)  # 100 MP, a few kB on disk
+    return path
+
+
+def make_unsupported(tmp_path):
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really")
+    return path
+
+
+CASES = {
+    "encrypted": (lambda d, t: d / "pdfs" / "pdfplumber" / "password-example.pdf", "password-protected"),
+    "empty": (lambda d, t: d / "pdfs" / "pdfplumber" / "empty.pdf", "empty (0 bytes)"),
+    "invalid": (lambda d, t: d / "pdfs" / "ocrmypdf" / "invalid.pdf", "damaged"),
+    "png named pdf": (lambda d, t: make_png_named_pdf(t), "is a PNG image"),
+    "unsupported": (lambda d, t: make_unsupported(t), "cannot read '.xlsx' files"),
+    "huge image": (lambda d, t: make_huge_image(t), "over the 64 MP limit"),
+    "missing": (lambda d, t: t / "nowhere.pdf", "does not exist"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_fails_with_one_sentence(case, lib, tmp_path, capsys, data):
+    make, expected = CASES[case]
+    path = make(data, tmp_path)
+    before = library_state(capsys, lib)
+    code, out, err = cli(capsys, "--library", str(lib), "ingest", "--quiet", str(path))
+    assert code == 1
+    lines = [line for line in err.strip().split("\n") if line]
+    assert len(lines) == 1 and expected in lines[0], err
+    assert lines[0].rstrip().endswith("."), "one full sentence"
+    assert library_state(capsys, lib) == before
+
+
+def test_malformed_pdf_is_repaired_and_read(lib, capsys, data):
+    """MuPDF repairs this file; its only page is a scan, so it is read by OCR."""
+    code, out, _ = cli(capsys, "--library", str(lib), "ingest", "--json", "--quiet",
+                       str(data / "pdfs" / "pdfplumber" / "malformed-from-issue-932.pdf"))
+    result = json.loads(out)[0]
+    assert code == 0 and result["routes"] == {"ocr": 1}
+
+
+def test_blank_pdf_is_empty_pages_not_an_error(lib, capsys, data):
+    code, out, _ = cli(capsys, "--library", str(lib), "ingest", "--json", "--quiet",
+                       str(data / "pdfs" / "ocrmypdf" / "blank.pdf"))
+    assert code == 0 and json.loads(out)[0]["routes"] == {"empty": 1}
+
+
+def test_folder_with_unreadable_files(lib, tmp_path, capsys, data):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Notes\n\nSomething worth keeping.\n")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage")
+    (folder / "dangling.pdf").symlink_to(tmp_path / "gone.pdf")
+    locked = folder / "locked.txt"
+    locked.write_text("secret")
+    locked.chmod(0)
+    (folder / "notes.unknown").write_text("skipped: not a supported type inside a folder")
+    before = library_state(capsys, lib)
+    code, out, err = cli(capsys, "--library", str(lib), "ingest", "--quiet", str(folder))
+    assert code == 1
+    assert "added" in out and "good.md" in out
+    failures = [line for line in err.strip().split("\n") if line]
+    assert any("broken.pdf" in f and "damaged" in f for f in failures)
+    assert any("dangling.pdf does not exist" in f for f in failures)
+    if os.geteuid() != 0:  # root reads any file
+        assert any("locked.txt" in f and "permission denied" in f for f in failures)
+    after = library_state(capsys, lib)
+    assert after[: len(before)] == before and len(after) >= len(before) + 1
+
+
+def test_unknown_document_and_empty_library_messages(tmp_path, capsys):
+    code, _, err = cli(capsys, "--library", str(tmp_path / "l"), "pages", "nothing.pdf")
+    assert code == 1 and err.strip() == "folioscope: No document 'nothing.pdf' in the library (folioscope docs lists them)."
+
+
+def test_cli_entry_point_runs(tmp_path, data):
+    """The installed command, as scripts call it."""
+    exe = os.path.join(os.path.dirname(sys.executable), "folioscope")
+    out = subprocess.run([exe, "--library", str(tmp_path / "l"), "ingest", "--json",
+                          str(data / "docx" / "sources" / "lorem_ipsum.docx")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)[0]["status"] == "added"
+    out = subprocess.run([exe, "--library", str(tmp_path / "l"), "pages", "lorem_ipsum.docx", "--json"],
+                         capture_output=True, text=True, timeout=120)
+    pages = json.loads(out.stdout)
+    assert pages[0]["route"] == "structure" and "Lorem ipsum" in pages[0]["text"]

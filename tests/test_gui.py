@@ -1,0 +1,106 @@
+"""The window, driven as a person would: drop files, watch progress, cancel, look at pages."""
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+
+from folioscope.gui.main_window import MainWindow
+from folioscope.index import Library
+
+SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "sample" / "folioscope-sample.pdf"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    lib = Library(tmp_path / "lib")
+    win = MainWindow(lib)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    lib.close()
+
+
+def drop(window, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    return window.jobs.jobs["ingest"]
+
+
+def wait_done(qtbot, job, timeout=120_000):
+    qtbot.waitUntil(lambda: job.isFinished(), timeout=timeout)
+    qtbot.wait(50)  # let queued signals arrive
+
+
+def test_dropping_files_ingests_them_and_shows_pages(qtbot, window, data):
+    job = drop(window, [SAMPLE, data / "docx" / "sources" / "word_sample.docx"])
+    wait_done(qtbot, job)
+    assert job.error is None
+    names = [window.doc_list.item(i).text() for i in range(window.doc_list.count())]
+    assert len(names) == 2 and any("folioscope-sample.pdf" in n for n in names)
+    window.doc_list.setCurrentRow(0)
+    assert window.views.currentWidget() is window.page_view
+    assert len(window.page_view.pages) == 3
+    qtbot.waitUntil(lambda: not window.page_view.pages[0].pixmap.pixmap().isNull(), timeout=10_000)
+    badge = window.page_view.pages[0].badge
+    assert badge.data(0) == "TEXT" and "good text layer" in badge.toolTip()
+    window.doc_list.setCurrentRow(1)
+    assert window.views.currentWidget() is window.text_view
+    assert "Swimming in the lake" in window.text_view.toPlainText()
+
+
+def test_bad_file_gets_one_sentence_and_the_rest_of_the_batch_goes_in(qtbot, window, data):
+    job = drop(window, [data / "pdfs" / "pdfplumber" / "password-example.pdf", SAMPLE])
+    wait_done(qtbot, job)
+    assert window.doc_list.count() == 1
+    assert "password-protected" in window.last_message
+    assert "could not be read" in window.status_label.text()
+
+
+def test_cancel_stops_ingest_and_adds_nothing(qtbot, window, data):
+    job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
+    qtbot.waitUntil(lambda: window.progress.maximum() > 1, timeout=20_000)
+    window.cancel_button.click()
+    wait_done(qtbot, job)
+    assert window.doc_list.count() == 0
+    assert window.status_label.text() == "Cancelled."
+    assert window.library.documents() == []
+
+
+def test_window_never_stalls_while_ingesting(qtbot, window, data):
+    """The longest gap between timer ticks on the GUI thread while a 14-page paper is read."""
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+    timer = QTimer(interval=10, timeout=tick)
+    timer.start()
+    job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
+    wait_done(qtbot, job)
+    window.doc_list.setCurrentRow(0)
+    qtbot.wait(300)
+    timer.stop()
+    assert window.library.documents()[0]["n_pages"] == 14
+    assert max(gaps) < 0.25, f"longest stall {max(gaps) * 1000:.0f} ms"
+
+
+def test_geometry_is_remembered(qtbot, tmp_path):
+    lib = Library(tmp_path / "lib")
+    first = MainWindow(lib)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)  # inside the offscreen screen (800 x 600)
+    first.close()
+    second = MainWindow(lib)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (700, 500)
+    second.close()
+    lib.close()

@@ -1,0 +1,98 @@
+"""OCR with the real PP-OCR models: quality, orientation, hidden text layers, the corpus."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from folioscope.core import Progress, Route
+from folioscope.eval.metrics import cer
+from folioscope.index import Library, ingest_paths
+from folioscope.ingest import IngestOptions, read_document
+
+pytestmark = pytest.mark.slow
+EXPECTED = json.loads((Path(__file__).parent / "expected_routes.json").read_text())
+
+
+def test_two_column_scan_reads_in_column_order(data):
+    doc = read_document(data / "pdfs" / "ocrmypdf" / "linn.png")
+    gold = (data / "pdfs" / "ocrmypdf" / "linn.txt").read_text()
+    assert cer(doc.body_text().text, gold) < 0.05  # measured 0.021; raw rapidocr 0.385
+    assert doc.pages[0].route is Route.OCR and doc.pages[0].rotation == 0
+
+
+@pytest.mark.parametrize("name, rotation", [("ocr_test_rotated_90.pdf", 90), ("ocr_test_rotated_180.pdf", 180),
+                                            ("ocr_test_rotated_270.pdf", 270)])
+def test_rotated_pages_read_like_the_upright_one(data, name, rotation):
+    upright = read_document(data / "images" / "ocr_test.pdf").body_text().text
+    assert upright.startswith("Docling bundles PDF document conversion")
+    doc = read_document(data / "images" / name)
+    assert doc.pages[0].rotation == rotation
+    assert cer(doc.body_text().text, upright) < 0.02
+    # boxes stay on the page as displayed
+    page = doc.pages[0]
+    for block in page.blocks:
+        assert 0 <= block.box.x0 < block.box.x1 <= page.width + 1
+        assert 0 <= block.box.y0 < block.box.y1 <= page.height + 1
+
+
+def test_hidden_text_layer_is_not_trusted(data):
+    doc = read_document(data / "pdfs" / "docling" / "sources" / "invisible_text_layer.pdf")
+    text = doc.body_text().text
+    assert doc.pages[0].route is Route.OCR
+    assert "Visible heading line" in text and "Invisible" not in text
+
+
+def test_repair_with_the_real_model_only_makes_small_edits(data):
+    options = IngestOptions(repair=True, repair_threshold=0.999)
+    plain = read_document(data / "pdfs" / "ocrmypdf" / "typewriter.png")
+    repaired = read_document(data / "pdfs" / "ocrmypdf" / "typewriter.png", options)
+    stats = repaired.pages[0].reason["repair"]
+    assert stats["tried"] > 0
+    before, after = plain.body_text().text, repaired.body_text().text
+    assert cer(after, before) <= 0.15  # never a rewrite
+    sources = {b.source.split(":")[0] for b in repaired.blocks()}
+    assert sources <= {"ocr", "repaired"} and ("repaired" in sources) == (stats["accepted"] > 0)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, data):
+    """Every PDF, Word file and image in the data, ingested once."""
+    lib = Library(tmp_path_factory.mktemp("corpus"))
+    paths = [data / "pdfs", data / "docx" / "sources", data / "images"]
+    results = {str(r.path.relative_to(data)): r for r in ingest_paths(lib, paths, progress=Progress())}
+    yield lib, results
+    lib.close()
+
+
+def test_every_file_ingests_with_its_routes_or_fails_with_its_reason(corpus, data):
+    lib, results = corpus
+    failures = {k: r.message for k, r in results.items() if not r.ok}
+    assert set(failures) == {k for k, v in EXPECTED.items() if isinstance(v, str)}
+    for key, message in failures.items():
+        assert EXPECTED[key] in message.replace("password-protected", "encrypted")
+    for key, result in results.items():
+        if not result.ok:
+            continue
+        routes = [p["route"] for p in lib.pages(result.doc_id)]
+        if key in EXPECTED:
+            assert routes == EXPECTED[key], key
+        elif key.endswith(".docx"):
+            assert routes == ["structure"]
+        elif key.endswith((".png", ".jpg")):
+            assert routes == ["ocr"]
+    assert sum(1 for k in results if k.endswith(".docx")) == 33
+
+
+def test_scanned_pages_have_text_and_boxes(corpus):
+    lib, results = corpus
+    for key in ("pdfs/ocrmypdf/cardinal.pdf", "images/nemotron_multipage.pdf", "pdfs/ocrmypdf/multipage.pdf"):
+        doc = lib.load_document(results[key].doc_id)
+        for page in doc.pages:
+            assert page.route is Route.OCR
+            assert sum(len(b.text) for b in page.blocks) > 20, (key, page.index)
+            assert all(b.box is not None and b.source == "ocr:rapidocr" for b in page.blocks)
+    cardinal = lib.load_document(results["pdfs/ocrmypdf/cardinal.pdf"].doc_id)
+    texts = ["\n".join(b.text for b in p.blocks) for p in cardinal.pages]
+    assert [p.rotation for p in cardinal.pages] == [0, 270, 180, 90]
+    assert all(cer(t, texts[0]) < 0.03 for t in texts[1:])
