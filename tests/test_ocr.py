@@ -11,7 +11,7 @@ from folioscope.index import Library, ingest_paths
 from folioscope.ingest import IngestOptions, read_document
 
 pytestmark = pytest.mark.slow
-EXPECTED = json.loads((Path(__file__).parent / "expected_routes.json").read_text())
+from folioscope.eval.routes import EXPECTED_ROUTES as EXPECTED
 
 
 def test_two_column_scan_reads_in_column_order(data):

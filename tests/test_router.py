@@ -10,7 +10,7 @@ from folioscope.core import Route
 from folioscope.ingest.pdf import extract_text_layer
 from folioscope.ingest.router import PageFeatures, decide
 
-EXPECTED = json.loads((Path(__file__).parent / "expected_routes.json").read_text())
+from folioscope.eval.routes import EXPECTED_ROUTES as EXPECTED
 
 
 def features(**kw):

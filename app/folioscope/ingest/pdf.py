@@ -119,9 +119,9 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
     matrix = page.rotation_matrix
     visible = invisible = garbage = 0
     blocks: list[_TextBlock] = []
-    text_rects: list[tuple[pymupdf.Rect, int]] = []  # unrotated, for image/text overlap
+    text_rects: list[tuple[tuple, int]] = []  # unrotated line boxes, for image/text overlap
     for raw in data["blocks"]:
-        builder = _BlockText(matrix)
+        builder = _BlockText(matrix if page.rotation else None)
         size_chars: dict[float, int] = {}
         for raw_line in raw.get("lines", ()):
             chars: list[tuple[str, tuple]] = []
@@ -139,7 +139,7 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
                 visible += n
                 line_text = builder.last_line_text
                 garbage += sum(1 for ch in line_text if is_garbage_char(ch)) + 5 * line_text.count("(cid:")
-                text_rects.append((pymupdf.Rect(raw_line["bbox"]), n))
+                text_rects.append((raw_line["bbox"], n))
         if not builder.pieces:
             continue
         text = builder.text()
@@ -169,7 +169,7 @@ class _BlockText:
     before a lower-case letter joins the word), one space for any run of spaces, and a piece
     with its box for every word."""
 
-    def __init__(self, matrix: pymupdf.Matrix):
+    def __init__(self, matrix: pymupdf.Matrix | None):
         self.matrix = matrix
         self.parts: list[str] = []
         self.pieces: list[Piece] = []
@@ -180,21 +180,32 @@ class _BlockText:
     def text(self) -> str:
         return "".join(self.parts)
 
+    def _shown(self, x0: float, y0: float, x1: float, y1: float) -> Box:
+        """A box as the page is displayed (its rotation applied)."""
+        if self.matrix is None:
+            return Box(x0, y0, x1, y1)
+        return _box(pymupdf.Rect(x0, y0, x1, y1) * self.matrix)
+
     def _append(self, text: str) -> None:
         self.parts.append(text)
         self.length += len(text)
 
     def add_line(self, chars: list[tuple[str, tuple]]) -> int:
-        words: list[tuple[str, pymupdf.Rect]] = []
-        current, rect = [], None
+        words: list[tuple[str, Box]] = []
+        current: list[str] = []
+        x0 = y0 = x1 = y1 = 0.0
         for c, bbox in chars + [(" ", None)]:
             if c.isspace():
                 if current:
-                    words.append(("".join(current), rect))
-                current, rect = [], None
+                    words.append(("".join(current), self._shown(x0, y0, x1, y1)))
+                current = []
                 continue
+            if not current:
+                x0, y0, x1, y1 = bbox
+            else:
+                x0, y0 = min(x0, bbox[0]), min(y0, bbox[1])
+                x1, y1 = max(x1, bbox[2]), max(y1, bbox[3])
             current.append(c)
-            rect = pymupdf.Rect(bbox) if rect is None else rect | bbox
         if not words:
             return 0
         self.last_line_text = " ".join(w for w, _ in words)
@@ -210,7 +221,7 @@ class _BlockText:
         for i, (word, rect) in enumerate(words):
             if i:
                 self._append(" ")
-            self.pieces.append(Piece(self.length, self.length + len(word), _box(rect * self.matrix)))
+            self.pieces.append(Piece(self.length, self.length + len(word), rect))
             self._append(word)
         return sum(len(w) for w, _ in words)
 
@@ -244,8 +255,8 @@ def _image_coverage(page: pymupdf.Page, text_rects) -> tuple[float, float]:
         rows = slice(int((rect.y0 - area.y0) / area.height * GRID),
                      int(np.ceil((rect.y1 - area.y0) / area.height * GRID)))
         covered[rows, cols] = True
-        chars_on = sum(n for r, n in text_rects if rect.contains(pymupdf.Point((r.x0 + r.x1) / 2,
-                                                                               (r.y0 + r.y1) / 2)))
+        chars_on = sum(n for (tx0, ty0, tx1, ty1), n in text_rects
+                       if rect.x0 <= (tx0 + tx1) / 2 <= rect.x1 and rect.y0 <= (ty0 + ty1) / 2 <= rect.y1)
         if chars_on < 20:
             untexted[rows, cols] = True
     return float(covered.mean()), float(untexted.mean())

@@ -1,0 +1,107 @@
+"""`folioscope bench`: the performance report, measured side by side with peers in one run.
+
+- born-digital ingest (read + store) in pages/s, beside the ceiling (raw PyMuPDF
+  `get_text("dict")` over the same pages) and pymupdf4llm's `to_markdown`;
+- OCR pages/s and CER, beside raw rapidocr on the same images;
+- route accuracy on every PDF in the data.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from ..core import Progress
+from . import default_data_dir
+
+DOCLING_TEXT_PDFS = "pdfs/docling/sources"
+SKIP_BORN_DIGITAL = {"invisible_text_layer.pdf"}  # a hidden text layer: OCR route
+OCR_IMAGES = ["pdfs/ocrmypdf/linn.png", "pdfs/ocrmypdf/typewriter.png", "images/ocr_test.pdf",
+              "images/nemotron_multipage.pdf"]
+
+
+def _timed(fn):
+    started = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - started
+
+
+def born_digital(paths: list[Path]) -> dict:
+    import pymupdf
+    import pymupdf4llm
+
+    from ..index import Library
+    from ..ingest import read_document
+    pages = sum(pymupdf.open(p).page_count for p in paths)
+
+    def raw():
+        for path in paths:
+            with pymupdf.open(path) as doc:
+                for page in doc:
+                    page.get_text("dict")
+
+    def ours():
+        with tempfile.TemporaryDirectory() as folder, Library(folder) as lib:
+            for path in paths:
+                lib.ingest(path, lambda p, pr: read_document(p, progress=pr), Progress())
+
+    def peer():
+        for path in paths:
+            pymupdf4llm.to_markdown(str(path), show_progress=False)
+
+    raw()  # warm the file cache and imports
+    _, raw_s = _timed(raw)
+    _, ours_s = _timed(ours)
+    _, peer_s = _timed(peer)
+    return {"files": len(paths), "pages": pages,
+            "folioscope_pages_per_s": round(pages / ours_s, 1),
+            "ceiling_get_text_dict_pages_per_s": round(pages / raw_s, 1),
+            "pymupdf4llm_pages_per_s": round(pages / peer_s, 1),
+            "share_of_ceiling": round(raw_s / ours_s, 3),
+            "speedup_over_pymupdf4llm": round(peer_s / ours_s, 2)}
+
+
+def ocr_throughput(data: Path) -> dict:
+    import numpy as np
+    from rapidocr import RapidOCR
+
+    from ..ingest import read_document
+    from ..ingest.pdf import render
+    from ..ingest.image import frames, open_image
+    from ..ingest.options import IngestOptions
+    images = []
+    for rel in OCR_IMAGES:
+        path = data / rel
+        if path.suffix == ".pdf":
+            import pymupdf
+            with pymupdf.open(path) as doc:
+                images += [render(page, 200)[0] for page in doc]
+        else:
+            with open_image(path, IngestOptions()) as image:
+                images += [np.asarray(frame) for frame in frames(image)]
+    engine = RapidOCR(params={"Global.log_level": "error"})
+    engine(images[0])  # load the models before timing
+    read_document(data / OCR_IMAGES[0])
+    _, raw_s = _timed(lambda: [engine(img) for img in images])
+    docs, ours_s = _timed(lambda: [read_document(data / rel) for rel in OCR_IMAGES])
+    pages = sum(len(d.pages) for d in docs)
+    return {"pages": pages, "folioscope_pages_per_s": round(pages / ours_s, 3),
+            "raw_rapidocr_pages_per_s": round(len(images) / raw_s, 3),
+            "note": "Folioscope decides orientation per page (reads a turned page twice) and "
+                    "orders lines by layout; raw rapidocr uses its per-line angle classifier."}
+
+
+def run_bench(data: Path | None = None, progress=None) -> dict:
+    from .ocr import evaluate_ocr
+    from .routes import route_accuracy
+    data = data or default_data_dir()
+    docling = sorted(p for p in (data / DOCLING_TEXT_PDFS).glob("*.pdf") if p.name not in SKIP_BORN_DIGITAL)
+    report = {
+        "born_digital_tracemonkey": born_digital([data / "pdfs" / "pdfjs" / "tracemonkey.pdf"]),
+        "born_digital_docling": born_digital(docling),
+        "ocr_throughput": ocr_throughput(data),
+        "ocr_quality": evaluate_ocr(data, repair=False)["ocr_gold"],
+        "route_accuracy": route_accuracy(data),
+    }
+    return report
