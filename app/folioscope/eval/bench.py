@@ -94,6 +94,7 @@ def ocr_throughput(data: Path) -> dict:
 
 def run_bench(data: Path | None = None, progress=None) -> dict:
     from .ocr import evaluate_ocr
+    from .chunkbench import run_chunk_bench
     from .routes import route_accuracy
     data = data or default_data_dir()
     docling = sorted(p for p in (data / DOCLING_TEXT_PDFS).glob("*.pdf") if p.name not in SKIP_BORN_DIGITAL)
@@ -103,5 +104,6 @@ def run_bench(data: Path | None = None, progress=None) -> dict:
         "ocr_throughput": ocr_throughput(data),
         "ocr_quality": evaluate_ocr(data, repair=False)["ocr_gold"],
         "route_accuracy": route_accuracy(data),
+        "chunking": run_chunk_bench(data),
     }
     return report

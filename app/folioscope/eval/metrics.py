@@ -18,3 +18,55 @@ def cer(hypothesis: str, reference: str) -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     return Levenshtein.distance(hyp, ref) / len(ref)
+
+
+def boundaries_from_segments(lengths: list[int]) -> set[int]:
+    """Gap indices (gap i follows sentence i) where a new segment starts."""
+    out, position = set(), 0
+    for length in lengths[:-1]:
+        position += length
+        out.add(position - 1)
+    return out
+
+
+def default_k(reference: set[int], n_sentences: int) -> int:
+    """Half the mean reference segment length, at least 1 (Beeferman et al.)."""
+    segments = len(reference) + 1
+    return max(1, round(n_sentences / segments / 2))
+
+
+def _as_array(boundaries, n_gaps: int):
+    import numpy as np
+    out = np.zeros(n_gaps, dtype=np.int8)
+    for b in boundaries:
+        if 0 <= b < n_gaps:
+            out[b] = 1
+    return out
+
+
+def pk(reference: set[int], hypothesis: set[int], n_sentences: int, k: int | None = None) -> float:
+    """Pk: the share of sentence pairs k apart that the hypothesis puts wrongly in the same
+    or in different segments. Lower is better."""
+    import numpy as np
+    k = k or default_k(reference, n_sentences)
+    if n_sentences <= k:
+        return 0.0
+    ref = np.concatenate([[0], np.cumsum(_as_array(reference, n_sentences - 1))])
+    hyp = np.concatenate([[0], np.cumsum(_as_array(hypothesis, n_sentences - 1))])
+    i = np.arange(n_sentences - k)
+    same_ref = ref[i + k] == ref[i]
+    same_hyp = hyp[i + k] == hyp[i]
+    return float(np.mean(same_ref != same_hyp))
+
+
+def window_diff(reference: set[int], hypothesis: set[int], n_sentences: int, k: int | None = None) -> float:
+    """WindowDiff: the share of windows of k sentences where the number of boundaries
+    differs. Lower is better."""
+    import numpy as np
+    k = k or default_k(reference, n_sentences)
+    if n_sentences <= k:
+        return 0.0
+    ref = np.concatenate([[0], np.cumsum(_as_array(reference, n_sentences - 1))])
+    hyp = np.concatenate([[0], np.cumsum(_as_array(hypothesis, n_sentences - 1))])
+    i = np.arange(n_sentences - k)
+    return float(np.mean((ref[i + k] - ref[i]) != (hyp[i + k] - hyp[i])))

@@ -23,6 +23,7 @@ import sqlite_utils
 
 from ..core import (Block, Box, Cancelled, Document, FolioscopeError, Piece, Page, Progress, Role,
                     Route, Span, SpanTable, UnreadableFile)
+from ..segment.chunker import ChunkOptions, Chunking, Edit, chunk_text
 from .schema import migrate
 
 log = logging.getLogger(__name__)
@@ -176,16 +177,18 @@ class Library:
 
     def _delete(self, doc_id: int) -> None:
         sha = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        for table in ("spans", "blocks", "pages", "doc_text"):
+        for table in ("chunk_edits", "gaps", "chunks", "chunkings", "spans", "blocks", "pages", "doc_text"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         if sha:
             self.conn.execute("DELETE FROM sources WHERE sha256 = ? AND NOT EXISTS "
                               "(SELECT 1 FROM documents WHERE sha256 = ?)", (sha[0], sha[0]))
 
-    def ingest(self, path: Path, read, progress: Progress) -> IngestResult:
-        """Read `path` with `read(path, progress) -> Document` and store it, unless the same
-        content is already here. Failures come back as a result, never half written."""
+    def ingest(self, path: Path, read, progress: Progress,
+               chunk_options: ChunkOptions | None = None) -> IngestResult:
+        """Read `path` with `read(path, progress) -> Document`, chunk it and store both,
+        unless the same content is already here. Failures come back as a result, never
+        half written."""
         path = Path(path)
         started = time.perf_counter()
         result = IngestResult(path=path, status="failed")
@@ -202,10 +205,12 @@ class Library:
                                        f"in the library.")
             else:
                 document = read(path, progress)
+                progress.step(path.name, 1, 1, "chunking")
+                chunking = chunk_document(document, chunk_options or ChunkOptions())
                 progress.check()
                 replaced = self.conn.execute("SELECT id FROM documents WHERE path = ?",
                                              (str(path.resolve()),)).fetchone()
-                result.doc_id = self._store(path, sha, document, time.perf_counter() - started,
+                result.doc_id = self._store(path, sha, document, chunking, time.perf_counter() - started,
                                             replace=replaced[0] if replaced else None)
                 result.status = "updated" if replaced else "added"
                 result.routes = _route_counts(document)
@@ -227,7 +232,7 @@ class Library:
         self._log(result)
         return result
 
-    def _store(self, path: Path, sha: str, document: Document, seconds: float,
+    def _store(self, path: Path, sha: str, document: Document, chunking: Chunking, seconds: float,
                replace: int | None) -> int:
         body = document.body_text()
         text = body.text
@@ -250,6 +255,7 @@ class Library:
                 "INSERT INTO spans (doc_id, start, end, page_no, x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?)",
                 [(doc_id, s.start, s.end, s.page, *(s.box.as_tuple() if s.box else (None,) * 4))
                  for s in body.spans])
+            self._write_chunking(doc_id, chunking, SpanTable(body.spans))
         return doc_id
 
     def _write_pages(self, doc_id: int, document: Document) -> None:
@@ -278,6 +284,80 @@ class Library:
             "INSERT INTO blocks (doc_id, seq, page_no, role, level, source, confidence, text, "
             "x0, y0, x1, y1, time, start, end, pieces) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
+    # ---- chunks ----------------------------------------------------------------------------
+
+    def _write_chunking(self, doc_id: int, chunking: Chunking, spans: SpanTable, seconds: float = 0.0) -> None:
+        for table in ("chunks", "gaps", "chunkings"):
+            self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        options = chunking.options
+        self.conn.execute("INSERT INTO chunkings VALUES (?,?,?,?,?,?)",
+                          (doc_id, options.strategy, options.budget, options.minimum,
+                           datetime.now(timezone.utc).isoformat(), seconds))
+        self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)", [
+            (doc_id, c.index, c.start, c.end, c.score, c.strategy, n, json.dumps(spans.pages(c.start, c.end)))
+            for c, n in zip(chunking.chunks, chunking.tokens)])
+        self.conn.executemany("INSERT INTO gaps VALUES (?,?,?,?,?)", [
+            (doc_id, b.after, b.offset, b.score, b.method) for b in chunking.boundaries])
+
+    def chunk_options(self, doc_id: int) -> ChunkOptions:
+        row = self.conn.execute("SELECT strategy, budget, minimum FROM chunkings WHERE doc_id = ?",
+                                (doc_id,)).fetchone()
+        return ChunkOptions(*row) if row else ChunkOptions()
+
+    def chunks(self, doc_id: int) -> list[dict]:
+        text = self.text(doc_id)
+        return [dict(r, pages=json.loads(r["pages"]), text=text[r["start"]:r["end"]])
+                for r in self.db.query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY idx", [doc_id])]
+
+    def gaps(self, doc_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM gaps WHERE doc_id = ? ORDER BY after", [doc_id]))
+
+    def edits(self, doc_id: int, include_undone: bool = False) -> list[Edit]:
+        rows = self.conn.execute("SELECT kind, offset, target FROM chunk_edits WHERE doc_id = ? "
+                                 + ("" if include_undone else "AND undone = 0 ") + "ORDER BY id", (doc_id,))
+        return [Edit(kind, offset, target) for kind, offset, target in rows]
+
+    def _headings(self, doc_id: int) -> set[int]:
+        return {r[0] for r in self.conn.execute(
+            "SELECT start FROM blocks WHERE doc_id = ? AND role IN ('heading', 'title') "
+            "AND start IS NOT NULL", (doc_id,))}
+
+    def rechunk(self, doc_id: int, options: ChunkOptions | None = None) -> Chunking:
+        """Chunk a stored document again (new strategy or budget), user edits applied."""
+        options = options or self.chunk_options(doc_id)
+        started = time.perf_counter()
+        chunking = chunk_text(self.text(doc_id), options, self._headings(doc_id), self.edits(doc_id))
+        with self.transaction():
+            self._write_chunking(doc_id, chunking, self.span_table(doc_id), time.perf_counter() - started)
+        return chunking
+
+    def edit_chunks(self, doc_id: int, edit: Edit) -> Chunking:
+        """Record a user edit (it clears what could be redone) and re-chunk."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM chunk_edits WHERE doc_id = ? AND undone = 1", (doc_id,))
+            self.conn.execute("INSERT INTO chunk_edits (doc_id, kind, offset, target, at, undone) "
+                              "VALUES (?,?,?,?,?,0)", (doc_id, edit.kind, edit.offset, edit.target,
+                                                       datetime.now(timezone.utc).isoformat()))
+        return self.rechunk(doc_id)
+
+    def undo_edit(self, doc_id: int) -> bool:
+        row = self.conn.execute("SELECT max(id) FROM chunk_edits WHERE doc_id = ? AND undone = 0",
+                                (doc_id,)).fetchone()
+        if row[0] is None:
+            return False
+        self.conn.execute("UPDATE chunk_edits SET undone = 1 WHERE id = ?", (row[0],))
+        self.rechunk(doc_id)
+        return True
+
+    def redo_edit(self, doc_id: int) -> bool:
+        row = self.conn.execute("SELECT min(id) FROM chunk_edits WHERE doc_id = ? AND undone = 1",
+                                (doc_id,)).fetchone()
+        if row[0] is None:
+            return False
+        self.conn.execute("UPDATE chunk_edits SET undone = 0 WHERE id = ?", (row[0],))
+        self.rechunk(doc_id)
+        return True
+
     def _log(self, result: IngestResult) -> None:
         try:
             self.conn.execute(
@@ -287,6 +367,15 @@ class Library:
                  result.message, result.doc_id, result.seconds))
         except sqlite3.Error:
             log.exception("could not write the ingest log")
+
+
+def heading_offsets(document: Document) -> set[int]:
+    return {start for block, start in document.body_text().block_starts
+            if block.role in (Role.HEADING, Role.TITLE)}
+
+
+def chunk_document(document: Document, options: ChunkOptions, edits=()) -> Chunking:
+    return chunk_text(document.body_text().text, options, heading_offsets(document), edits)
 
 
 class _Transaction:
@@ -332,7 +421,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def ingest_paths(library: Library, paths: Iterable[Path], options=None,
-                 progress: Progress | None = None) -> Iterator[IngestResult]:
+                 progress: Progress | None = None,
+                 chunk_options: ChunkOptions | None = None) -> Iterator[IngestResult]:
     """Ingest files and folders one file at a time; a failure never stops the batch.
     Cancellation stops after the current file (which is rolled back)."""
     from ..ingest import IngestOptions, read_document
@@ -344,7 +434,8 @@ def ingest_paths(library: Library, paths: Iterable[Path], options=None,
             yield IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
             continue
         file_progress = _FileProgress(progress, n, len(files))
-        yield library.ingest(path, lambda p, fp: read_document(p, options, fp), file_progress)
+        yield library.ingest(path, lambda p, fp: read_document(p, options, fp), file_progress,
+                             chunk_options)
 
 
 class _FileProgress(Progress):

@@ -47,10 +47,30 @@ def m003_ingest_log(db: sqlite_utils.Database) -> None:
     }, pk="id")
 
 
+def m004_chunks(db: sqlite_utils.Database) -> None:
+    db["chunkings"].create({
+        "doc_id": int, "strategy": str, "budget": int, "minimum": int, "computed_at": str,
+        "seconds": float,
+    }, pk="doc_id", foreign_keys=[("doc_id", "documents", "id")])
+    db["chunks"].create({
+        "doc_id": int, "idx": int, "start": int, "end": int, "score": float, "strategy": str,
+        "tokens": int, "pages": str,
+    }, pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "id")])
+    db["gaps"].create({
+        "doc_id": int, "after": int, "offset": int, "score": float, "method": str,
+    }, pk=("doc_id", "after"), foreign_keys=[("doc_id", "documents", "id")])
+    db["chunk_edits"].create({
+        "id": int, "doc_id": int, "kind": str, "offset": int, "target": int, "at": str,
+        "undone": int,
+    }, pk="id", foreign_keys=[("doc_id", "documents", "id")])
+    db["chunk_edits"].create_index(["doc_id"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
     m003_ingest_log,
+    m004_chunks,
 ]
 
 

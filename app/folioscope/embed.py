@@ -1,0 +1,71 @@
+"""Sentence embeddings with the bundled all-MiniLM-L6-v2 (384 dimensions, unit length).
+
+Loaded lazily (torch is a heavy import) and shared per process; calls are serialised by a
+lock. Token counts use the model's own fast tokenizer, without loading torch.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+from .models import embedding_model_dir
+
+MAX_TOKENS = 256  # all-MiniLM-L6-v2 truncates inputs here (special tokens included)
+DIMENSIONS = 384
+
+
+class Embedder:
+    def __init__(self, batch_size: int = 64):
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
+            self._model = SentenceTransformer(str(embedding_model_dir()), device="cpu")
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        with self._lock:
+            model = self._load()
+            vectors = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
+        return vectors.astype(np.float32, copy=False)
+
+
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_embedder() -> Embedder:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Embedder()
+        return _shared
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    from tokenizers import Tokenizer
+    tokenizer = Tokenizer.from_file(str(embedding_model_dir() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def count_tokens(texts: list[str]) -> list[int]:
+    """Word pieces per text as the embedding model sees them (without [CLS]/[SEP])."""
+    if not texts:
+        return []
+    encodings = _tokenizer().encode_batch(texts, add_special_tokens=False)
+    return [len(e.ids) for e in encodings]

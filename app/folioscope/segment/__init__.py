@@ -1,0 +1,1 @@
+"""Cutting document text into chunks: sentences, boundary strategies, sizing, user edits."""

@@ -1,0 +1,117 @@
+"""The chunking pipeline: text -> sentences -> gap scores -> sized chunks -> user edits.
+
+User edits are operations on the set of cut offsets (a cut is the character offset where a
+chunk starts): split adds a cut at a sentence start, merge removes one, move does both.
+They are stored apart and applied after every re-chunk, so they survive a change of
+strategy or budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core import Boundary, Chunk, FolioscopeError, Sentence
+from .sentences import split_sentences
+from .sizing import DEFAULT_BUDGET, DEFAULT_MINIMUM, fit_units, plan_cuts
+from .strategies import DEFAULT_STRATEGY, SegmentInput, get_strategy
+
+HEADING_SCORE = 0.9  # a cut before a heading scores at least this
+
+
+@dataclass(frozen=True)
+class ChunkOptions:
+    strategy: str = DEFAULT_STRATEGY
+    budget: int = DEFAULT_BUDGET
+    minimum: int = DEFAULT_MINIMUM
+
+    def __post_init__(self):
+        if self.budget < 16 or self.minimum < 0 or self.minimum > self.budget // 2:
+            raise FolioscopeError("The chunk budget must be at least 16 tokens and the minimum "
+                                  "at most half of it.")
+
+
+@dataclass(frozen=True)
+class Edit:
+    kind: str  # "split", "merge", "move"
+    offset: int
+    target: int | None = None  # for "move"
+
+
+@dataclass
+class Chunking:
+    text: str
+    sentences: list[Sentence]
+    boundaries: list[Boundary]  # one per sentence gap
+    chunks: list[Chunk]
+    options: ChunkOptions
+    tokens: list[int] = field(default_factory=list)  # per chunk
+
+    def cuts(self) -> list[int]:
+        return [c.start for c in self.chunks[1:]]
+
+
+def score_gaps(sentences: list[Sentence], options: ChunkOptions, headings: set[int],
+               embed: Callable | None = None) -> tuple[list[Boundary], np.ndarray, list[int]]:
+    seg = SegmentInput([s.text for s in sentences], embed=embed)
+    strategy = get_strategy(options.strategy)
+    scores = strategy.score(seg) if len(sentences) > 1 else np.zeros(0, dtype=np.float32)
+    decided = strategy.decide(scores) if len(scores) else np.zeros(0, dtype=bool)
+    boundaries = []
+    for g in range(len(scores)):
+        offset = sentences[g + 1].start
+        score, method = float(scores[g]), strategy.name
+        if offset in headings:
+            decided[g] = True
+            score, method = max(score, HEADING_SCORE), f"{strategy.name}+heading"
+        boundaries.append(Boundary(after=g, offset=offset, score=round(score, 4), method=method))
+    return boundaries, decided, seg.tokens
+
+
+def apply_edits(cuts: Iterable[int], edits: Iterable[Edit], valid: set[int]) -> list[int]:
+    """Apply user edits to a set of cut offsets; an edit whose offset is no longer a
+    sentence start (the text changed) is skipped."""
+    result = set(cuts)
+    for edit in edits:
+        if edit.kind == "split" and edit.offset in valid:
+            result.add(edit.offset)
+        elif edit.kind == "merge":
+            result.discard(edit.offset)
+        elif edit.kind == "move" and edit.target in valid:
+            result.discard(edit.offset)
+            result.add(edit.target)
+    return sorted(result)
+
+
+def chunk_text(text: str, options: ChunkOptions | None = None, headings: Iterable[int] = (),
+               edits: Iterable[Edit] = (), embed: Callable | None = None) -> Chunking:
+    from ..embed import count_tokens
+    options = options or ChunkOptions()
+    sentences = split_sentences(text)
+    if not sentences:
+        chunks = [Chunk(0, 0, len(text), text, 1.0, options.strategy)] if text else []
+        return Chunking(text, [], [], chunks, options, [0] * len(chunks))
+    boundaries, decided, tokens = score_gaps(sentences, options, set(headings), embed)
+    units, owner = fit_units(text, sentences, tokens, options.budget, count_tokens)
+    unit_scores = np.zeros(max(len(units) - 1, 0), dtype=np.float32)
+    unit_decided = np.zeros(len(unit_scores), dtype=bool)
+    for u in range(len(units) - 1):
+        if owner[u] != owner[u + 1]:  # a gap between sentences (else inside a long one)
+            unit_scores[u] = boundaries[owner[u]].score
+            unit_decided[u] = decided[owner[u]]
+    starts = plan_cuts([u.tokens for u in units], unit_scores, unit_decided, options.budget, options.minimum)
+    cuts = [units[i].start for i in starts[1:]]
+    valid = {s.start for s in sentences[1:]}
+    cuts = apply_edits(cuts, edits, valid | set(cuts))
+    score_at = {b.offset: b.score for b in boundaries}
+    edges = [0] + [c for c in cuts if 0 < c < len(text)] + [len(text)]
+    chunks = [Chunk(index=i, start=lo, end=hi, text=text[lo:hi],
+                    score=score_at.get(hi, 0.0) if hi < len(text) else 1.0, strategy=options.strategy)
+              for i, (lo, hi) in enumerate(zip(edges, edges[1:])) if hi > lo]
+    for i, chunk in enumerate(chunks):
+        chunk.index = i
+    prefix = {u.start: u.tokens for u in units}
+    chunk_tokens = [sum(t for s, t in prefix.items() if c.start <= s < c.end) for c in chunks]
+    return Chunking(text, sentences, boundaries, chunks, options, chunk_tokens)

@@ -1,0 +1,45 @@
+"""Chunks in forms other RAG pipelines load directly: JSON Lines, JSON, Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from ..core import SpanTable
+
+
+def chunk_records(library, doc_id: int) -> list[dict]:
+    """One dict per chunk: text, offsets, pages, line boxes, boundary score, strategy."""
+    row = library.document_row(doc_id)
+    spans: SpanTable = library.span_table(doc_id)
+    records = []
+    for chunk in library.chunks(doc_id):
+        boxes = [{"page": page + 1, "box": [round(v, 2) for v in box.as_tuple()]}
+                 for page, box in spans.line_boxes(chunk["start"], chunk["end"])]
+        records.append({
+            "document": row["name"], "doc_id": doc_id, "chunk": chunk["idx"],
+            "text": chunk["text"], "start": chunk["start"], "end": chunk["end"],
+            "pages": [p + 1 for p in chunk["pages"]], "boxes": boxes, "tokens": chunk["tokens"],
+            "boundary_score": chunk["score"], "strategy": chunk["strategy"],
+        })
+    return records
+
+
+def export_chunks(library, doc_id: int, fmt: str) -> str:
+    records = chunk_records(library, doc_id)
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if fmt == "json":
+        row = library.document_row(doc_id)
+        options = library.chunk_options(doc_id)
+        return json.dumps({"document": row["name"], "title": row["title"], "doc_id": doc_id,
+                           "strategy": options.strategy, "budget": options.budget,
+                           "edits": [e.__dict__ for e in library.edits(doc_id)],
+                           "chunks": records}, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "md":
+        out = []
+        for r in records:
+            pages = "-".join(str(p) for p in (r["pages"][:1] + r["pages"][-1:])) if r["pages"] else ""
+            out.append(f"<!-- chunk {r['chunk']} · pages {pages} · {r['tokens']} tokens · "
+                       f"boundary {r['boundary_score']:.2f} ({r['strategy']}) -->\n\n{r['text'].strip()}\n")
+        return "\n---\n\n".join(out)
+    raise ValueError(fmt)

@@ -1,0 +1,230 @@
+"""Boundary strategies: each scores every gap between adjacent sentences in [0, 1].
+
+A strategy is registered by name. `score(doc)` returns one score per gap (1 = cut here);
+`decide(scores)` is the strategy's own topic-boundary rule, used when no size budget
+applies (the segmentation evaluation, protocol 1). Sizing to a token budget is separate
+(`sizing.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from ..core import FolioscopeError
+
+
+@dataclass
+class SegmentInput:
+    """The sentences of one text, with lazily computed, shared features."""
+
+    sentences: list[str]
+    embed: Callable[[list[str]], np.ndarray] | None = None
+    cache: dict = field(default_factory=dict)
+
+    @cached_property
+    def embeddings(self) -> np.ndarray:
+        if self.embed is None:
+            from ..embed import shared_embedder
+            self.embed = shared_embedder().encode
+        return self.embed(self.sentences)
+
+    @cached_property
+    def tokens(self) -> list[int]:
+        from ..embed import count_tokens
+        return count_tokens(self.sentences)
+
+    @property
+    def n_gaps(self) -> int:
+        return max(len(self.sentences) - 1, 0)
+
+
+class Strategy:
+    name = ""
+    description = ""
+
+    def score(self, doc: SegmentInput) -> np.ndarray:
+        raise NotImplementedError
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        return scores >= 0.5
+
+
+STRATEGIES: dict[str, Callable[..., Strategy]] = {}
+
+
+def register(cls):
+    STRATEGIES[cls.name] = cls
+    return cls
+
+
+def get_strategy(name: str, **options) -> Strategy:
+    if name not in STRATEGIES:
+        raise FolioscopeError(f"Unknown chunking strategy '{name}'; choose one of "
+                              f"{', '.join(sorted(STRATEGIES))}.")
+    return STRATEGIES[name](**options)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, 1e-9)
+
+
+def window_similarity(embeddings: np.ndarray, width: int) -> np.ndarray:
+    """Cosine between the mean embedding of `width` sentences before each gap and of
+    `width` sentences after it."""
+    n = len(embeddings)
+    if n < 2:
+        return np.zeros(0, dtype=np.float32)
+    csum = np.vstack([np.zeros((1, embeddings.shape[1]), dtype=np.float64), np.cumsum(embeddings, axis=0)])
+    gaps = np.arange(n - 1)
+    lo = np.maximum(gaps + 1 - width, 0)
+    hi = np.minimum(gaps + 1 + width, n)
+    left = _unit(csum[gaps + 1] - csum[lo])
+    right = _unit(csum[hi] - csum[gaps + 1])
+    return np.sum(left * right, axis=1).astype(np.float32)
+
+
+def depth_scores(similarity: np.ndarray) -> np.ndarray:
+    """TextTiling depth: how far the similarity at each gap lies below the peaks on either
+    side (climbing while the similarity rises)."""
+    n = len(similarity)
+    depth = np.zeros(n, dtype=np.float32)
+    for i in range(n):
+        left = i
+        while left > 0 and similarity[left - 1] >= similarity[left]:
+            left -= 1
+        right = i
+        while right < n - 1 and similarity[right + 1] >= similarity[right]:
+            right += 1
+        depth[i] = (similarity[left] - similarity[i]) + (similarity[right] - similarity[i])
+    return depth
+
+
+def smooth(values: np.ndarray, width: int = 1) -> np.ndarray:
+    if width <= 0 or len(values) < 3:
+        return values
+    kernel = np.ones(2 * width + 1) / (2 * width + 1)
+    padded = np.pad(values, width, mode="edge")
+    return np.convolve(padded, kernel, mode="valid").astype(np.float32)
+
+
+@register
+class FixedStrategy(Strategy):
+    """~200-token windows aligned to sentence ends: the baseline studies found hard to beat."""
+
+    name = "fixed"
+    description = "~200-token windows at sentence ends"
+
+    def __init__(self, tokens: int = 200):
+        if tokens < 16:
+            raise FolioscopeError("fixed chunks need at least 16 tokens")
+        self.target = tokens
+
+    def score(self, doc: SegmentInput) -> np.ndarray:
+        scores = np.zeros(doc.n_gaps, dtype=np.float32)
+        running = 0
+        for i, n in enumerate(doc.tokens[:-1]):
+            running += n
+            if running >= self.target:
+                scores[i] = 1.0
+                running = 0
+        return scores
+
+
+@register
+class TextTilingStrategy(Strategy):
+    """Embedding TextTiling: depth of the smoothed adjacent-window cosine."""
+
+    name = "texttiling"
+    description = "embedding TextTiling (depth of adjacent-window similarity)"
+
+    def __init__(self, window: int = 3, smoothing: int = 1):
+        self.window, self.smoothing = window, smoothing
+
+    def score(self, doc: SegmentInput) -> np.ndarray:
+        if doc.n_gaps == 0:
+            return np.zeros(0, dtype=np.float32)
+        similarity = smooth(window_similarity(doc.embeddings, self.window), self.smoothing)
+        depth = depth_scores(similarity)
+        top = float(depth.max())
+        return depth / top if top > 0 else depth
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        """Classic cut-off at valleys: depth above mean - std / 2."""
+        if len(scores) == 0:
+            return scores.astype(bool)
+        valleys = np.zeros(len(scores), dtype=bool)
+        for i in range(len(scores)):
+            left = scores[i - 1] if i > 0 else -1
+            right = scores[i + 1] if i < len(scores) - 1 else -1
+            valleys[i] = scores[i] > 0 and scores[i] >= left and scores[i] >= right
+        cutoff = scores.mean() - scores.std() / 2
+        return valleys & (scores > cutoff)
+
+
+@register
+class PerplexityStrategy(Strategy):
+    """Meta-Chunking's PPL rule: a sentence whose mean token NLL (given all preceding text)
+    is a local minimum, with a drop of at least theta on one side, ends a chunk."""
+
+    name = "perplexity"
+    description = "LM perplexity minima (Meta-Chunking), bundled GGUF"
+
+    def __init__(self, theta: float = 0.0, model: str | None = None):
+        self.theta, self.model = theta, model
+
+    def nll(self, doc: SegmentInput) -> np.ndarray:
+        if "nll" not in doc.cache:
+            from ..answer.llm import shared_llm
+            from .perplexity import sentence_nll
+            doc.cache["nll"] = sentence_nll(shared_llm(self.model), doc.sentences)
+        return doc.cache["nll"]
+
+    def score(self, doc: SegmentInput) -> np.ndarray:
+        if doc.n_gaps == 0:
+            return np.zeros(0, dtype=np.float32)
+        return minima_scores(self.nll(doc), self.theta)
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        return scores > 0
+
+
+def minima_scores(values: np.ndarray, theta: float) -> np.ndarray:
+    """Gap after sentence i scores the larger drop around a local minimum at i (first and
+    last sentences never end chunks), scaled to [0, 1]; other gaps score 0."""
+    n = len(values)
+    scores = np.zeros(max(n - 1, 0), dtype=np.float32)
+    for i in range(1, n - 1):
+        left, right = values[i - 1] - values[i], values[i + 1] - values[i]
+        if left > 0 and right > 0 and max(left, right) >= theta:
+            scores[i] = max(left, right)
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if top > 0 else scores
+
+
+@register
+class LearnedStrategy(Strategy):
+    """The trained boundary model (models/boundary): a classifier over embedding features
+    of the sentences around each gap (SAGE's [a, b, |a-b|, a*b] plus wider windows)."""
+
+    name = "learned"
+    description = "trained boundary model over MiniLM features (default)"
+
+    def __init__(self, model_path: str | None = None):
+        from .learned import load_model
+        self.model = load_model(model_path)
+
+    def score(self, doc: SegmentInput) -> np.ndarray:
+        if doc.n_gaps == 0:
+            return np.zeros(0, dtype=np.float32)
+        return self.model.predict(doc.embeddings)
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        return scores >= self.model.threshold
+
+
+DEFAULT_STRATEGY = "learned"
