@@ -44,29 +44,26 @@ def _as_array(boundaries, n_gaps: int):
     return out
 
 
+def _boundary_counts(reference: set[int], hypothesis: set[int], n_sentences: int, k: int | None):
+    """k, and for each of the n - k windows the number of reference and hypothesis
+    boundaries inside it."""
+    import numpy as np
+    k = k or default_k(reference, n_sentences)
+    ref = np.concatenate([[0], np.cumsum(_as_array(reference, n_sentences - 1))])
+    hyp = np.concatenate([[0], np.cumsum(_as_array(hypothesis, n_sentences - 1))])
+    i = np.arange(max(n_sentences - k, 0))
+    return ref[i + k] - ref[i], hyp[i + k] - hyp[i]
+
+
 def pk(reference: set[int], hypothesis: set[int], n_sentences: int, k: int | None = None) -> float:
     """Pk: the share of sentence pairs k apart that the hypothesis puts wrongly in the same
     or in different segments. Lower is better."""
-    import numpy as np
-    k = k or default_k(reference, n_sentences)
-    if n_sentences <= k:
-        return 0.0
-    ref = np.concatenate([[0], np.cumsum(_as_array(reference, n_sentences - 1))])
-    hyp = np.concatenate([[0], np.cumsum(_as_array(hypothesis, n_sentences - 1))])
-    i = np.arange(n_sentences - k)
-    same_ref = ref[i + k] == ref[i]
-    same_hyp = hyp[i + k] == hyp[i]
-    return float(np.mean(same_ref != same_hyp))
+    ref, hyp = _boundary_counts(reference, hypothesis, n_sentences, k)
+    return float(((ref == 0) != (hyp == 0)).mean()) if len(ref) else 0.0
 
 
 def window_diff(reference: set[int], hypothesis: set[int], n_sentences: int, k: int | None = None) -> float:
     """WindowDiff: the share of windows of k sentences where the number of boundaries
     differs. Lower is better."""
-    import numpy as np
-    k = k or default_k(reference, n_sentences)
-    if n_sentences <= k:
-        return 0.0
-    ref = np.concatenate([[0], np.cumsum(_as_array(reference, n_sentences - 1))])
-    hyp = np.concatenate([[0], np.cumsum(_as_array(hypothesis, n_sentences - 1))])
-    i = np.arange(n_sentences - k)
-    return float(np.mean((ref[i + k] - ref[i]) != (hyp[i + k] - hyp[i])))
+    ref, hyp = _boundary_counts(reference, hypothesis, n_sentences, k)
+    return float((ref != hyp).mean()) if len(ref) else 0.0

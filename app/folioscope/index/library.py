@@ -341,20 +341,19 @@ class Library:
         return self.rechunk(doc_id)
 
     def undo_edit(self, doc_id: int) -> bool:
-        row = self.conn.execute("SELECT max(id) FROM chunk_edits WHERE doc_id = ? AND undone = 0",
-                                (doc_id,)).fetchone()
-        if row[0] is None:
-            return False
-        self.conn.execute("UPDATE chunk_edits SET undone = 1 WHERE id = ?", (row[0],))
-        self.rechunk(doc_id)
-        return True
+        """Undo the latest edit; False when there is none."""
+        return self._flip_edit(doc_id, "max", undone=0)
 
     def redo_edit(self, doc_id: int) -> bool:
-        row = self.conn.execute("SELECT min(id) FROM chunk_edits WHERE doc_id = ? AND undone = 1",
-                                (doc_id,)).fetchone()
+        """Redo the earliest undone edit; False when there is none."""
+        return self._flip_edit(doc_id, "min", undone=1)
+
+    def _flip_edit(self, doc_id: int, pick: str, undone: int) -> bool:
+        row = self.conn.execute(f"SELECT {pick}(id) FROM chunk_edits WHERE doc_id = ? AND undone = ?",
+                                (doc_id, undone)).fetchone()
         if row[0] is None:
             return False
-        self.conn.execute("UPDATE chunk_edits SET undone = 0 WHERE id = ?", (row[0],))
+        self.conn.execute("UPDATE chunk_edits SET undone = ? WHERE id = ?", (1 - undone, row[0]))
         self.rechunk(doc_id)
         return True
 

@@ -14,42 +14,20 @@ from .options import IngestOptions
 from .registry import READERS, Reader, check_content, dialog_filter, reader_for, register, supported_extensions
 
 
-def _pdf(path, options, progress):
-    from .pdf import read_pdf
-    return read_pdf(path, options, progress)
+def _lazy(module: str, function: str):
+    """A reader that imports its module on first use (PyMuPDF, python-docx, OCR are heavy)."""
+    def read(path, options, progress):
+        from importlib import import_module
+        return getattr(import_module(module, __package__), function)(path, options, progress)
+    return read
 
 
-def _image(path, options, progress):
-    from .image import read_image
-    return read_image(path, options, progress)
-
-
-def _docx(path, options, progress):
-    from .docx import read_docx
-    return read_docx(path, options, progress)
-
-
-def _text(path, options, progress):
-    from .text import read_text
-    return read_text(path, options, progress)
-
-
-def _markdown(path, options, progress):
-    from .text import read_markdown
-    return read_markdown(path, options, progress)
-
-
-def _transcript(path, options, progress):
-    from .transcript import read_transcript
-    return read_transcript(path, options, progress)
-
-
-register(Reader("pdf", "PDF", (".pdf",), _pdf))
-register(Reader("image", "Images", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"), _image))
-register(Reader("docx", "Word", (".docx",), _docx))
-register(Reader("markdown", "Markdown", (".md", ".markdown"), _markdown))
-register(Reader("text", "Text", (".txt", ".text"), _text))
-register(Reader("transcript", "Transcripts", (".srt", ".vtt"), _transcript))
+register(Reader("pdf", "PDF", (".pdf",), _lazy(".pdf", "read_pdf")))
+register(Reader("image", "Images", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"), _lazy(".image", "read_image")))
+register(Reader("docx", "Word", (".docx",), _lazy(".docx", "read_docx")))
+register(Reader("markdown", "Markdown", (".md", ".markdown"), _lazy(".text", "read_markdown")))
+register(Reader("text", "Text", (".txt", ".text"), _lazy(".text", "read_text")))
+register(Reader("transcript", "Transcripts", (".srt", ".vtt"), _lazy(".transcript", "read_transcript")))
 
 
 def check_readable(path: Path) -> Reader:
