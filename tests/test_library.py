@@ -89,9 +89,7 @@ def test_cancel_mid_document_writes_nothing(library, data):
     progress = Progress()
     seen = []
 
-    def reader(path, p):
-        from folioscope.ingest import read_document
-        return read_document(path, progress=p)
+    reader = _reader()
 
     def on_step(event):
         seen.append(event)
@@ -108,14 +106,13 @@ KILLER = textwrap.dedent("""
     from pathlib import Path
     from folioscope.index import Library, library as L
     from folioscope.core import Progress
-    from folioscope.ingest import read_document
     original = L.Library._write_blocks
     def write_then_die(self, *args, **kwargs):
         original(self, *args, **kwargs)   # pages and blocks are written, spans are not yet
         os.kill(os.getpid(), signal.SIGKILL)
     L.Library._write_blocks = write_then_die
     lib = Library(sys.argv[1])
-    lib.ingest(Path(sys.argv[2]), lambda p, pr: read_document(p, progress=pr), Progress())
+    lib.ingest(Path(sys.argv[2]), lambda p, pr: L.prepare(p, progress=pr), Progress())
 """)
 
 
@@ -147,5 +144,5 @@ def test_batch_continues_past_failures(library, data, tmp_path):
 
 
 def _reader():
-    from folioscope.ingest import read_document
-    return lambda path, progress: read_document(path, progress=progress)
+    from folioscope.index import prepare
+    return lambda path, progress: prepare(path, progress=progress)

@@ -10,7 +10,8 @@ from folioscope.eval.metrics import cer
 from folioscope.index import Library, ingest_paths
 from folioscope.ingest import IngestOptions, read_document
 
-pytestmark = pytest.mark.slow
+# The corpus fixture reads ~150 pages, 40 of them by OCR: minutes on 2 cores.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 from folioscope.eval.routes import EXPECTED_ROUTES as EXPECTED
 
 

@@ -115,8 +115,8 @@ def test_learned_model_loads_offline_and_scores_gaps(monkeypatch):
 @pytest.fixture
 def sample_library(library):
     from folioscope.core import Progress
-    from folioscope.ingest import read_document
-    result = library.ingest(SAMPLE, lambda p, pr: read_document(p, progress=pr), Progress())
+    from folioscope.index import prepare
+    result = library.ingest(SAMPLE, lambda p, pr: prepare(p, progress=pr), Progress())
     assert result.status == "added", result.message
     return library, result.doc_id
 

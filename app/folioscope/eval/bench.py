@@ -31,8 +31,7 @@ def born_digital(paths: list[Path]) -> dict:
     import pymupdf
     import pymupdf4llm
 
-    from ..index import Library
-    from ..ingest import read_document
+    from ..index import Library, prepare
     pages = sum(pymupdf.open(p).page_count for p in paths)
 
     def raw():
@@ -44,7 +43,7 @@ def born_digital(paths: list[Path]) -> dict:
     def ours():
         with tempfile.TemporaryDirectory() as folder, Library(folder) as lib:
             for path in paths:
-                lib.ingest(path, lambda p, pr: read_document(p, progress=pr), Progress())
+                lib.ingest(path, lambda p, pr: prepare(p, progress=pr), Progress())
 
     def peer():
         for path in paths:

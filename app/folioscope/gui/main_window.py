@@ -13,18 +13,20 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QListWidget, QLis
 
 from ..core import ProgressEvent, Role
 from ..index import IngestResult, Library
+from ..index.process import ProcessPreparer
 from .jobs import Job, JobRunner
 from .page_view import PageView
 
 SHOW_PROGRESS_AFTER_MS = 300
 
 
-def ingest_job(folder: Path, paths: list[Path], *, progress, emit) -> list[IngestResult]:
-    """Runs on a worker thread with its own library connection."""
+def ingest_job(folder: Path, paths: list[Path], preparer, *, progress, emit) -> list[IngestResult]:
+    """Runs on a worker thread with its own library connection; the reading and chunking
+    happen in `preparer`'s child process."""
     from ..index import ingest_paths
     results = []
     with Library(folder) as library:
-        for result in ingest_paths(library, paths, progress=progress):
+        for result in ingest_paths(library, paths, progress=progress, preparer=preparer):
             emit(result)
             results.append(result)
     return results
@@ -35,6 +37,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.jobs = JobRunner()
+        self.preparer = ProcessPreparer()
         self.doc_id: int | None = None
         self.last_results: list[IngestResult] = []
         self.setWindowTitle("Folioscope")
@@ -139,6 +142,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
         self.jobs.stop_all()
+        self.preparer.stop()
         self.page_view.shutdown()
         super().closeEvent(event)
 
@@ -231,7 +235,7 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Still reading the previous files; the new ones follow.")
             running.finished.connect(lambda: self.add_paths(paths))
             return running
-        job = Job(ingest_job, self.library.folder, paths, name="ingest")
+        job = Job(ingest_job, self.library.folder, paths, self.preparer, name="ingest")
         job.progressed.connect(self._on_progress)
         job.item.connect(self._on_ingested)
         job.succeeded.connect(self._on_batch_done)

@@ -184,11 +184,10 @@ class Library:
             self.conn.execute("DELETE FROM sources WHERE sha256 = ? AND NOT EXISTS "
                               "(SELECT 1 FROM documents WHERE sha256 = ?)", (sha[0], sha[0]))
 
-    def ingest(self, path: Path, read, progress: Progress,
-               chunk_options: ChunkOptions | None = None) -> IngestResult:
-        """Read `path` with `read(path, progress) -> Document`, chunk it and store both,
-        unless the same content is already here. Failures come back as a result, never
-        half written."""
+    def ingest(self, path: Path, prepare_file, progress: Progress) -> IngestResult:
+        """Read and chunk `path` with `prepare_file(path, progress) -> Prepared` and store
+        both, unless the same content is already here. Failures come back as a result,
+        never half written."""
         path = Path(path)
         started = time.perf_counter()
         result = IngestResult(path=path, status="failed")
@@ -204,9 +203,8 @@ class Library:
                                   else f"{path.name} has the same content as a document already "
                                        f"in the library.")
             else:
-                document = read(path, progress)
-                progress.step(path.name, 1, 1, "chunking")
-                chunking = chunk_document(document, chunk_options or ChunkOptions())
+                prepared = prepare_file(path, progress)
+                document, chunking = prepared.document, prepared.chunking
                 progress.check()
                 replaced = self.conn.execute("SELECT id FROM documents WHERE path = ?",
                                              (str(path.resolve()),)).fetchone()
@@ -368,6 +366,24 @@ class Library:
             log.exception("could not write the ingest log")
 
 
+@dataclass
+class Prepared:
+    """A document read and chunked, ready to store."""
+
+    document: Document
+    chunking: Chunking
+
+
+def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
+            progress: Progress | None = None) -> Prepared:
+    """Read and chunk one file (in this process)."""
+    from ..ingest import read_document
+    progress = progress or Progress()
+    document = read_document(path, options, progress)
+    progress.step(path.name, 1, 1, "chunking")
+    return Prepared(document, chunk_document(document, chunk_options or ChunkOptions()))
+
+
 def heading_offsets(document: Document) -> set[int]:
     return {start for block, start in document.body_text().block_starts
             if block.role in (Role.HEADING, Role.TITLE)}
@@ -420,11 +436,12 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def ingest_paths(library: Library, paths: Iterable[Path], options=None,
-                 progress: Progress | None = None,
-                 chunk_options: ChunkOptions | None = None) -> Iterator[IngestResult]:
+                 progress: Progress | None = None, chunk_options: ChunkOptions | None = None,
+                 preparer=prepare) -> Iterator[IngestResult]:
     """Ingest files and folders one file at a time; a failure never stops the batch.
-    Cancellation stops after the current file (which is rolled back)."""
-    from ..ingest import IngestOptions, read_document
+    Cancellation stops after the current file (which is rolled back). `preparer` reads
+    and chunks a file (`prepare` here, or a `ProcessPreparer`)."""
+    from ..ingest import IngestOptions
     options = options or IngestOptions()
     progress = progress or Progress()
     files = expand_paths(paths)
@@ -433,8 +450,7 @@ def ingest_paths(library: Library, paths: Iterable[Path], options=None,
             yield IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
             continue
         file_progress = _FileProgress(progress, n, len(files))
-        yield library.ingest(path, lambda p, fp: read_document(p, options, fp), file_progress,
-                             chunk_options)
+        yield library.ingest(path, lambda p, fp: preparer(p, options, chunk_options, fp), file_progress)
 
 
 class _FileProgress(Progress):
