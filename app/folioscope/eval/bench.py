@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +34,7 @@ def born_digital(paths: list[Path]) -> dict:
     import pymupdf4llm
 
     from ..index import Library, prepare
+    from ..ingest import read_document
     pages = sum(pymupdf.open(p).page_count for p in paths)
 
     def raw():
@@ -40,25 +43,35 @@ def born_digital(paths: list[Path]) -> dict:
                 for page in doc:
                     page.get_text("dict")
 
+    def read_only():
+        for path in paths:
+            read_document(path)
+
     def ours():
+        """Read, chunk (default strategy: embeddings included) and store."""
         with tempfile.TemporaryDirectory() as folder, Library(folder) as lib:
             for path in paths:
                 lib.ingest(path, lambda p, pr: prepare(p, progress=pr), Progress())
 
     def peer():
-        for path in paths:
-            pymupdf4llm.to_markdown(str(path), show_progress=False)
+        # pymupdf4llm prints its parser messages on stdout; keep them out of the report
+        with contextlib.redirect_stdout(io.StringIO()):
+            for path in paths:
+                pymupdf4llm.to_markdown(str(path), show_progress=False)
 
     raw()  # warm the file cache and imports
     _, raw_s = _timed(raw)
+    _, read_s = _timed(read_only)
     _, ours_s = _timed(ours)
     _, peer_s = _timed(peer)
     return {"files": len(paths), "pages": pages,
-            "folioscope_pages_per_s": round(pages / ours_s, 1),
+            "folioscope_read_pages_per_s": round(pages / read_s, 1),
+            "folioscope_read_chunk_store_pages_per_s": round(pages / ours_s, 2),
             "ceiling_get_text_dict_pages_per_s": round(pages / raw_s, 1),
             "pymupdf4llm_pages_per_s": round(pages / peer_s, 1),
-            "share_of_ceiling": round(raw_s / ours_s, 3),
-            "speedup_over_pymupdf4llm": round(peer_s / ours_s, 2)}
+            "read_share_of_ceiling": round(raw_s / read_s, 3),
+            "read_speedup_over_pymupdf4llm": round(peer_s / read_s, 2),
+            "ingest_speedup_over_pymupdf4llm": round(peer_s / ours_s, 2)}
 
 
 def ocr_throughput(data: Path) -> dict:
