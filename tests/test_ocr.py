@@ -97,3 +97,27 @@ def test_scanned_pages_have_text_and_boxes(corpus):
     texts = ["\n".join(b.text for b in p.blocks) for p in cardinal.pages]
     assert [p.rotation for p in cardinal.pages] == [0, 270, 180, 90]
     assert all(cer(t, texts[0]) < 0.03 for t in texts[1:])
+
+
+def test_multipage_tiff_and_webp_are_read_page_by_page(tmp_path):
+    """Images of the sample's first two pages, as one TIFF and as a WEBP, read by OCR
+    like the PDF's own text layer."""
+    import pymupdf
+    from PIL import Image
+    sample = Path(__file__).resolve().parent.parent / "resources" / "sample" / "folioscope-sample.pdf"
+    pdf = pymupdf.open(sample)
+    frames, texts = [], []
+    for page in list(pdf)[:2]:
+        pix = page.get_pixmap(dpi=150)
+        frames.append(Image.frombytes("RGB", (pix.width, pix.height), pix.samples))
+        texts.append(page.get_text())
+    tiff = tmp_path / "two-pages.tiff"
+    frames[0].save(tiff, save_all=True, append_images=frames[1:], compression="tiff_lzw")
+    webp = tmp_path / "page.webp"
+    frames[0].save(webp, quality=90)
+    doc = read_document(tiff)
+    assert [p.route for p in doc.pages] == [Route.OCR, Route.OCR]
+    for page, text in zip(doc.pages, texts):
+        assert cer(" ".join(b.text for b in page.blocks), text) < 0.08
+    single = read_document(webp)
+    assert len(single.pages) == 1 and cer(single.body_text().text, texts[0]) < 0.08
