@@ -54,7 +54,9 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._apply_filter)
         self.doc_list = QListWidget()
-        self.doc_list.setStyleSheet("QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e4e4e4; }")
+        self.doc_list.setStyleSheet(
+            "QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e4e4e4; color: #202020; }"
+            "QListWidget::item:selected { background: #2b6cc4; color: white; }")
         self.doc_list.currentItemChanged.connect(self._on_document_selected)
         self.doc_list.setToolTip("Drop files or folders anywhere on the window to add them")
         left = QWidget()
