@@ -8,6 +8,7 @@ strategy or budget.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -112,6 +113,15 @@ def chunk_text(text: str, options: ChunkOptions | None = None, headings: Iterabl
               for i, (lo, hi) in enumerate(zip(edges, edges[1:])) if hi > lo]
     for i, chunk in enumerate(chunks):
         chunk.index = i
-    prefix = {u.start: u.tokens for u in units}
-    chunk_tokens = [sum(t for s, t in prefix.items() if c.start <= s < c.end) for c in chunks]
-    return Chunking(text, sentences, boundaries, chunks, options, chunk_tokens)
+    return Chunking(text, sentences, boundaries, chunks, options, _tokens_per_chunk(units, chunks))
+
+
+def _tokens_per_chunk(units, chunks: list[Chunk]) -> list[int]:
+    """Word pieces per chunk: the units starting inside it (units are in text order)."""
+    starts = [u.start for u in units]
+    prefix = np.concatenate([[0], np.cumsum([u.tokens for u in units])])
+    out = []
+    for chunk in chunks:
+        lo, hi = bisect.bisect_left(starts, chunk.start), bisect.bisect_left(starts, chunk.end)
+        out.append(int(prefix[hi] - prefix[lo]))
+    return out
