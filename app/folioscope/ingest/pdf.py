@@ -15,7 +15,9 @@ from .router import PageFeatures, decide, is_garbage_char
 from .repair import repair_page
 from .scan import scan_blocks
 
-TEXT_FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES) | pymupdf.TEXT_MEDIABOX_CLIP
+# Ligatures are expanded ("ﬁ" -> "fi") so that search and embeddings see plain words.
+TEXT_FLAGS = ((pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES & ~pymupdf.TEXT_PRESERVE_LIGATURES)
+              | pymupdf.TEXT_MEDIABOX_CLIP)
 DRAWN = 16 | 32  # MuPDF char flags: filled or stroked (render mode 3 has neither)
 GRID = 48  # resolution of the coverage raster
 
