@@ -7,6 +7,7 @@ import) and happens on that thread too.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import os
 import threading
@@ -60,6 +61,16 @@ class LocalLLM:
 
 _shared: dict[str, LocalLLM] = {}
 _shared_lock = threading.Lock()
+
+
+@atexit.register
+def _free_shared() -> None:
+    """Free the models before interpreter teardown (llama.cpp's finalizer fails then). At
+    exit no other thread uses them, and the owner thread's pool no longer takes work."""
+    for llm in _shared.values():
+        if llm._llama is not None:
+            llm._llama.close()
+            llm._llama = None
 
 
 def shared_llm(model: str | os.PathLike | None = None) -> LocalLLM:
