@@ -22,25 +22,15 @@ WIDE = (2, 4)
 COSINE_WINDOWS = (1, 2, 3, 5)
 
 
-def _window_means(embeddings: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    n = len(embeddings)
-    csum = np.vstack([np.zeros((1, embeddings.shape[1])), np.cumsum(embeddings, axis=0)])
-    gaps = np.arange(n - 1)
-    lo, hi = np.maximum(gaps + 1 - width, 0), np.minimum(gaps + 1 + width, n)
-    left, right = csum[gaps + 1] - csum[lo], csum[hi] - csum[gaps + 1]
-    unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)  # noqa: E731
-    return unit(left), unit(right)
-
-
 def gap_features(embeddings: np.ndarray) -> np.ndarray:
-    from .strategies import depth_scores, smooth, window_similarity
+    from .strategies import depth_scores, smooth, window_means, window_similarity
     e = embeddings.astype(np.float64)
     if len(e) < 2:
         return np.zeros((0, 0))
     a, b = e[:-1], e[1:]
     parts = [np.abs(a - b), a * b]
     for width in WIDE:
-        left, right = _window_means(e, width)
+        left, right = window_means(e, width)
         parts += [np.abs(left - right), left * right]
     cosines = [window_similarity(embeddings, w) for w in COSINE_WINDOWS]
     depth = depth_scores(smooth(window_similarity(embeddings, 3), 1))

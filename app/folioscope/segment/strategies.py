@@ -73,18 +73,23 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, 1e-9)
 
 
-def window_similarity(embeddings: np.ndarray, width: int) -> np.ndarray:
-    """Cosine between the mean embedding of `width` sentences before each gap and of
+def window_means(embeddings: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each gap, the unit mean embedding of the `width` sentences before it and of the
     `width` sentences after it."""
     n = len(embeddings)
-    if n < 2:
-        return np.zeros(0, dtype=np.float32)
     csum = np.vstack([np.zeros((1, embeddings.shape[1]), dtype=np.float64), np.cumsum(embeddings, axis=0)])
     gaps = np.arange(n - 1)
     lo = np.maximum(gaps + 1 - width, 0)
     hi = np.minimum(gaps + 1 + width, n)
-    left = _unit(csum[gaps + 1] - csum[lo])
-    right = _unit(csum[hi] - csum[gaps + 1])
+    return _unit(csum[gaps + 1] - csum[lo]), _unit(csum[hi] - csum[gaps + 1])
+
+
+def window_similarity(embeddings: np.ndarray, width: int) -> np.ndarray:
+    """Cosine between the mean embedding of `width` sentences before each gap and of
+    `width` sentences after it."""
+    if len(embeddings) < 2:
+        return np.zeros(0, dtype=np.float32)
+    left, right = window_means(embeddings, width)
     return np.sum(left * right, axis=1).astype(np.float32)
 
 
