@@ -4,7 +4,10 @@
     folioscope ingest PATH... [--json]
     folioscope docs [--json]
     folioscope pages DOC [--json]
-    folioscope eval ocr [--json]
+    folioscope chunks DOC [--json]      chunks with offsets, pages, boxes and boundary scores
+    folioscope chapters DOC [--json]    chapters with titles and page ranges
+    folioscope ask "QUESTION" [--doc DOC] [--json]
+    folioscope eval {segmentation,retrieval,ocr} [--json]
     folioscope bench [--json]
 
 Every command exits non-zero with a one-line reason on bad input.
@@ -19,7 +22,8 @@ from pathlib import Path
 
 from .core import FolioscopeError, Progress, ProgressEvent
 
-COMMANDS = ("ingest", "docs", "pages", "chunks", "rechunk", "edit", "export", "segment", "eval", "bench")
+COMMANDS = ("ingest", "docs", "pages", "chunks", "chapters", "ask", "rechunk", "edit", "export", "segment",
+            "eval", "bench")
 
 
 def _library(args):
@@ -130,6 +134,67 @@ def cmd_chunks(args) -> int:
         pages = ",".join(str(p) for p in r["pages"])
         preview = " ".join(r["text"].split())[:90]
         print(f"{r['chunk']:4}  p{pages:6} {r['tokens']:4} tok  score {r['boundary_score']:.2f}  {preview}")
+    return 0
+
+
+def _time(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
+
+
+def cmd_chapters(args) -> int:
+    with _library(args) as library:
+        doc_id = library.resolve(args.doc)
+        chapters = library.chapters(doc_id)
+        if args.retitle or not chapters:
+            from .answer.llm import shared_llm
+            chapters = library.rebuild_chapters(doc_id, None if args.keyphrases else shared_llm(args.model))
+    if args.json:
+        _print_json([{**c.__dict__, "first_page": c.first_page + 1, "last_page": c.last_page + 1}
+                     for c in chapters])
+        return 0
+    for c in chapters:
+        where = (_time(c.start_time) if c.start_time is not None
+                 else f"p{c.first_page + 1}" + (f"-{c.last_page + 1}" if c.last_page != c.first_page else ""))
+        print(f"{c.index + 1:3}  {where:9} {c.title}  ({c.title_source})")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from .answer.ask import ask
+    from .answer.llm import shared_llm
+    with _library(args) as library:
+        doc_ids = {library.resolve(args.doc)} if args.doc else None
+        if not library.documents():
+            raise FolioscopeError("The library is empty; add documents with folioscope ingest.")
+        library.complete_index()
+        stream = None if args.json else (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
+        result = ask(library, args.question, doc_ids, llm=shared_llm(args.model), on_token=stream)
+        names = {d["id"]: d["name"] for d in library.documents()}
+    answer = result.answer
+    evidence = [{"n": n, "doc_id": e.doc_id, "document": names.get(e.doc_id), "page": e.page + 1,
+                 "start": e.start, "end": e.end, "text": e.text, "score": e.score, "chunk": e.chunk,
+                 "boxes": [{"page": b[0] + 1, "box": [round(v, 2) for v in b[1:]]} for b in e.boxes]}
+                for n, e in enumerate(answer.evidence, 1)]
+    if args.json:
+        g = result.generation
+        _print_json({"question": answer.question, "answer": answer.text, "found": answer.found,
+                     "citations": {str(n): i for n, i in answer.citations.items()}, "evidence": evidence,
+                     "selection": result.retrieval.trace(),
+                     "timings": {k: round(v, 4) for k, v in {**result.retrieval.timings, **result.timings}.items()},
+                     "tokens": {"chunks_selected": result.retrieval.tokens,
+                                "prompt": g.prompt_tokens if g else 0,
+                                "prompt_reused": g.reused_tokens if g else 0,
+                                "output": g.output_tokens if g else 0}})
+        return 0
+    print("\n")
+    for e in evidence:
+        print(f"[{e['n']}] {e['document']} p{e['page']} ({e['score']:.2f}): {' '.join(e['text'].split())}")
+    kept = [t for t in result.retrieval.trace() if t["kept"]]
+    print(f"\n{len(kept)} chunks selected ({result.retrieval.tokens} tokens); "
+          f"{result.timings.get('total', 0):.2f} s.")
     return 0
 
 
@@ -247,6 +312,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_chunks)
 
+    p = sub.add_parser("chapters", help="chapters of a document with titles and page ranges")
+    p.add_argument("doc", help="document id, file name or title")
+    p.add_argument("--retitle", action="store_true", help="build the chapters and titles again")
+    p.add_argument("--keyphrases", action="store_true", help="with --retitle: titles without the LLM")
+    p.add_argument("--model", metavar="GGUF", help="a GGUF model file (default: the bundled one)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_chapters)
+
+    p = sub.add_parser("ask", help="answer a question from the library, with evidence")
+    p.add_argument("question")
+    p.add_argument("--doc", help="only this document (id, file name or title)")
+    p.add_argument("--model", metavar="GGUF", help="a GGUF model file (default: the bundled one)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("rechunk", help="chunk a document again")
     p.add_argument("doc", metavar="DOC")
     chunk_args(p)
@@ -271,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_segment)
 
     p = sub.add_parser("eval", help="evaluate quality against gold data")
-    p.add_argument("what", choices=["segmentation", "ocr"])
+    p.add_argument("what", choices=["segmentation", "retrieval", "ocr"])
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

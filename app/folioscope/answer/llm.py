@@ -11,10 +11,27 @@ import atexit
 import concurrent.futures
 import os
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import FolioscopeError
 from ..models import gguf_path
+
+
+@dataclass
+class Generation:
+    text: str
+    prompt_tokens: int
+    reused_tokens: int  # prompt tokens restored from the cached prefix instead of evaluated
+    output_tokens: int
+    first_token_seconds: float
+    seconds: float
+
+    @property
+    def tokens_per_second(self) -> float:
+        gen = self.seconds - self.first_token_seconds
+        return (self.output_tokens - 1) / gen if self.output_tokens > 1 and gen > 0 else 0.0
 
 
 class LocalLLM:
@@ -25,6 +42,7 @@ class LocalLLM:
         self.n_threads = n_threads or max(1, min(4, os.cpu_count() or 1))
         self._owner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm")
         self._llama = None
+        self._prefix_states: dict[str, tuple[int, object]] = {}  # system prompt -> (tokens, KV state)
 
     def _load(self):
         if self._llama is None:
@@ -49,6 +67,67 @@ class LocalLLM:
                                                temperature=temperature, stop=stop)
             return out["choices"][0]["message"]["content"] or ""
         return self.run(call)
+
+    def stream(self, messages: list[dict], on_token=None, max_tokens: int = 256,
+               cache_prefix: bool = True, stop: list[str] | None = None) -> Generation:
+        """Generate a chat reply token by token (`on_token(text)` for each piece; it may
+        raise Cancelled to stop). With `cache_prefix`, the KV state after the first message
+        (the fixed system prompt) is saved once and restored for every later call, so only
+        the rest of the prompt is evaluated."""
+        return self.run(self._stream, messages, on_token, max_tokens, cache_prefix, stop)
+
+    def _format(self, llama, messages: list[dict]):
+        from llama_cpp import llama_chat_format
+        template = llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise FolioscopeError(f"The model {self.path.name} has no chat template.")
+        formatter = llama_chat_format.Jinja2ChatFormatter(
+            template=template, eos_token=llama._model.token_get_text(llama.token_eos()),
+            bos_token=llama._model.token_get_text(llama.token_bos()))
+        return formatter(messages=messages)
+
+    def _stream(self, llama, messages, on_token, max_tokens, cache_prefix, stop) -> Generation:
+        started = time.perf_counter()
+        formatted = self._format(llama, messages)
+        tokens = llama.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special,
+                                special=True)
+        reused = 0
+        if cache_prefix:
+            key = messages[0]["content"]
+            if key not in self._prefix_states:
+                head = self._format(llama, messages[:1] + [{"role": "user", "content": ""}])
+                head_tokens = llama.tokenize(head.prompt.encode("utf-8"),
+                                             add_bos=not head.added_special, special=True)
+                common = 0
+                for a, b in zip(head_tokens, tokens):
+                    if a != b:
+                        break
+                    common += 1
+                llama.reset()
+                llama.eval(tokens[:common])
+                self._prefix_states[key] = (common, llama.save_state())
+            reused, state = self._prefix_states[key]
+            llama.load_state(state)
+        else:
+            llama.reset()
+        pieces: list[str] = []
+        first = None
+        stops = list(formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else [])
+        for part in llama.create_completion(tokens, max_tokens=max_tokens, temperature=0.0,
+                                            stop=stops + list(stop or []), stream=True):
+            text = part["choices"][0]["text"]
+            if not text:
+                continue
+            if first is None:
+                first = time.perf_counter() - started
+            pieces.append(text)
+            if on_token is not None:
+                on_token(text)
+        total = time.perf_counter() - started
+        n_out = len(llama.tokenize("".join(pieces).encode("utf-8"), add_bos=False)) if pieces else 0
+        return Generation("".join(pieces), prompt_tokens=len(tokens), reused_tokens=reused,
+                          output_tokens=n_out, first_token_seconds=first if first is not None else total,
+                          seconds=total)
 
     def close(self) -> None:
         def free(llama):

@@ -56,8 +56,9 @@ class Evidence:
     end: int
     text: str
     score: float
-    page: int
-    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    page: int  # the page the sentence starts on
+    boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)  # (page, x0, y0, x1, y1)
+    chunk: int | None = None  # index of the chunk it was found in
 
 
 @dataclass

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 
-from ..core import (Block, Box, Cancelled, Document, FolioscopeError, Piece, Page, Progress, Role,
+from ..core import (Block, Box, Cancelled, Chapter, Document, FolioscopeError, Piece, Page, Progress, Role,
                     Route, Span, SpanTable, UnreadableFile)
 from ..segment.chunker import ChunkOptions, Chunking, Edit, chunk_text
 from .schema import migrate
+from .vectors import VectorIndex, chunk_hash, embed_missing, store_vectors
 
 log = logging.getLogger(__name__)
 DB_NAME = "library.db"
@@ -78,6 +80,7 @@ class Library:
         except (OSError, sqlite3.Error) as exc:
             raise FolioscopeError(f"The library folder {self.folder} cannot be opened: {exc}.") from exc
         conn.execute("PRAGMA journal_mode=WAL")
+        self.vectors = VectorIndex(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         self.conn = conn
@@ -177,9 +180,13 @@ class Library:
 
     def _delete(self, doc_id: int) -> None:
         sha = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        for table in ("chunk_edits", "gaps", "chunks", "chunkings", "spans", "blocks", "pages", "doc_text"):
+        for table in ("chunk_fts", "chapters", "chunk_edits", "gaps", "chunks", "chunkings", "spans",
+                      "blocks", "pages", "doc_text"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM vectors WHERE hash NOT IN "
+                          "(SELECT hash FROM chunks WHERE hash IS NOT NULL)")
+        self.vectors.invalidate(doc_id)
         if sha:
             self.conn.execute("DELETE FROM sources WHERE sha256 = ? AND NOT EXISTS "
                               "(SELECT 1 FROM documents WHERE sha256 = ?)", (sha[0], sha[0]))
@@ -204,11 +211,11 @@ class Library:
                                        f"in the library.")
             else:
                 prepared = prepare_file(path, progress)
-                document, chunking = prepared.document, prepared.chunking
+                document = prepared.document
                 progress.check()
                 replaced = self.conn.execute("SELECT id FROM documents WHERE path = ?",
                                              (str(path.resolve()),)).fetchone()
-                result.doc_id = self._store(path, sha, document, chunking, time.perf_counter() - started,
+                result.doc_id = self._store(path, sha, prepared, time.perf_counter() - started,
                                             replace=replaced[0] if replaced else None)
                 result.status = "updated" if replaced else "added"
                 result.routes = _route_counts(document)
@@ -230,8 +237,9 @@ class Library:
         self._log(result)
         return result
 
-    def _store(self, path: Path, sha: str, document: Document, chunking: Chunking, seconds: float,
+    def _store(self, path: Path, sha: str, prepared: Prepared, seconds: float,
                replace: int | None) -> int:
+        document = prepared.document
         body = document.body_text()
         text = body.text
         data = path.read_bytes()
@@ -253,7 +261,8 @@ class Library:
                 "INSERT INTO spans (doc_id, start, end, page_no, x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?)",
                 [(doc_id, s.start, s.end, s.page, *(s.box.as_tuple() if s.box else (None,) * 4))
                  for s in body.spans])
-            self._write_chunking(doc_id, chunking, SpanTable(body.spans))
+            self._write_chapters(doc_id, prepared.chapters)
+            self._write_chunking(doc_id, prepared.chunking, SpanTable(body.spans), vectors=prepared.vectors)
         return doc_id
 
     def _write_pages(self, doc_id: int, document: Document) -> None:
@@ -284,18 +293,88 @@ class Library:
 
     # ---- chunks ----------------------------------------------------------------------------
 
-    def _write_chunking(self, doc_id: int, chunking: Chunking, spans: SpanTable, seconds: float = 0.0) -> None:
+    def _write_chunking(self, doc_id: int, chunking: Chunking, spans: SpanTable, seconds: float = 0.0,
+                        vectors: dict | None = None) -> None:
+        """Chunks, gaps, the chunks' vectors (computed here for any missing) and their
+        full-text rows. Call inside a transaction."""
+        hashes = [chunk_hash(c.text) for c in chunking.chunks]
+        if vectors is None or not set(hashes) <= set(vectors):
+            from ..embed import shared_embedder
+            vectors = embed_missing(self.conn, [c.text for c in chunking.chunks],
+                                    shared_embedder().encode, vectors)
+        store_vectors(self.conn, vectors)
         for table in ("chunks", "gaps", "chunkings"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         options = chunking.options
         self.conn.execute("INSERT INTO chunkings VALUES (?,?,?,?,?,?)",
                           (doc_id, options.strategy, options.budget, options.minimum,
                            datetime.now(timezone.utc).isoformat(), seconds))
-        self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)", [
-            (doc_id, c.index, c.start, c.end, c.score, c.strategy, n, json.dumps(spans.pages(c.start, c.end)))
-            for c, n in zip(chunking.chunks, chunking.tokens)])
+        self.conn.executemany(
+            "INSERT INTO chunks (doc_id, idx, start, end, score, strategy, tokens, pages, hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?)", [
+                (doc_id, c.index, c.start, c.end, c.score, c.strategy, n,
+                 json.dumps(spans.pages(c.start, c.end)), h)
+                for c, n, h in zip(chunking.chunks, chunking.tokens, hashes)])
         self.conn.executemany("INSERT INTO gaps VALUES (?,?,?,?,?)", [
             (doc_id, b.after, b.offset, b.score, b.method) for b in chunking.boundaries])
+        self._write_fts(doc_id)
+        self.vectors.invalidate(doc_id)
+
+    def _write_fts(self, doc_id: int) -> None:
+        """The full-text rows of a document's chunks, each with its chapter's title."""
+        self.conn.execute("DELETE FROM chunk_fts WHERE doc_id = ?", (doc_id,))
+        text = self.text(doc_id)
+        chapters = self.conn.execute("SELECT start, end, title FROM chapters WHERE doc_id = ? "
+                                     "ORDER BY idx", (doc_id,)).fetchall()
+        rows = []
+        for idx, start, end in self.conn.execute(
+                "SELECT idx, start, end FROM chunks WHERE doc_id = ? ORDER BY idx", (doc_id,)):
+            title = next((t for s, e, t in chapters if s <= start < e), "")
+            rows.append((text[start:end], title, doc_id, idx))
+        self.conn.executemany("INSERT INTO chunk_fts (text, chapter, doc_id, idx) VALUES (?,?,?,?)", rows)
+
+    # ---- chapters --------------------------------------------------------------------------
+
+    def _write_chapters(self, doc_id: int, chapters: list[Chapter]) -> None:
+        self.conn.execute("DELETE FROM chapters WHERE doc_id = ?", (doc_id,))
+        self.conn.executemany("INSERT INTO chapters VALUES (?,?,?,?,?,?,?,?,?)", [
+            (doc_id, c.index, c.title, c.start, c.end, c.first_page, c.last_page, c.start_time,
+             c.title_source) for c in chapters])
+
+    def chapters(self, doc_id: int) -> list[Chapter]:
+        return [Chapter(index=r["idx"], title=r["title"], start=r["start"], end=r["end"],
+                        first_page=r["first_page"], last_page=r["last_page"],
+                        start_time=r["start_time"], title_source=r["title_source"])
+                for r in self.db.query("SELECT * FROM chapters WHERE doc_id = ? ORDER BY idx", [doc_id])]
+
+    def rebuild_chapters(self, doc_id: int, llm=None) -> list[Chapter]:
+        """Chapters again from the stored document and its current chunks."""
+        chunks = self.chunks(doc_id)
+        chapters = make_chapters(self.load_document(doc_id), [(c["start"], c["end"], c["score"]) for c in chunks],
+                                 self.chunk_vectors(doc_id), llm)[0]
+        with self.transaction():
+            self._write_chapters(doc_id, chapters)
+            self._write_fts(doc_id)
+        return chapters
+
+    def chunk_vectors(self, doc_id: int):
+        import numpy as np
+        rows = self.conn.execute("SELECT v.vector FROM chunks c JOIN vectors v ON v.hash = c.hash "
+                                 "WHERE c.doc_id = ? ORDER BY c.idx", (doc_id,)).fetchall()
+        if not rows:
+            return None
+        return np.frombuffer(b"".join(r[0] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+
+    def complete_index(self, llm=None) -> int:
+        """Vectors, full-text rows and chapters for documents stored before they existed
+        (libraries from an earlier version). Returns how many documents were completed."""
+        todo = [r[0] for r in self.conn.execute(
+            "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chapters c WHERE c.doc_id = d.id) "
+            "OR EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = d.id AND c.hash IS NULL)")]
+        for doc_id in todo:
+            self.rechunk(doc_id)
+            self.rebuild_chapters(doc_id, llm)
+        return len(todo)
 
     def chunk_options(self, doc_id: int) -> ChunkOptions:
         row = self.conn.execute("SELECT strategy, budget, minimum FROM chunkings WHERE doc_id = ?",
@@ -315,7 +394,12 @@ class Library:
                                  + ("" if include_undone else "AND undone = 0 ") + "ORDER BY id", (doc_id,))
         return [Edit(kind, offset, target) for kind, offset, target in rows]
 
-    def _headings(self, doc_id: int) -> set[int]:
+    def heading_ranges(self, doc_id: int) -> list[tuple[int, int]]:
+        return [(a, b) for a, b in self.conn.execute(
+            "SELECT start, end FROM blocks WHERE doc_id = ? AND role IN ('heading', 'title') "
+            "AND start IS NOT NULL ORDER BY start", (doc_id,))]
+
+    def heading_starts(self, doc_id: int) -> set[int]:
         return {r[0] for r in self.conn.execute(
             "SELECT start FROM blocks WHERE doc_id = ? AND role IN ('heading', 'title') "
             "AND start IS NOT NULL", (doc_id,))}
@@ -324,9 +408,12 @@ class Library:
         """Chunk a stored document again (new strategy or budget), user edits applied."""
         options = options or self.chunk_options(doc_id)
         started = time.perf_counter()
-        chunking = chunk_text(self.text(doc_id), options, self._headings(doc_id), self.edits(doc_id))
+        chunking = chunk_text(self.text(doc_id), options, self.heading_starts(doc_id), self.edits(doc_id))
+        from ..embed import shared_embedder
+        vectors = embed_missing(self.conn, [c.text for c in chunking.chunks], shared_embedder().encode)
         with self.transaction():
-            self._write_chunking(doc_id, chunking, self.span_table(doc_id), time.perf_counter() - started)
+            self._write_chunking(doc_id, chunking, self.span_table(doc_id), time.perf_counter() - started,
+                                 vectors=vectors)
         return chunking
 
     def edit_chunks(self, doc_id: int, edit: Edit) -> Chunking:
@@ -372,6 +459,9 @@ class Prepared:
 
     document: Document
     chunking: Chunking
+    vectors: dict = field(default_factory=dict)  # chunk hash -> unit vector
+    chapters: list[Chapter] = field(default_factory=list)
+    rejected_titles: list = field(default_factory=list)  # generated titles found to be junk
 
 
 def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
@@ -379,9 +469,31 @@ def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
     """Read and chunk one file (in this process)."""
     from ..ingest import read_document
     progress = progress or Progress()
+    from ..embed import shared_embedder
+    from ..ingest import IngestOptions
+    options = options or IngestOptions()
     document = read_document(path, options, progress)
     progress.step(path.name, 1, 1, "chunking")
-    return Prepared(document, chunk_document(document, chunk_options or ChunkOptions()))
+    chunking = chunk_document(document, chunk_options or ChunkOptions())
+    progress.check()
+    progress.step(path.name, 1, 1, "embedding chunks")
+    texts = [c.text for c in chunking.chunks]
+    vectors = dict(zip(map(chunk_hash, texts), shared_embedder().encode(texts)))
+    progress.check()
+    progress.step(path.name, 1, 1, "chapters")
+    llm = None
+    if options.chapter_titles == "llm":
+        from ..answer.llm import shared_llm
+        llm = shared_llm(options.repair_model)
+    chapters, rejected = make_chapters(document, [(c.start, c.end, c.score) for c in chunking.chunks],
+                                       np.array([vectors[chunk_hash(t)] for t in texts]) if texts else None,
+                                       llm)
+    return Prepared(document, chunking, vectors, chapters, rejected)
+
+
+def make_chapters(document: Document, chunks, vectors, llm=None):
+    from ..chapters import ChapterInput, build_chapters
+    return build_chapters(ChapterInput.from_document(document, chunks, vectors), llm)
 
 
 def heading_offsets(document: Document) -> set[int]:

@@ -66,11 +66,24 @@ def m004_chunks(db: sqlite_utils.Database) -> None:
     db["chunk_edits"].create_index(["doc_id"])
 
 
+def m005_chapters_vectors_fts(db: sqlite_utils.Database) -> None:
+    db["chapters"].create({
+        "doc_id": int, "idx": int, "title": str, "start": int, "end": int, "first_page": int,
+        "last_page": int, "start_time": float, "title_source": str,
+    }, pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "id")])
+    db["chunks"].add_column("hash", str)  # content hash: the key of the chunk's vector
+    db["vectors"].create({"hash": str, "model": str, "vector": bytes}, pk="hash")
+    # chunk text and the title of its chapter, searched with BM25
+    db.execute("CREATE VIRTUAL TABLE chunk_fts USING fts5(text, chapter, doc_id UNINDEXED, "
+               "idx UNINDEXED, tokenize='porter unicode61')")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
     m003_ingest_log,
     m004_chunks,
+    m005_chapters_vectors_fts,
 ]
 
 

@@ -16,6 +16,7 @@ class IngestOptions:
     repair_threshold: float = 0.85  # OCR line confidence under which repair is tried
     repair_model: str | None = None  # a GGUF path; None: the bundled model
     max_image_pixels: int = 64_000_000  # larger images are refused, not decoded
+    chapter_titles: str = "llm"  # documents without headings: "llm" or "keyphrases"
 
     def engine(self) -> OcrEngine:
         return get_engine(self.ocr_engine)

@@ -11,8 +11,10 @@ def chunk_records(library, doc_id: int) -> list[dict]:
     """One dict per chunk: text, offsets, pages, line boxes, boundary score, strategy."""
     row = library.document_row(doc_id)
     spans: SpanTable = library.span_table(doc_id)
+    chapters = library.chapters(doc_id)
     records = []
     for chunk in library.chunks(doc_id):
+        chapter = next((c for c in chapters if c.start <= chunk["start"] < c.end), None)
         boxes = [{"page": page + 1, "box": [round(v, 2) for v in box.as_tuple()]}
                  for page, box in spans.line_boxes(chunk["start"], chunk["end"])]
         records.append({
@@ -20,6 +22,8 @@ def chunk_records(library, doc_id: int) -> list[dict]:
             "text": chunk["text"], "start": chunk["start"], "end": chunk["end"],
             "pages": [p + 1 for p in chunk["pages"]], "boxes": boxes, "tokens": chunk["tokens"],
             "boundary_score": chunk["score"], "strategy": chunk["strategy"],
+            "chapter": chapter.title if chapter else None,
+            "chapter_index": chapter.index if chapter else None,
         })
     return records
 

@@ -1,0 +1,69 @@
+"""Answering a question: retrieval, evidence sentences, then the local LLM writes an answer
+from the numbered evidence, citing it as [n].
+
+When the evidence is weak (no sentence close enough to the question) the answer says the
+documents do not contain it, without asking the model: a small model asked anyway would
+guess.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from ..core import Answer
+from ..retrieve import EvidenceOptions, Retrieval, SelectOptions, retrieve
+
+NOT_FOUND = "The documents do not contain an answer to this question."
+MIN_EVIDENCE_SCORE = 0.45  # best sentence's score (cosine + lexical share) under this: not found
+SYSTEM = ("You answer questions using only the numbered evidence from the user's documents. "
+          "Answer in one or two sentences. After each claim, cite the evidence it comes from by "
+          "its number in square brackets, like [1]. If the evidence does not answer the "
+          "question, reply exactly: " + NOT_FOUND)
+
+
+@dataclass
+class AskResult:
+    answer: Answer
+    retrieval: Retrieval
+    timings: dict[str, float] = field(default_factory=dict)
+    generation: object | None = None  # answer.llm.Generation
+
+
+def build_messages(question: str, evidence) -> list[dict]:
+    lines = [f"[{n}] {e.text.strip()}" for n, e in enumerate(evidence, 1)]
+    return [{"role": "system", "content": SYSTEM},
+            {"role": "user", "content": "Evidence:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"}]
+
+
+def parse_citations(text: str, n_evidence: int) -> dict[int, int]:
+    """Citation numbers used in the answer that name an evidence item -> its index."""
+    numbers = {int(m) for group in re.findall(r"\[([\d,\s]+)\]", text) for m in re.findall(r"\d+", group)}
+    return {n: n - 1 for n in sorted(numbers) if 1 <= n <= n_evidence}
+
+
+def ask(library, question: str, doc_ids: set[int] | None = None, llm=None, on_token=None,
+        select: SelectOptions = SelectOptions(), evidence: EvidenceOptions = EvidenceOptions(),
+        cache_prefix: bool = True, max_tokens: int = 160) -> AskResult:
+    started = time.perf_counter()
+    found = retrieve(library, question, doc_ids, select, evidence=evidence)
+    timings = {"retrieval": time.perf_counter() - started}
+    best = max((e.score for e in found.evidence), default=0.0)
+    if best < MIN_EVIDENCE_SCORE:
+        if on_token is not None:
+            on_token(NOT_FOUND)
+        answer = Answer(question=question, text=NOT_FOUND, evidence=found.evidence, found=False)
+        timings["total"] = time.perf_counter() - started
+        return AskResult(answer, found, timings)
+    if llm is None:
+        from .llm import shared_llm
+        llm = shared_llm()
+    generation = llm.stream(build_messages(question, found.evidence), on_token, max_tokens, cache_prefix)
+    text = generation.text.strip()
+    refused = NOT_FOUND.lower().rstrip(".") in text.lower()
+    answer = Answer(question=question, text=text, evidence=found.evidence,
+                    citations=parse_citations(text, len(found.evidence)), found=not refused)
+    timings.update(first_token=generation.first_token_seconds, generation=generation.seconds,
+                   total=time.perf_counter() - started)
+    return AskResult(answer, found, timings, generation)

@@ -1,0 +1,10 @@
+"""Chapters: a document's chunks grouped into titled, positioned sections (PODTILE).
+
+Documents with an outline or headings keep them (`structure`); the others get chapter cuts
+chosen among chunk boundaries and a generated title each (`cuts`, `titles`).
+"""
+
+from .build import ChapterInput, build_chapters
+from .titles import KeyphraseTitler, LLMTitler, is_grounded
+
+__all__ = ["ChapterInput", "build_chapters", "KeyphraseTitler", "LLMTitler", "is_grounded"]

@@ -1,0 +1,144 @@
+"""Build a document's chapters: from its outline or headings when it has usable ones,
+otherwise by cutting its chunk sequence at the strongest topic shifts and titling each part."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core import Chapter, Document, Role, SpanTable
+from ..segment.strategies import depth_scores, window_similarity
+from .structure import Heading, Mark, heading_marks, norm, outline_marks
+from .titles import KeyphraseTitler, LLMTitler, words
+
+WORDS_PER_CHAPTER = 900  # chunk-based chapters: about this long (a podcast chapter's reading)
+MAX_CHAPTERS = 15
+MIN_FRONT_WORDS = 40  # text before the first heading shorter than this joins chapter 1
+MIN_MARK_WORDS = 15  # a heading followed by less than this (a title line) starts no chapter
+
+
+@dataclass
+class ChapterInput:
+    title: str
+    text: str
+    chunks: list[tuple[int, int, float]]  # (start, end, score of the boundary ending it)
+    vectors: np.ndarray | None = None  # unit chunk embeddings, one row per chunk
+    headings: list[Heading] = field(default_factory=list)
+    outline: list = field(default_factory=list)  # [[level, title, page], ...]
+    blocks_by_page: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    pages_of: Callable[[int, int], list[int]] = lambda start, end: []
+    time_at: Callable[[int], float | None] = lambda offset: None
+
+    @classmethod
+    def from_document(cls, document: Document, chunks: list[tuple[int, int, float]],
+                      vectors: np.ndarray | None = None) -> ChapterInput:
+        body = document.body_text()
+        spans = SpanTable(body.spans)
+        headings, by_page, times, title_lines = [], {}, [], []
+        top = min((b.level or 1 for b, _ in body.block_starts if b.role == Role.HEADING), default=1)
+        opening = True  # before the first paragraph: top-level headings there are the title
+        for block, start in body.block_starts:
+            by_page.setdefault(block.page, []).append((start, block.text))
+            if block.role != Role.HEADING:
+                opening = False
+            elif _in_title(block.text, document.title) or (opening and (block.level or 1) == top):
+                title_lines.append(block.text)
+            else:
+                headings.append(Heading(start, block.text, block.level or 1, block.page))
+            if block.time is not None:
+                times.append((start, block.time))
+
+        def time_at(offset: int) -> float | None:
+            before = [t for s, t in times if s <= offset]
+            return before[-1] if before else (times[0][1] if times else None)
+
+        return cls(title=" ".join(title_lines) or document.title, text=body.text, chunks=chunks, vectors=vectors,
+                   headings=headings, outline=document.metadata.get("outline") or [],
+                   blocks_by_page=by_page, pages_of=spans.pages, time_at=time_at)
+
+
+def _in_title(text: str, title: str) -> bool:
+    """A heading that is a line of the document's title (a title set on two lines)."""
+    return bool(norm(text)) and norm(text) in norm(title)
+
+
+def chapter_count(n_words: int, n_chunks: int) -> int:
+    return max(1, min(MAX_CHAPTERS, round(n_words / WORDS_PER_CHAPTER), n_chunks // 2))
+
+
+def chunk_cuts(chunks: list[tuple[int, int, float]], vectors: np.ndarray | None, k: int) -> list[int]:
+    """Indices of the chunks that start chapters 2..k: the chunk boundaries with the
+    highest combined score (the boundary's own score and the depth of the topic shift
+    between the chunks around it), no two closer than a minimum chapter length."""
+    n = len(chunks)
+    if k <= 1 or n < 4:
+        return []
+    strength = np.array([c[2] for c in chunks[:-1]], dtype=np.float64)
+    if vectors is not None and len(vectors) == n:
+        depth = depth_scores(window_similarity(vectors, 2)).astype(np.float64)
+        if depth.max() > 0:
+            strength = 0.5 * strength + 0.5 * depth / depth.max()
+    min_len = max(2, n // (2 * k))
+    cuts: list[int] = []
+    for gap in np.argsort(-strength, kind="stable"):
+        start = int(gap) + 1  # the chunk after the gap starts a chapter
+        if start < min_len or n - start < min_len or any(abs(start - c) < min_len for c in cuts):
+            continue
+        cuts.append(start)
+        if len(cuts) == k - 1:
+            break
+    return sorted(cuts)
+
+
+def _chapter(index: int, title: str, start: int, end: int, source: str, inp: ChapterInput) -> Chapter:
+    pages = inp.pages_of(start, end) or [0]
+    return Chapter(index=index, title=title, start=start, end=end, first_page=min(pages),
+                   last_page=max(pages), start_time=inp.time_at(start), title_source=source)
+
+
+def build_chapters(inp: ChapterInput, llm=None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+    """The chapters, and the generated titles rejected as junk (chapter, title, reason)."""
+    if not inp.text.strip():
+        return [], []
+    n_words = len(words(inp.text))
+    marks = outline_marks(inp.outline, inp.headings, inp.blocks_by_page)
+    if len(marks) < 2:
+        marks = heading_marks(inp.headings, n_words)
+    if len(marks) >= 2:
+        return _from_marks(marks, inp), []
+    return _from_chunks(inp, llm)
+
+
+def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:
+    ends = [m.offset for m in marks[1:]] + [len(inp.text)]
+    marks = [m for m, end in zip(marks, ends)
+             if len(words(inp.text[m.offset:end])) - len(words(m.title)) >= MIN_MARK_WORDS] or marks[:1]
+    starts = [(m.offset, m.title, m.source) for m in marks]
+    if len(words(inp.text[:starts[0][0]])) < MIN_FRONT_WORDS:
+        starts[0] = (0, starts[0][1], starts[0][2])
+    else:
+        starts.insert(0, (0, inp.title, starts[0][2]))
+    ends = [s[0] for s in starts[1:]] + [len(inp.text)]
+    return [_chapter(i, title, start, end, source, inp)
+            for i, ((start, title, source), end) in enumerate(zip(starts, ends))]
+
+
+def _from_chunks(inp: ChapterInput, llm) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+    k = chapter_count(len(words(inp.text)), len(inp.chunks))
+    cuts = chunk_cuts(inp.chunks, inp.vectors, k)
+    starts = [0] + [inp.chunks[c][0] for c in cuts]
+    ends = starts[1:] + [len(inp.text)]
+    texts = [inp.text[s:e] for s, e in zip(starts, ends)]
+    fallback = KeyphraseTitler(texts)
+    titler = LLMTitler(llm, inp.title, texts, fallback) if llm is not None else None
+    chapters: list[Chapter] = []
+    for i, (start, end) in enumerate(zip(starts, ends)):
+        previous = [c.title for c in chapters]
+        if titler is not None:
+            title, source = titler.title(i, previous)
+        else:
+            title, source = fallback.title(i, previous), "keyphrases"
+        chapters.append(_chapter(i, title, start, end, source, inp))
+    return chapters, (titler.rejected if titler else [])

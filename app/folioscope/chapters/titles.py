@@ -1,0 +1,155 @@
+"""Chapter titles: from the local LLM with the document's global context (PODTILE), or
+from keyphrases when the LLM is unavailable or its title is junk.
+
+A generated title is accepted only if it is short, new (not a title already given, not the
+document's title) and grounded: most of its content words occur in the chapter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+STOP_WORDS = ENGLISH_STOP_WORDS | {"et", "al", "fig", "figure", "table", "section", "bibref",
+                                   "ie", "eg", "use", "used", "using"}
+MAX_TITLE_WORDS = 10
+MAX_TITLE_CHARS = 80
+PROMPT_CHARS = 1200  # how much of the chapter's start the LLM sees
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def content_words(text: str) -> list[str]:
+    return [w.lower() for w in words(text) if w.lower() not in STOP_WORDS and len(w) > 1]
+
+
+def _stem(word: str) -> str:
+    return word.lower()[:5]
+
+
+def is_grounded(title: str, chapter_text: str, share: float = 0.5) -> bool:
+    """At least `share` of the title's content words (compared by their first five letters)
+    occur in the chapter."""
+    wanted = {_stem(w) for w in content_words(title)}
+    if not wanted:
+        return False
+    have = {_stem(w) for w in content_words(chapter_text)}
+    return len(wanted & have) >= share * len(wanted)
+
+
+def _key(title: str) -> str:
+    return " ".join(w.lower() for w in words(title))
+
+
+def clean_title(raw: str) -> str:
+    title = raw.strip().splitlines()[0] if raw.strip() else ""
+    title = re.sub(r"^(chapter\s+)?title\s*[:\-]\s*", "", title, flags=re.I)
+    title = re.sub(r"^(chapter|section)\s+\d+\s*[:.\-]\s*", "", title, flags=re.I)
+    title = title.strip(" \t\"'`*#.:;-")
+    return re.sub(r"\s+", " ", title)
+
+
+def junk_reason(title: str, chapter_text: str, previous: list[str], doc_title: str) -> str | None:
+    """Why a generated title cannot be used, or None when it can."""
+    if not title:
+        return "empty"
+    if len(words(title)) > MAX_TITLE_WORDS or len(title) > MAX_TITLE_CHARS:
+        return "too long"
+    key = _key(title)
+    if key in {_key(t) for t in previous} or key == _key(doc_title):
+        return "repeated"
+    if not is_grounded(title, chapter_text):
+        return "not grounded in the chapter"
+    return None
+
+
+class KeyphraseTitler:
+    """The chapter's most distinctive phrase (1-3 content words, frequent here, rare in the
+    document's other chapters), in title case."""
+
+    name = "keyphrases"
+
+    def __init__(self, chapter_texts: list[str]):
+        self._counts = [self._phrases(t) for t in chapter_texts]
+        self._df = Counter(p for counts in self._counts for p in counts)
+
+    @staticmethod
+    def _phrases(text: str) -> Counter:
+        counts: Counter = Counter()
+        for sentence in re.split(r"[.!?;:()\[\]\n]", text):
+            tokens = [w.lower() for w in words(sentence)]
+            for n in (1, 2, 3):
+                for i in range(len(tokens) - n + 1):
+                    gram = tokens[i:i + n]
+                    if gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS or len(gram[-1]) < 3:
+                        continue
+                    if any(len(w) < 2 or not w.isalpha() for w in gram):
+                        continue
+                    counts[" ".join(gram)] += 1
+        return counts
+
+    def title(self, index: int, previous: list[str]) -> str:
+        counts = self._counts[index]
+        n = len(self._counts)
+        used = {_key(t) for t in previous}
+
+        def score(phrase: str) -> float:
+            length = len(phrase.split())
+            return counts[phrase] * math.log(1 + n / self._df[phrase]) ** 2 * (1 + 0.7 * (length - 1))
+
+        ranked = sorted((p for p, c in counts.items() if c >= 2 or len(counts) < 20),
+                        key=lambda p: (-score(p), p))
+        picked: list[str] = []
+        for phrase in ranked:
+            if any(phrase in p or p in phrase for p in picked):
+                continue
+            picked.append(phrase)
+            if len(picked) == 2:
+                break
+        if not picked:
+            return f"Part {index + 1}"
+        title = (" and ".join(picked) if len(picked) == 2 and len(picked[0].split()) == 1
+                 and len(picked[1].split()) <= 2 else picked[0])
+        title = title[:1].upper() + title[1:]
+        return title if _key(title) not in used else f"{title} ({index + 1})"
+
+
+class LLMTitler:
+    """Titles from the local LLM, each prompt carrying the document title and the titles
+    generated so far; a junk title falls back to the keyphrase title."""
+
+    name = "llm"
+
+    def __init__(self, llm, doc_title: str, chapter_texts: list[str], fallback: KeyphraseTitler):
+        self.llm = llm
+        self.doc_title = doc_title
+        self.texts = chapter_texts
+        self.fallback = fallback
+        self.rejected: list[tuple[int, str, str]] = []  # (chapter, title, reason)
+
+    def prompt(self, index: int, previous: list[str]) -> list[dict]:
+        so_far = "; ".join(previous) if previous else "(this is the first chapter)"
+        start = self.texts[index][:PROMPT_CHARS]
+        return [
+            {"role": "system", "content": "You give chapters of documents short, specific titles."},
+            {"role": "user", "content": f"Document: {self.doc_title}\nChapters so far: {so_far}\n\n"
+                                        f"Start of the next chapter:\n{start}\n\n"
+                                        "Give this chapter a title of 2 to 6 words. "
+                                        "Reply with the title only."},
+        ]
+
+    def title(self, index: int, previous: list[str]) -> tuple[str, str]:
+        """(title, source): source is "llm" or "keyphrases"."""
+        raw = self.llm.chat(self.prompt(index, previous), max_tokens=16, stop=["\n"])
+        title = clean_title(raw)
+        reason = junk_reason(title, self.texts[index], previous, self.doc_title)
+        if reason is None:
+            return title, "llm"
+        self.rejected.append((index, title, reason))
+        return self.fallback.title(index, previous), "keyphrases"

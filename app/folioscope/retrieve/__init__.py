@@ -1,0 +1,82 @@
+"""Hybrid retrieval: BM25 + dense search, fused; an adaptive cut; neighbour expansion;
+then the evidence sentences inside the kept chunks."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..core import Evidence
+from .evidence import EvidenceOptions, locate
+from .search import Hit, bm25_search, fuse
+from .select import Candidate, SelectOptions, select
+
+POOL = 50  # candidates taken from each search
+
+
+@dataclass
+class Retrieval:
+    question: str
+    kept: list[Candidate]
+    candidates: list[Candidate]  # every fused candidate, best first, with its decision
+    evidence: list[Evidence]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def tokens(self) -> int:
+        return sum(c.tokens for c in self.kept)
+
+    def trace(self, limit: int = 20) -> list[dict]:
+        """Why each candidate was kept or cut: every kept one and the best cut ones."""
+        shown = [c for c in self.candidates if c.kept] + [c for c in self.candidates if not c.kept][:limit]
+        return [{"doc_id": c.hit.doc_id, "chunk": c.hit.idx, "bm25_rank": c.hit.bm25_rank,
+                 "dense_rank": c.hit.dense_rank, "cosine": round(c.hit.cosine, 4),
+                 "fused": round(c.hit.fused, 5), "tokens": c.tokens, "kept": c.kept, "reason": c.reason}
+                for c in sorted(shown, key=lambda c: -c.hit.fused)]
+
+
+def retrieve(library, question: str, doc_ids: set[int] | None = None,
+             options: SelectOptions = SelectOptions(), fusion: str = "rrf",
+             evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid") -> Retrieval:
+    """searches: "hybrid", "bm25" or "dense"."""
+    from ..embed import shared_embedder
+    embedder = shared_embedder()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    qvec = embedder.encode([question])[0]
+    t1 = time.perf_counter()
+    timings["embed_question"] = t1 - t0
+    sparse = bm25_search(library.conn, question, doc_ids, POOL) if searches != "dense" else []
+    t2 = time.perf_counter()
+    dense = library.vectors.search(qvec, doc_ids, POOL) if searches != "bm25" else []
+    t3 = time.perf_counter()
+    timings.update(bm25=t2 - t1, dense=t3 - t2)
+    hits = fuse(sparse, dense, fusion)
+    rows = _chunk_rows(library, {(h.doc_id, h.idx) for h in hits})
+    candidates = [Candidate(h, *rows[(h.doc_id, h.idx)]) for h in hits if (h.doc_id, h.idx) in rows]
+    kept = select(candidates, options, {c.key: c for c in candidates})
+    t4 = time.perf_counter()
+    timings["select"] = t4 - t3
+    found: list[Evidence] = []
+    if evidence is not None and kept:
+        texts = {d: library.text(d) for d in {c.hit.doc_id for c in kept}}
+        spans = {d: library.span_table(d) for d in texts}
+        pieces = [(c.hit.doc_id, c.start, texts[c.hit.doc_id][c.start:c.end], c.hit.idx) for c in kept]
+        headings = {d: library.heading_ranges(d) for d in texts}
+        found = locate(question, qvec, pieces, embedder.encode, spans, evidence, headings)
+    timings["evidence"] = time.perf_counter() - t4
+    timings["total"] = time.perf_counter() - t0
+    return Retrieval(question, kept, candidates, found, timings)
+
+
+def _chunk_rows(library, keys: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:
+    out = {}
+    for doc_id in {d for d, _ in keys}:
+        for idx, start, end, tokens in library.conn.execute(
+                "SELECT idx, start, end, tokens FROM chunks WHERE doc_id = ?", (doc_id,)):
+            if (doc_id, idx) in keys:
+                out[(doc_id, idx)] = (start, end, tokens)
+    return out
+
+
+__all__ = ["Retrieval", "retrieve", "SelectOptions", "EvidenceOptions", "Hit"]

@@ -1,0 +1,80 @@
+"""Evidence sentences: inside the selected chunks, the sentences that support the question.
+
+Each sentence is scored by its embedding's cosine to the question plus the IDF-weighted
+share of the question's content words it contains. Evidence is always a span of the
+document (start, end, page, boxes), never generated text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import Evidence, SpanTable
+from ..segment.sentences import split_sentences
+from .search import ENGLISH_STOP_WORDS
+
+LEXICAL_WEIGHT = 0.3
+MIN_CHARS = 12  # shorter "sentences" (numbers, labels) are never evidence alone
+
+
+@dataclass(frozen=True)
+class EvidenceOptions:
+    max_sentences: int = 6
+    relative: float = 0.8  # keep sentences scoring at least this share of the best one
+    per_chunk: int = 3
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.lower()) if w not in ENGLISH_STOP_WORDS and len(w) > 1}
+
+
+def lexical_scores(question: str, sentences: list[str]) -> np.ndarray:
+    terms = _terms(question)
+    if not terms or not sentences:
+        return np.zeros(len(sentences))
+    sets = [_terms(s) for s in sentences]
+    n = len(sets)
+    idf = {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in terms}
+    total = sum(idf.values())
+    return np.array([sum(idf[t] for t in terms & s) / total for s in sets])
+
+
+def locate(question: str, question_vector: np.ndarray, pieces: list[tuple[int, int, str, int]],
+           embed, spans: dict[int, SpanTable], options: EvidenceOptions = EvidenceOptions(),
+           headings: dict[int, list[tuple[int, int]]] | None = None) -> list[Evidence]:
+    """pieces: (doc_id, start, chunk text, chunk idx) of the selected chunks; headings: the
+    offsets where heading blocks start (a heading names a topic; it is not evidence).
+    Returns the evidence sentences, best first."""
+    headings = headings or {}
+    found: list[tuple[int, int, int, str, int]] = []  # doc, start, end, text, chunk idx
+    for doc_id, start, text, idx in pieces:
+        for s in split_sentences(text):
+            a, b = start + s.start, start + s.end
+            if len(s.text.strip()) >= MIN_CHARS and not any(
+                    h0 <= a and b <= h1 for h0, h1 in headings.get(doc_id, ())):
+                found.append((doc_id, start + s.start, start + s.end, s.text, idx))
+    if not found:
+        return []
+    texts = [f[3] for f in found]
+    dense = embed(texts) @ np.asarray(question_vector, dtype=np.float32)
+    score = dense + LEXICAL_WEIGHT * lexical_scores(question, texts)
+    order = np.argsort(-score, kind="stable")
+    best = float(score[order[0]])
+    chosen: list[Evidence] = []
+    per_chunk: dict[tuple[int, int], int] = {}
+    for i in order:
+        if len(chosen) >= options.max_sentences or score[i] < options.relative * best:
+            break
+        doc_id, start, end, text, idx = found[i]
+        if per_chunk.get((doc_id, idx), 0) >= options.per_chunk:
+            continue
+        per_chunk[(doc_id, idx)] = per_chunk.get((doc_id, idx), 0) + 1
+        lines = spans[doc_id].line_boxes(start, end)
+        page = lines[0][0] if lines else (spans[doc_id].pages(start, end) or [0])[0]
+        chosen.append(Evidence(doc_id=doc_id, start=start, end=end, text=text, score=round(float(score[i]), 4),
+                               page=page, boxes=[(p, *b.as_tuple()) for p, b in lines], chunk=idx))
+    return chosen
