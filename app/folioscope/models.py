@@ -63,3 +63,10 @@ def boundary_model_path() -> Path:
         if path.is_file():
             return path
     return candidates[-1] / "boundary" / "boundary.npz"
+
+
+def sample_document() -> Path:
+    """The small sample PDF opened on first run and used by the benchmarks."""
+    import sys
+    base = Path(sys._MEIPASS) if getattr(sys, "_MEIPASS", None) else Path(__file__).resolve().parents[2]
+    return base / "resources" / "sample" / "folioscope-sample.pdf"

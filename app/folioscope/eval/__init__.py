@@ -21,6 +21,9 @@ def default_data_dir() -> Path:
 
 def run_eval(what: str, data: Path | None = None) -> dict:
     data = data or default_data_dir()
+    if what == "retrieval":
+        from .retrieval import evaluate_retrieval
+        return evaluate_retrieval(data)
     if not data.is_dir():
         from ..core import FolioscopeError
         raise FolioscopeError(f"The evaluation data folder {data} does not exist.")

@@ -106,6 +106,7 @@ def ocr_throughput(data: Path) -> dict:
 
 def run_bench(data: Path | None = None, progress=None) -> dict:
     from .ocr import evaluate_ocr
+    from .answerbench import answer_bench
     from .chunkbench import run_chunk_bench
     from .routes import route_accuracy
     data = data or default_data_dir()
@@ -117,5 +118,6 @@ def run_bench(data: Path | None = None, progress=None) -> dict:
         "ocr_quality": evaluate_ocr(data, repair=False)["ocr_gold"],
         "route_accuracy": route_accuracy(data),
         "chunking": run_chunk_bench(data),
+        "answers": answer_bench(),
     }
     return report

@@ -67,3 +67,48 @@ def window_diff(reference: set[int], hypothesis: set[int], n_sentences: int, k: 
     differs. Lower is better."""
     ref, hyp = _boundary_counts(reference, hypothesis, n_sentences, k)
     return float((ref != hyp).mean()) if len(ref) else 0.0
+
+
+def merge_ranges(ranges) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping union of [start, end) character ranges."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(r for r in ranges if r[1] > r[0]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _length(ranges) -> int:
+    return sum(e - s for s, e in ranges)
+
+
+def intersect_ranges(a, b) -> list[tuple[int, int]]:
+    a, b = merge_ranges(a), merge_ranges(b)
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def evidence_scores(gold, retrieved, paragraph_share: float = 0.5) -> dict[str, float]:
+    """Chroma's evidence metrics on character ranges: recall |E∩R|/|E|, precision |E∩R|/|R|,
+    IoU |E∩R|/|E∪R|; and paragraph recall: the share of gold ranges of which at least
+    `paragraph_share` is retrieved."""
+    gold_u, got_u = merge_ranges(gold), merge_ranges(retrieved)
+    both = _length(intersect_ranges(gold_u, got_u))
+    union = _length(gold_u) + _length(got_u) - both
+    found = [(_length(intersect_ranges([g], got_u)) >= paragraph_share * (g[1] - g[0])) for g in gold if g[1] > g[0]]
+    return {
+        "recall": both / _length(gold_u) if gold_u else 0.0,
+        "precision": both / _length(got_u) if got_u else 0.0,
+        "iou": both / union if union else 0.0,
+        "paragraph_recall": sum(found) / len(found) if found else 0.0,
+    }

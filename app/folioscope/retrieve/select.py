@@ -64,8 +64,12 @@ def elbow_cut(scores: np.ndarray, min_keep: int) -> int:
     if span <= 0:
         return n
     y = (scores - scores[-1]) / span  # from 1 down to 0
-    distance = (1.0 - x) - y  # chord minus curve: positive where the curve sags below it
-    return max(min_keep, int(np.argmax(distance)) + 1)
+    below = (1.0 - x) - y  # chord minus curve: positive where the curve sags below it
+    if below.max() > 1e-9:
+        # a convex drop: the knee is the first point at the bottom of the cliff; keep those before it
+        return max(min_keep, int(np.argmax(below)))
+    # a concave curve (the scores hold, then fall): keep through the knee above the chord
+    return max(min_keep, int(np.argmax(-below)) + 1)
 
 
 def select(candidates: list[Candidate], options: SelectOptions,

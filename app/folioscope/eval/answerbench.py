@@ -1,0 +1,48 @@
+"""Answer speed: time to first token and tokens/s, with and without the cached prompt prefix."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+
+from ..models import sample_document
+
+QUESTIONS = [
+    "What did lighthouse keepers do every night?",
+    "What replaced open fires in lighthouses?",
+    "How does a sailor know which light he sees?",
+    "When were lighthouses automated?",
+]
+
+
+def answer_bench(rounds: int = 2) -> dict:
+    from ..answer.ask import ask
+    from ..answer.llm import LocalLLM
+    from ..index import Library
+    from ..index.library import ingest_paths
+    with tempfile.TemporaryDirectory(prefix="folioscope-answers-") as folder:
+        library = Library(Path(folder))
+        list(ingest_paths(library, [sample_document()]))
+        llm = LocalLLM()
+        ask(library, QUESTIONS[0], llm=llm, cache_prefix=True)  # load the model, fill the cache
+        results: dict[str, list] = {"without prefix cache": [], "with prefix cache": []}
+        for _ in range(rounds):
+            for question in QUESTIONS:
+                for name, cached in (("without prefix cache", False), ("with prefix cache", True)):
+                    r = ask(library, question, llm=llm, cache_prefix=cached)
+                    if r.generation is not None:
+                        results[name].append(r.generation)
+        llm.close()
+        library.close()
+    out = {}
+    for name, gens in results.items():
+        if gens:
+            out[name] = {
+                "answers": len(gens),
+                "first_token_ms_median": round(1000 * statistics.median(g.first_token_seconds for g in gens), 1),
+                "tokens_per_s_median": round(statistics.median(g.tokens_per_second for g in gens), 1),
+                "prompt_tokens_median": statistics.median(g.prompt_tokens for g in gens),
+                "prompt_tokens_reused": statistics.median(g.reused_tokens for g in gens),
+            }
+    return out

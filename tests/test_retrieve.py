@@ -1,0 +1,233 @@
+"""Chapters, fusion, the adaptive cut, evidence sentences and answers."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from folioscope.chapters.build import ChapterInput, build_chapters, chunk_cuts
+from folioscope.chapters.structure import Heading, heading_marks
+from folioscope.chapters.titles import KeyphraseTitler, clean_title, is_grounded, junk_reason
+from folioscope.eval.metrics import evidence_scores, intersect_ranges, merge_ranges
+from folioscope.retrieve.search import Hit, fts_query, fuse
+from folioscope.retrieve.select import Candidate, SelectOptions, elbow_cut, gradient_cut, select
+from folioscope.answer.ask import parse_citations
+
+SAMPLE = "resources/sample/folioscope-sample.pdf"
+
+
+# ---- fusion and cuts on hand-made score lists -----------------------------------------------
+
+def test_rrf_rewards_agreement_between_the_two_searches():
+    bm25 = [(1, 0, 9.0), (1, 1, 5.0), (1, 2, 1.0)]
+    dense = [(1, 2, 0.9), (1, 1, 0.8), (1, 3, 0.1)]
+    hits = fuse(bm25, dense, "rrf")
+    order = [(h.doc_id, h.idx) for h in hits]
+    assert order.index((1, 1)) < order.index((1, 0))  # ranks 2 + 2 beat rank 1 in one list only
+    one = {(h.doc_id, h.idx): h for h in hits}
+    assert one[(1, 1)].fused == pytest.approx(2 / 62)
+    assert one[(1, 0)].fused == pytest.approx(1 / 61) and one[(1, 0)].dense_rank is None
+    assert one[(1, 3)].bm25_rank is None and one[(1, 3)].dense_rank == 3
+
+
+def test_convex_fusion_normalises_each_search():
+    hits = fuse([(1, 0, 10.0), (1, 1, 0.0)], [(1, 1, 0.5), (1, 0, 0.3)], "cc")
+    scores = {h.idx: h.fused for h in hits}
+    assert scores == {0: pytest.approx(0.5), 1: pytest.approx(0.5)}
+
+
+def test_gradient_cut_stops_at_the_first_big_drop_after_the_minimum():
+    scores = np.array([1.0, 0.95, 0.9, 0.4, 0.35, 0.3])
+    assert gradient_cut(scores, min_keep=2, drop=0.25) == 3
+    assert gradient_cut(scores, min_keep=4, drop=0.25) == 6  # no big drop after the 4th
+    assert gradient_cut(np.array([0.5, 0.5, 0.5]), 1, 0.25) == 3  # flat: nothing to cut on
+
+
+def test_elbow_cut_finds_the_knee():
+    scores = np.array([1.0, 0.9, 0.85, 0.2, 0.15, 0.1, 0.05, 0.0])
+    assert elbow_cut(scores, min_keep=1) == 3
+    assert elbow_cut(scores, min_keep=5) == 5
+
+
+def _candidates(scores, tokens=100):
+    return [Candidate(Hit(1, i, fused=s), start=i * 10, end=i * 10 + 10, tokens=tokens)
+            for i, s in enumerate(scores)]
+
+
+def test_select_records_reasons_respects_budget_and_adds_neighbours():
+    cands = _candidates([0.9, 0.85, 0.1, 0.05])
+    cands[0].hit.idx, cands[1].hit.idx, cands[2].hit.idx, cands[3].hit.idx = 5, 9, 6, 20
+    by_key = {c.key: c for c in cands}
+    kept = select(cands, SelectOptions(cut="gradient", min_keep=1, budget=1000, neighbour_share=0.1), by_key)
+    assert {c.hit.idx for c in kept} == {5, 6, 9}  # 6 joins as the neighbour of 5
+    assert "neighbour of chunk 5" in by_key[(1, 6)].reason
+    assert by_key[(1, 20)].reason.startswith("cut") or "not added" in by_key[(1, 20)].reason
+    kept = select(_candidates([0.9, 0.89, 0.88]), SelectOptions(cut="top", top_k=3, budget=250), {})
+    assert len(kept) == 2  # the third would pass the 250-token budget
+
+
+# ---- evidence metrics on a hand-checked case -------------------------------------------------
+
+def test_evidence_scores_hand_checked():
+    assert merge_ranges([(5, 10), (0, 3), (8, 12)]) == [(0, 3), (5, 12)]
+    assert intersect_ranges([(0, 10)], [(5, 15), (20, 30)]) == [(5, 10)]
+    gold = [(0, 10), (20, 30)]  # 20 characters of evidence
+    got = [(5, 25)]  # 20 retrieved, 10 of them evidence
+    s = evidence_scores(gold, got)
+    assert s["recall"] == pytest.approx(0.5)
+    assert s["precision"] == pytest.approx(0.5)
+    assert s["iou"] == pytest.approx(10 / 30)
+    assert s["paragraph_recall"] == pytest.approx(1.0)  # half of each paragraph retrieved
+    assert evidence_scores(gold, [(5, 9)])["paragraph_recall"] == 0.0
+
+
+def test_fts_query_quotes_every_term():
+    assert fts_query('What is "NEAR" the AND-gate?') == '"near" OR "gate"'
+    assert fts_query("the of and") == ""
+
+
+def test_citations_keep_only_numbers_that_name_evidence():
+    assert parse_citations("Paris [1], and Lyon [2, 3] but not [7].", 3) == {1: 0, 2: 1, 3: 2}
+
+
+# ---- chapters --------------------------------------------------------------------------------
+
+def test_titles_are_cleaned_and_junk_is_rejected():
+    text = "The lighthouse keeper trimmed the wicks and polished the lenses every night."
+    assert clean_title('Title: "Keeping the Lenses Clean".') == "Keeping the Lenses Clean"
+    assert junk_reason("Polishing lenses at night", text, [], "Doc") is None
+    assert junk_reason("", text, [], "Doc") == "empty"
+    assert junk_reason("Quantum chromodynamics of quarks", text, [], "Doc") == "not grounded in the chapter"
+    assert junk_reason("Lenses", text, ["lenses"], "Doc") == "repeated"
+    assert junk_reason(" ".join(["lens"] * 12), text, [], "Doc") == "too long"
+    assert is_grounded("Lighthouse keepers", text)
+
+
+def test_keyphrase_titles_name_what_sets_a_chapter_apart():
+    texts = ["Oil lamps burned whale oil. The oil lamps smoked. Lamps needed oil.",
+             "Fresnel lenses bent the light. A Fresnel lens has rings. Fresnel lenses were costly."]
+    titler = KeyphraseTitler(texts)
+    assert "oil" in titler.title(0, []).lower()
+    assert "fresnel" in titler.title(1, []).lower()
+
+
+def test_heading_marks_pick_a_level_that_leaves_chapters_of_a_useful_size():
+    heads = [Heading(0, "One", 1, 0), Heading(50, "One.a", 2, 0), Heading(90, "Two", 1, 1)]
+    assert [m.title for m in heading_marks(heads, n_words=1000)] == ["One", "One.a", "Two"]
+    assert [m.title for m in heading_marks(heads, n_words=150)] == ["One", "Two"]
+    assert heading_marks(heads[:1], n_words=1000) == []
+
+
+def test_chunk_cuts_follow_the_topic_shift():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=384), rng.normal(size=384)
+    vecs = np.array([a + 0.1 * rng.normal(size=384) for _ in range(6)]
+                    + [b + 0.1 * rng.normal(size=384) for _ in range(6)])
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    chunks = [(i * 100, (i + 1) * 100, 0.5) for i in range(12)]
+    assert chunk_cuts(chunks, vecs, 2) == [6]
+
+
+def test_documents_without_headings_get_titled_chapters_at_chunk_cuts():
+    topics = ["The lighthouse lamp burned whale oil in a brass lamp with a wick.",
+              "Fresnel lenses focus the lamp's light into a beam seen far at sea."]
+    text = ""
+    chunks = []
+    for t in range(2):
+        for _ in range(5):
+            start = len(text)
+            text += (topics[t] + " ") * 20
+            chunks.append((start, len(text), 0.5))
+    vecs = np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5)
+    chapters, _ = build_chapters(ChapterInput(title="Lights", text=text, chunks=chunks, vectors=vecs))
+    assert chunks[5][0] in {c.start for c in chapters}  # the topic shift starts a chapter
+    assert chapters[0].start == 0 and chapters[0].end == chapters[1].start and chapters[-1].end == len(text)
+    assert all(c.title_source == "keyphrases" and is_grounded(c.title, text[c.start:c.end]) for c in chapters)
+
+
+# ---- the real pipeline on the sample ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_library(tmp_path_factory):
+    from folioscope.index import Library
+    from folioscope.index.library import ingest_paths
+    lib = Library(tmp_path_factory.mktemp("lib"))
+    [result] = list(ingest_paths(lib, [SAMPLE]))
+    assert result.ok, result.message
+    yield lib, result.doc_id
+    lib.close()
+
+
+def test_sample_chapters_come_from_its_outline(sample_library):
+    lib, doc = sample_library
+    chapters = lib.chapters(doc)
+    assert [c.title for c in chapters][:2] == ["1. Fire on the headland", "2. Lamps, mirrors and lenses"]
+    assert chapters[0].start == 0 and chapters[-1].end == len(lib.text(doc))
+    assert all(a.end == b.start for a, b in zip(chapters, chapters[1:]))
+    assert chapters[-1].last_page == 2 and chapters[0].first_page == 0
+    hits = lib.conn.execute("SELECT idx FROM chunk_fts WHERE chunk_fts MATCH 'chapter:automation'").fetchall()
+    assert hits, "chapter titles are searchable"
+
+
+def test_vectors_are_stored_once_per_chunk_content_and_searched_in_memory(sample_library):
+    lib, doc = sample_library
+    n_chunks = len(lib.chunks(doc))
+    assert lib.conn.execute("SELECT count(*) FROM vectors").fetchone()[0] == n_chunks
+    docs, idx, matrix = lib.vectors.arrays()
+    assert matrix.shape == (n_chunks, 384)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3)
+
+
+def test_evidence_spans_slice_back_to_the_text_and_its_page_boxes(sample_library):
+    import fitz
+    from folioscope.retrieve import retrieve
+    lib, doc = sample_library
+    found = retrieve(lib, "What replaced open fires in lighthouses?", {doc})
+    assert found.evidence
+    text = lib.text(doc)
+    pdf = fitz.open(SAMPLE)
+    for e in found.evidence:
+        assert text[e.start:e.end] == e.text
+        words_on_page = " ".join(pdf[p].get_textbox(fitz.Rect(*box)) for p, *box in e.boxes)
+        first = e.text.split()[0].strip(".,;:")
+        assert first in words_on_page
+    assert any("oil lamps" in e.text.lower() for e in found.evidence)
+    kept = [t for t in found.trace() if t["kept"]]
+    assert kept and all(t["reason"].startswith("kept") for t in kept)
+
+
+def test_unrelated_question_is_refused_without_guessing(sample_library):
+    from folioscope.answer.ask import NOT_FOUND, ask
+    lib, doc = sample_library
+    result = ask(lib, "Which team won the 1998 football world cup final?", {doc})
+    assert not result.answer.found and result.answer.text == NOT_FOUND
+    assert result.generation is None  # the model was not asked
+
+
+@pytest.mark.slow
+def test_ask_cli_streams_an_answer_with_evidence(sample_library, tmp_path):
+    lib, doc = sample_library
+    out = subprocess.run([sys.executable, "-m", "folioscope", "--library", str(lib.folder), "ask",
+                          "What did keepers do every night?", "--json"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["found"] and report["answer"].strip()
+    assert report["evidence"] and all(e["boxes"] for e in report["evidence"])
+    assert report["tokens"]["prompt"] > report["tokens"]["prompt_reused"] > 0
+    assert report["timings"]["first_token"] > 0
+
+
+def test_rouge_l_hand_checked():
+    from folioscope.eval.chapters import rouge_l
+    assert rouge_l("Related Work", "related work") == 1.0
+    assert rouge_l("the model results", "Results") == pytest.approx(0.5)  # P 1/3, R 1
+    # the words are shared in reverse order: the longest common subsequence is one word
+    assert rouge_l("Experimental setup and data", "Data and setup") == pytest.approx(2 / 7)
+    assert rouge_l("", "Results") == 0.0
+
+
+def test_elbow_cut_on_a_curve_that_holds_then_falls():
+    assert elbow_cut(np.array([1.0, 0.99, 0.98, 0.97, 0.0]), min_keep=1) == 4
