@@ -107,3 +107,90 @@ def test_geometry_is_remembered(qtbot, tmp_path):
     assert (second.width(), second.height()) == (700, 500)
     second.close()
     lib.close()
+
+
+@pytest.fixture
+def sample_window(qtbot, window):
+    job = drop(window, [SAMPLE])
+    wait_done(qtbot, job, timeout=300_000)
+    window.doc_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: bool(window.page_view.chunk_items), timeout=10_000)
+    return window
+
+
+def test_chunks_are_drawn_over_their_own_line_boxes(sample_window):
+    w = sample_window
+    spans = w.library.span_table(w.doc_id)
+    chunks = w.library.chunks(w.doc_id)
+    assert set(w.page_view.chunk_items) == {c["idx"] for c in chunks}
+    for chunk in chunks:
+        expected = [w.page_view.page_rect_to_scene(p, b) for p, b in spans.line_boxes(chunk["start"], chunk["end"])]
+        drawn = [item.rect() for item in w.page_view.chunk_items[chunk["idx"]]]
+        assert drawn == expected and drawn
+    # one boundary line per chunk after the first, thicker for a stronger boundary
+    assert len(w.page_view.boundary_items) == len(chunks) - 1
+    widths = {round(item.data(0), 2): item.pen().widthF() for item in w.page_view.boundary_items}
+    assert all((a < b) == (widths[a] < widths[b]) for a in widths for b in widths if a != b)
+    # the chapters sidebar lists the outline; the inspector lists the chunks
+    assert w.chapters.list.count() == 5 and w.inspector.list.topLevelItemCount() == len(chunks)
+
+
+def test_clicking_a_chunk_selects_it_in_the_inspector(qtbot, sample_window):
+    w = sample_window
+    item = w.page_view.chunk_items[2][0]
+    view_point = w.page_view.mapFromScene(item.rect().center())
+    w.page_view.go_to_page(0)
+    w.page_view.ensure_visible(item.rect())
+    qtbot.wait(50)
+    view_point = w.page_view.mapFromScene(item.rect().center())
+    qtbot.mouseClick(w.page_view.viewport(), Qt.MouseButton.LeftButton, pos=view_point)
+    assert w.inspector.selected_chunk() == 2
+
+
+def test_an_edit_in_the_inspector_persists_and_can_be_undone(qtbot, sample_window, tmp_path):
+    w = sample_window
+    before = len(w.library.chunks(w.doc_id))
+    w.inspector.select_chunk(0)
+    w.inspector.merge_button.click()
+    qtbot.waitUntil(lambda: w.jobs.running("chunks") is None and w.inspector.list.topLevelItemCount() == before - 1,
+                    timeout=300_000)
+    with Library(w.library.folder) as again:  # stored, not only shown
+        assert len(again.chunks(w.doc_id)) == before - 1
+        assert [e.kind for e in again.edits(w.doc_id)] == ["merge"]
+    assert w.inspector.undo_button.isEnabled()
+    w.inspector.undo_button.click()
+    qtbot.waitUntil(lambda: w.jobs.running("chunks") is None and w.inspector.list.topLevelItemCount() == before,
+                    timeout=300_000)
+    assert w.inspector.redo_button.isEnabled()
+
+
+@pytest.mark.slow
+def test_asking_highlights_the_cited_evidence_on_its_page(qtbot, sample_window):
+    w = sample_window
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+    timer = QTimer(interval=10, timeout=tick)
+    timer.start()
+    job = w.ask("What replaced open fires in lighthouses?")
+    wait_done(qtbot, job, timeout=600_000)
+    timer.stop()
+    answer = w.last_answer["answer"]
+    assert answer.found and answer.evidence
+    assert "Oil lamps replaced open fires" in w.ask_panel.answer.toPlainText()
+    numbered = [i for i in w.page_view.evidence_items if i.data(0) == 1 and hasattr(i, "rect")]
+    assert numbered
+    first = answer.evidence[0]
+    page, *box = first.boxes[0]
+    from folioscope.core import Box
+    assert numbered[0].rect().adjusted(1, 1, -1, -1) == w.page_view.page_rect_to_scene(page, Box(*box))
+    w.page_view.go_to_page(2)
+    w.show_citation(1)
+    qtbot.wait(50)
+    visible = w.page_view.mapToScene(w.page_view.viewport().rect()).boundingRect()
+    assert visible.intersects(numbered[0].rect())
+    print(f"longest GUI-thread stall while answering: {max(gaps) * 1000:.0f} ms")
+    assert max(gaps) < 0.5

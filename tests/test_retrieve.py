@@ -231,3 +231,12 @@ def test_rouge_l_hand_checked():
 
 def test_elbow_cut_on_a_curve_that_holds_then_falls():
     assert elbow_cut(np.array([1.0, 0.99, 0.98, 0.97, 0.0]), min_keep=1) == 4
+
+
+def test_an_uncited_answer_is_attributed_only_to_evidence_holding_its_words():
+    from folioscope.answer.ask import attribute
+    from folioscope.core import Evidence
+    evidence = [Evidence(1, 0, 10, "Oil lamps replaced open fires in the eighteenth century.", 0.8, 0),
+                Evidence(1, 20, 30, "Keepers polished the brass every morning.", 0.6, 0)]
+    assert attribute("Oil lamps replaced the fires.", evidence) == {1: 0}
+    assert attribute("Electric light arrived in 1900.", evidence) == {}

@@ -43,6 +43,17 @@ def parse_citations(text: str, n_evidence: int) -> dict[int, int]:
     return {n: n - 1 for n in sorted(numbers) if 1 <= n <= n_evidence}
 
 
+def attribute(text: str, evidence, share: float = 0.5) -> dict[int, int]:
+    """Citations for an answer that gave none: the evidence items that contain at least
+    `share` of the answer's content words (the answer's words are checked against the
+    document, so no citation points at text that does not support the words)."""
+    from ..retrieve.evidence import content_terms
+    words = content_terms(text)
+    if not words:
+        return {}
+    return {n: n - 1 for n, e in enumerate(evidence, 1) if len(words & content_terms(e.text)) >= share * len(words)}
+
+
 def ask(library, question: str, doc_ids: set[int] | None = None, llm=None, on_token=None,
         select: SelectOptions = SelectOptions(), evidence: EvidenceOptions = EvidenceOptions(),
         cache_prefix: bool = True, max_tokens: int = 160) -> AskResult:
@@ -62,8 +73,13 @@ def ask(library, question: str, doc_ids: set[int] | None = None, llm=None, on_to
     generation = llm.stream(build_messages(question, found.evidence), on_token, max_tokens, cache_prefix)
     text = generation.text.strip()
     refused = NOT_FOUND.lower().rstrip(".") in text.lower()
-    answer = Answer(question=question, text=text, evidence=found.evidence,
-                    citations=parse_citations(text, len(found.evidence)), found=not refused)
+    citations = parse_citations(text, len(found.evidence))
+    if not citations and not refused:
+        citations = attribute(text, found.evidence)
+        if citations:
+            text += " " + "".join(f"[{n}]" for n in citations)
+    answer = Answer(question=question, text=text, evidence=found.evidence, citations=citations,
+                    found=not refused)
     timings.update(first_token=generation.first_token_seconds, generation=generation.seconds,
                    total=time.perf_counter() - started)
     return AskResult(answer, found, timings, generation)

@@ -152,10 +152,10 @@ def _free_shared() -> None:
             llm._llama = None
 
 
-def shared_llm(model: str | os.PathLike | None = None) -> LocalLLM:
-    """One LocalLLM per model file per process."""
-    key = str(gguf_path(model))
+def shared_llm(model: str | os.PathLike | None = None, n_threads: int | None = None) -> LocalLLM:
+    """One LocalLLM per model file (and thread count) per process."""
+    key = f"{gguf_path(model)}|{n_threads or ''}"
     with _shared_lock:
         if key not in _shared:
-            _shared[key] = LocalLLM(key)
+            _shared[key] = LocalLLM(gguf_path(model), n_threads=n_threads)
         return _shared[key]

@@ -20,13 +20,14 @@ from .metrics import evidence_scores
 from .segdata import split_of
 
 CONFIGS = {  # name -> (searches, fusion, cut options)
-    "hybrid + gradient cut": ("hybrid", "rrf", {"cut": "gradient"}),
-    "hybrid + elbow cut": ("hybrid", "rrf", {"cut": "elbow"}),
-    "hybrid top-3": ("hybrid", "rrf", {"cut": "top", "top_k": 3, "neighbours": False}),
-    "hybrid top-5": ("hybrid", "rrf", {"cut": "top", "top_k": 5, "neighbours": False}),
-    "hybrid top-10": ("hybrid", "rrf", {"cut": "top", "top_k": 10, "neighbours": False, "budget": 10**6}),
-    "bm25 + gradient cut": ("bm25", "rrf", {"cut": "gradient"}),
-    "dense + gradient cut": ("dense", "rrf", {"cut": "gradient"}),
+    "hybrid + gradient cut": ("hybrid", "cc", {"cut": "gradient"}),
+    "hybrid + elbow cut": ("hybrid", "cc", {"cut": "elbow"}),
+    "hybrid (RRF) + gradient cut": ("hybrid", "rrf", {"cut": "gradient"}),
+    "hybrid top-3": ("hybrid", "cc", {"cut": "top", "top_k": 3, "neighbours": False}),
+    "hybrid top-5": ("hybrid", "cc", {"cut": "top", "top_k": 5, "neighbours": False}),
+    "hybrid top-10": ("hybrid", "cc", {"cut": "top", "top_k": 10, "neighbours": False, "budget": 10**6}),
+    "bm25 + gradient cut": ("bm25", "cc", {"cut": "gradient"}),
+    "dense + gradient cut": ("dense", "cc", {"cut": "gradient"}),
 }
 
 

@@ -19,6 +19,9 @@ def run(files: list[Path] | None = None, library: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Folioscope")
     app.setOrganizationName("Folioscope")
+    if library is None:
+        from .settings import Settings
+        library = Settings.load().library_folder or None
     try:
         lib = Library(library)
     except FolioscopeError as exc:

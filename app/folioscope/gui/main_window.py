@@ -1,35 +1,54 @@
-"""The main window: library list, page view, progress with Cancel, drag and drop."""
+"""The main window: library and chapters on the left, the page (or reflowed text) with its
+overlays in the middle, the chunk inspector and the ask panel on the right.
+
+Heavy work never runs on the GUI thread: reading goes to the reader child process,
+re-chunking and answering to the worker child process, each driven by a Job thread."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter,
-                               QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
+                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
-from ..core import ProgressEvent, Role
+from ..core import ProgressEvent
 from ..index import IngestResult, Library
-from ..index.process import ProcessPreparer
+from ..index.process import ChildProcess, ProcessPreparer
+from ..segment.chunker import Edit
+from .inspector import Inspector
 from .jobs import Job, JobRunner
 from .page_view import PageView
+from .settings import Settings, SettingsDialog
+from .side_panels import AskPanel, ChaptersPanel
+from .text_view import TextView
 
 SHOW_PROGRESS_AFTER_MS = 300
 
 
-def ingest_job(folder: Path, paths: list[Path], preparer, *, progress, emit) -> list[IngestResult]:
+def ingest_job(folder: Path, paths: list[Path], preparer, options=None, chunk_options=None, *,
+               progress, emit) -> list[IngestResult]:
     """Runs on a worker thread with its own library connection; the reading and chunking
     happen in `preparer`'s child process."""
     from ..index import ingest_paths
     results = []
     with Library(folder) as library:
-        for result in ingest_paths(library, paths, progress=progress, preparer=preparer):
+        for result in ingest_paths(library, paths, options, progress=progress, preparer=preparer,
+                                   chunk_options=chunk_options):
             emit(result)
             results.append(result)
     return results
+
+
+def check_model_job(path: str, *, progress, emit) -> str:
+    """Load a GGUF in a throwaway child process (a bad file must not take the window down)."""
+    child = ChildProcess("folioscope-check")
+    try:
+        return child.call("folioscope.tasks:check_model_task", path, progress=progress)
+    finally:
+        child.stop(graceful=False)
 
 
 class MainWindow(QMainWindow):
@@ -38,7 +57,11 @@ class MainWindow(QMainWindow):
         self.library = library
         self.jobs = JobRunner()
         self.preparer = ProcessPreparer()
+        self.worker = ChildProcess("folioscope-worker")  # re-chunking and answering
+        self.settings = Settings.load()
         self.doc_id: int | None = None
+        self.doc_kind: str | None = None
+        self.chunk_rows: list[dict] = []
         self.last_results: list[IngestResult] = []
         self.setWindowTitle("Folioscope")
         self.setAcceptDrops(True)
@@ -59,16 +82,23 @@ class MainWindow(QMainWindow):
             "QListWidget::item:selected { background: #2b6cc4; color: white; }")
         self.doc_list.currentItemChanged.connect(self._on_document_selected)
         self.doc_list.setToolTip("Drop files or folders anywhere on the window to add them")
-        left = QWidget()
-        layout = QVBoxLayout(left)
+        library_box = QWidget()
+        layout = QVBoxLayout(library_box)
         layout.setContentsMargins(6, 6, 0, 6)
         layout.addWidget(QLabel("<b>Library</b>"))
         layout.addWidget(self.search)
         layout.addWidget(self.doc_list)
+        self.chapters = ChaptersPanel()
+        self.chapters.chapter_activated.connect(self.go_to_chapter)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(library_box)
+        left.addWidget(self.chapters)
+        left.setSizes([420, 380])
 
         self.page_view = PageView()
-        self.text_view = QTextBrowser()
-        self.text_view.setOpenExternalLinks(False)
+        self.page_view.chunk_clicked.connect(self.select_chunk)
+        self.text_view = TextView()
+        self.text_view.chunk_clicked.connect(self.select_chunk)
         self.empty_view = QLabel("Drop PDFs, Word files, scans, images or transcripts here,\n"
                                  "or use File > Open (Ctrl+O).")
         self.empty_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -76,12 +106,29 @@ class MainWindow(QMainWindow):
         self.views = QStackedWidget()
         for view in (self.empty_view, self.page_view, self.text_view):
             self.views.addWidget(view)
+        self.views.setMinimumWidth(240)
+        self.empty_view.setWordWrap(True)
+
+        self.inspector = Inspector()
+        self.inspector.chunk_selected.connect(lambda idx: self.select_chunk(idx, from_inspector=True))
+        self.inspector.strategy_changed.connect(lambda name: self.run_chunk_task("rechunk", strategy=name))
+        self.inspector.edit_requested.connect(
+            lambda kind, offset, target: self.run_chunk_task("edit", edit=Edit(kind, offset, target)))
+        self.inspector.undo_requested.connect(lambda: self.run_chunk_task("undo"))
+        self.inspector.redo_requested.connect(lambda: self.run_chunk_task("redo"))
+        self.ask_panel = AskPanel()
+        self.ask_panel.ask_requested.connect(self.ask)
+        self.ask_panel.citation_clicked.connect(self.show_citation)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.inspector, "Inspector")
+        self.tabs.addTab(self.ask_panel, "Ask")
 
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.views)
+        self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([280, 1000])
+        self.splitter.setSizes([260, 680, 380])
         self.setCentralWidget(self.splitter)
 
         self.status_label = QLabel()
@@ -124,6 +171,17 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         action(view_menu, "&Next Page", lambda: self._step_page(1), "Ctrl+PgDown")
         action(view_menu, "&Previous Page", lambda: self._step_page(-1), "Ctrl+PgUp")
+        action(view_menu, "Next &Chunk", lambda: self.inspector.step(1), "Alt+Down")
+        action(view_menu, "Previous C&hunk", lambda: self.inspector.step(-1), "Alt+Up")
+        action(view_menu, "Next Chap&ter", lambda: self.chapters.step(1), "Alt+PgDown")
+        action(view_menu, "Previous Cha&pter", lambda: self.chapters.step(-1), "Alt+PgUp")
+        document_menu = self.menuBar().addMenu("&Document")
+        action(document_menu, "&Undo Chunk Edit", lambda: self.run_chunk_task("undo"), QKeySequence.StandardKey.Undo)
+        action(document_menu, "&Redo Chunk Edit", lambda: self.run_chunk_task("redo"), QKeySequence.StandardKey.Redo)
+        ask_menu = self.menuBar().addMenu("&Ask")
+        action(ask_menu, "&Ask a Question…", self.focus_ask, "Ctrl+L")
+        settings_menu = self.menuBar().addMenu("&Settings")
+        action(settings_menu, "&Preferences…", self.edit_settings, QKeySequence.StandardKey.Preferences)
 
     # ---- settings -------------------------------------------------------------------------
 
@@ -135,16 +193,17 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        splitter = settings.value("window/splitter")
+        splitter = settings.value("window/splitter-v2")
         if splitter is not None:
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event) -> None:
         settings = self._settings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/splitter-v2", self.splitter.saveState())
         self.jobs.stop_all()
         self.preparer.stop()
+        self.worker.stop(graceful=False)
         self.page_view.shutdown()
         super().closeEvent(event)
 
@@ -186,19 +245,158 @@ class MainWindow(QMainWindow):
         if doc_id is None:
             self.views.setCurrentWidget(self.empty_view)
             self.page_label.clear()
+            self.chapters.set_chapters([])
+            self.inspector.set_chunks([], [], self.settings.chunk_strategy, False, False)
             return
         row = self.library.document_row(doc_id)
         pages = self.library.pages(doc_id)
+        self.doc_kind = row["kind"]
         if row["kind"] in ("pdf", "image"):
             self.page_view.set_document(self.library.source(doc_id), row["kind"], pages)
             self.views.setCurrentWidget(self.page_view)
             self._on_page_changed(0)
         else:
-            self.text_view.setHtml(document_html(self.library.load_document(doc_id), pages))
+            self.text_view.set_text(self.library.text(doc_id), self.library.heading_ranges(doc_id))
             self.views.setCurrentWidget(self.text_view)
-            self.page_label.setText(row["kind"])
+            reason = pages[0]["reason"].get("why", "") if pages else ""
+            self.page_label.setText(f"{row['kind']} · {pages[0]['route'] if pages else ''}")
+            self.page_label.setToolTip(reason)
+        self.chapters.set_chapters(self.library.chapters(doc_id))
+        self.load_chunks()
+
+    @property
+    def view(self):
+        """The view showing the current document (page images or reflowed text)."""
+        return self.page_view if self.doc_kind in ("pdf", "image") else self.text_view
+
+    def load_chunks(self) -> None:
+        if self.doc_id is None:
+            return
+        self.chunk_rows = self.library.chunks(self.doc_id)
+        spans = self.library.span_table(self.doc_id)
+        self.view.set_chunks(self.chunk_rows, spans.line_boxes)
+        edits = self.library.conn.execute(
+            "SELECT sum(undone = 0), sum(undone = 1) FROM chunk_edits WHERE doc_id = ?", (self.doc_id,)).fetchone()
+        self.inspector.set_chunks(self.chunk_rows, self.library.gaps(self.doc_id),
+                                  self.library.chunk_options(self.doc_id).strategy,
+                                  bool(edits[0]), bool(edits[1]))
+
+    def select_chunk(self, idx: int, from_inspector: bool = False) -> None:
+        self.view.select_chunk(idx, scroll=from_inspector)
+        if not from_inspector:
+            self.inspector.select_chunk(idx)
+            self.tabs.setCurrentWidget(self.inspector)
+
+    def go_to_chapter(self, chapter) -> None:
+        if self.view is self.page_view:
+            spans = self.library.span_table(self.doc_id)
+            boxes = spans.line_boxes(chapter.start, min(chapter.end, chapter.start + 200))
+            if boxes:
+                page, box = boxes[0]
+                self.page_view.ensure_visible(self.page_view.page_rect_to_scene(page, box))
+            else:
+                self.page_view.go_to_page(chapter.first_page)
+        else:
+            self.text_view.go_to_offset(chapter.start)
+
+    # ---- chunk edits and strategy (worker process) ----------------------------------------
+
+    def run_chunk_task(self, action: str, **kwargs) -> Job | None:
+        if self.doc_id is None:
+            return None
+        if action in ("undo", "redo") and not (self.inspector.can_undo if action == "undo" else self.inspector.can_redo):
+            return None
+        doc_id = self.doc_id
+        job = Job(lambda *, progress, emit: self.worker.call(
+            "folioscope.tasks:chunk_task", self.library.folder, doc_id, action, progress=progress, **kwargs),
+            name="chunks")
+        job.succeeded.connect(lambda n: self._chunks_done(doc_id, n))
+        job.failed.connect(self._chunk_failed)
+        job.cancelled.connect(lambda: (self.inspector.set_busy(False), self._finish_work("Cancelled.")))
+        self.inspector.set_busy(True)
+        self.status_label.setText({"rechunk": "Re-chunking…", "edit": "Applying the edit…",
+                                   "undo": "Undoing…", "redo": "Redoing…"}[action])
+        self.progress.setRange(0, 0)
+        self._show_progress.start()
+        return self.jobs.start("chunks", job)
+
+    def _chunks_done(self, doc_id: int, n: int) -> None:
+        self.inspector.set_busy(False)
+        self._finish_work(f"{n} chunks.")
+        if doc_id == self.doc_id:
+            self.load_chunks()
+
+    def _chunk_failed(self, message: str) -> None:
+        self.inspector.set_busy(False)
+        self._on_failed(message)
+
+    # ---- asking (worker process) ----------------------------------------------------------
+
+    def focus_ask(self) -> None:
+        self.tabs.setCurrentWidget(self.ask_panel)
+        self.ask_panel.question.setFocus()
+        self.ask_panel.question.selectAll()
+
+    def ask(self, question: str, this_document: bool = True) -> Job | None:
+        if not self.library.documents():
+            self.show_message("Folioscope", "Add a document first: there is nothing to search yet.")
+            return None
+        doc_ids = {self.doc_id} if this_document and self.doc_id is not None else None
+        self.tabs.setCurrentWidget(self.ask_panel)
+        self.ask_panel.start(question)
+        self.view.clear_evidence()
+        model, threads = self.settings.model or None, self.settings.threads
+        job = Job(lambda *, progress, emit: self.worker.call(
+            "folioscope.tasks:ask_task", self.library.folder, question, doc_ids, model, threads,
+            progress=progress, emit=emit), name="ask")
+        job.item.connect(self.ask_panel.add_token)
+        job.succeeded.connect(self._answered)
+        job.failed.connect(lambda message: (self.ask_panel.show_error(message), self._finish_work(message)))
+        job.cancelled.connect(lambda: (self.ask_panel.show_error("Cancelled."), self._finish_work("Cancelled.")))
+        self.status_label.setText("Answering…")
+        self.progress.setRange(0, 0)
+        self._show_progress.start()
+        return self.jobs.start("ask", job)
+
+    def _answered(self, result: dict) -> None:
+        self.last_answer = result
+        self.ask_panel.show_result(result)
+        answer = result["answer"]
+        self._finish_work("Answered." if answer.found else "Not found in these documents.")
+        here = [e for e in answer.evidence if e.doc_id == self.doc_id]
+        if here:
+            numbers = [n for n, e in enumerate(answer.evidence, 1) if e.doc_id == self.doc_id]
+            self.view.set_evidence(here, numbers)
+
+    def show_citation(self, number: int) -> None:
+        """Scroll to evidence item `number` (1-based), opening its document if needed."""
+        answer = getattr(self, "last_answer", {}).get("answer")
+        if answer is None or not 1 <= number <= len(answer.evidence):
+            return
+        evidence = answer.evidence[number - 1]
+        if evidence.doc_id != self.doc_id:
+            self.refresh_documents(select=evidence.doc_id)
+            self._answered(self.last_answer)
+        here = [n for n, e in enumerate(answer.evidence, 1) if e.doc_id == self.doc_id]
+        self.view.show_evidence(here.index(number) + 1 if self.view is self.text_view else number)
+
+    # ---- settings -------------------------------------------------------------------------
+
+    def edit_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self._check_model, self)
+        if dialog.exec():
+            self.settings = dialog.result_settings()
+            self.settings.save()
+            self.status_label.setText("Settings saved.")
+
+    def _check_model(self, path: str, done) -> None:
+        job = Job(check_model_job, path, name="check-model")
+        job.succeeded.connect(lambda message: done(True, message))
+        job.failed.connect(lambda message: done(False, message))
+        self.jobs.start("check-model", job)
 
     def _on_page_changed(self, page: int) -> None:
+        self.chapters.follow(page)
         if self.page_view.pages:
             self.page_label.setText(f"page {page + 1} / {len(self.page_view.pages)}")
 
@@ -237,7 +435,8 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Still reading the previous files; the new ones follow.")
             running.finished.connect(lambda: self.add_paths(paths))
             return running
-        job = Job(ingest_job, self.library.folder, paths, self.preparer, name="ingest")
+        job = Job(ingest_job, self.library.folder, paths, self.preparer, self.settings.ingest_options(),
+                  self.settings.chunk_options(), name="ingest")
         job.progressed.connect(self._on_progress)
         job.item.connect(self._on_ingested)
         job.succeeded.connect(self._on_batch_done)
@@ -312,28 +511,4 @@ class MainWindow(QMainWindow):
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.show()
         self.last_message = text
-
-
-def document_html(document, pages: list[dict]) -> str:
-    """A reflowed view of a document without page images (DOCX, Markdown, text, transcripts)."""
-    out = [f"<p style='color:#1565c0'><b>{html.escape(pages[0]['route'].upper())}</b> · "
-           f"{html.escape(pages[0]['reason'].get('why', ''))}</p>"] if pages else []
-    for block in document.blocks():
-        text = html.escape(block.text)
-        if block.role in (Role.HEADING, Role.TITLE):
-            level = min(max(block.level, 1), 6)
-            out.append(f"<h{level}>{text}</h{level}>")
-        elif block.role is Role.LIST_ITEM:
-            out.append(f"<p style='margin-left:{16 + 16 * block.level}px'>• {text}</p>")
-        elif block.role is Role.TABLE_CELL:
-            out.append(f"<p style='background:#f1f3f4; margin-left:8px'>{text}</p>")
-        elif block.role is Role.CUE:
-            minutes, seconds = divmod(int(block.time or 0), 60)
-            out.append(f"<p><span style='color:#888'>[{minutes:02d}:{seconds:02d}]</span> {text}</p>")
-        elif block.role is Role.CODE:
-            out.append(f"<pre>{text}</pre>")
-        else:
-            out.append(f"<p>{text}</p>")
-    return "\n".join(out)
-
 

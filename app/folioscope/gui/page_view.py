@@ -1,8 +1,8 @@
 """The page view: a document's pages stacked in a scene, rendered lazily off the GUI thread.
 
 Scene coordinates are page units times `unit` (so the widest page is PAGE_WIDTH scene units
-wide); the view's transform is the zoom. Overlays (route badges now; chunks, boundaries and
-evidence later) are scene items placed with `page_rect_to_scene`.
+wide); the view's transform is the zoom. Overlays (route badges, chunk regions, boundary lines,
+evidence highlights) are scene items placed with `page_rect_to_scene`.
 """
 
 from __future__ import annotations
@@ -88,8 +88,33 @@ class PageItem(QGraphicsRectItem):
         self.scale_rendered = 0.0
 
 
+CHUNK_TINTS = ("#1e88e5", "#43a047")  # alternating chunk colours (drawn translucent)
+EVIDENCE_COLOUR = "#ffd600"
+
+
+class ChunkRegion(QGraphicsRectItem):
+    """One line box of a chunk: tinted, with the chunk's details on hover; a click selects it."""
+
+    def __init__(self, rect: QRectF, chunk: int, colour: str, tip: str, view: PageView):
+        super().__init__(rect)
+        self.chunk = chunk
+        self._view = view
+        tint = QColor(colour)
+        tint.setAlphaF(0.16)
+        self.setBrush(tint)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setToolTip(tip)
+        self.setZValue(2)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+
+    def mousePressEvent(self, event) -> None:
+        self._view.chunk_clicked.emit(self.chunk)
+        event.accept()
+
+
 class PageView(QGraphicsView):
     page_changed = Signal(int)  # the page at the top of the view
+    chunk_clicked = Signal(int)  # a chunk region was clicked
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -97,8 +122,13 @@ class PageView(QGraphicsView):
         self.setBackgroundBrush(QColor("#e8e8e8"))
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
         self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.pages: list[PageItem] = []
+        self.chunk_items: dict[int, list[QGraphicsRectItem]] = {}
+        self.boundary_items: list = []
+        self.evidence_items: list = []
+        self.selected_chunk: int | None = None
         self.page_sizes: list[tuple[float, float]] = []
         self.unit = 1.0
         self.zoom = 1.0
@@ -115,6 +145,10 @@ class PageView(QGraphicsView):
     def set_document(self, source: bytes | None, kind: str | None, pages: list[dict]) -> None:
         """Show the pages of a stored document. `pages` are library page rows."""
         self.scene().clear()
+        self.chunk_items: dict[int, list[QGraphicsRectItem]] = {}
+        self.boundary_items: list = []
+        self.evidence_items: list = []
+        self.selected_chunk: int | None = None
         self.pages = []
         self.page_sizes = [(p["width"], p["height"]) for p in pages]
         self._generation = self._renderer.set_document(source, kind)
@@ -167,6 +201,99 @@ class PageView(QGraphicsView):
         origin = self.pages[page].rect().topLeft()
         return QRectF(origin.x() + box.x0 * self.unit, origin.y() + box.y0 * self.unit,
                       box.width * self.unit, box.height * self.unit)
+
+    # ---- overlays --------------------------------------------------------------------------
+
+    def set_chunks(self, chunks: list[dict], line_boxes) -> None:
+        """Draw every chunk as tinted line boxes (alternating colours) and each boundary as a
+        line above the chunk it starts, as thick as its score. `line_boxes(start, end)`
+        gives [(page, Box)] (the library's span table)."""
+        for items in self.chunk_items.values():
+            for item in items:
+                self.scene().removeItem(item)
+        for item in self.boundary_items:
+            self.scene().removeItem(item)
+        self.chunk_items, self.boundary_items = {}, []
+        for n, chunk in enumerate(chunks):
+            colour = CHUNK_TINTS[n % 2]
+            tip = (f"Chunk {chunk['idx'] + 1}: {chunk['tokens']} tokens, "
+                   f"{len(chunk['text'].split())} words\nboundary score {chunk['score']:.2f} "
+                   f"({chunk['strategy']})")
+            items = []
+            for page, box in line_boxes(chunk["start"], chunk["end"]):
+                if page >= len(self.pages):
+                    continue
+                item = ChunkRegion(self.page_rect_to_scene(page, box), chunk["idx"], colour, tip, self)
+                self.scene().addItem(item)
+                items.append(item)
+            self.chunk_items[chunk["idx"]] = items
+            if n and items:
+                self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], colour))
+
+    def _boundary_line(self, first: QGraphicsRectItem, score: float, colour: str):
+        """The boundary before a chunk: a line over its first line, weight = the score of
+        the boundary (the previous chunk's end score)."""
+        rect = first.rect()
+        line = self.scene().addLine(rect.left() - 6, rect.top() - 1.5, rect.left() + max(rect.width(), 60),
+                                    rect.top() - 1.5, QPen(QColor("#d81b60"), 0.6 + 3.0 * max(0.0, score)))
+        line.setToolTip(f"Boundary score {score:.2f}")
+        line.setZValue(4)
+        line.setData(0, score)
+        return line
+
+    def select_chunk(self, idx: int | None, scroll: bool = True) -> None:
+        if self.selected_chunk is not None:
+            for item in self.chunk_items.get(self.selected_chunk, []):
+                item.setPen(QPen(Qt.PenStyle.NoPen))
+        self.selected_chunk = idx
+        items = self.chunk_items.get(idx, []) if idx is not None else []
+        for item in items:
+            item.setPen(QPen(QColor("#0d47a1"), 1.2))
+        if scroll and items:
+            self.ensure_visible(items[0].rect())
+
+    def ensure_visible(self, rect: QRectF) -> None:
+        self.centerOn(rect.center().x(), rect.top() + self.viewport().height() / (3 * self.zoom))
+        self._refresh.start()
+
+    def set_evidence(self, evidence: list, numbers: list[int] | None = None) -> None:
+        """Highlight evidence sentences (page, x0, y0, x1, y1 boxes), numbered as cited."""
+        self.clear_evidence()
+        for n, e in enumerate(evidence, 1):
+            label = numbers[n - 1] if numbers else n
+            for i, (page, *box) in enumerate(e.boxes):
+                if page >= len(self.pages):
+                    continue
+                rect = self.page_rect_to_scene(page, Box(*box))
+                item = self.scene().addRect(rect.adjusted(-1, -1, 1, 1), QPen(QColor("#f9a825"), 0.8),
+                                            QColor(255, 214, 0, 110))
+                item.setZValue(6)
+                item.setToolTip(f"[{label}] evidence, score {e.score:.2f}")
+                item.setData(0, label)
+                self.evidence_items.append(item)
+                if i == 0:
+                    tag = QGraphicsSimpleTextItem(f"[{label}]")
+                    tag.setBrush(QColor("#e65100"))
+                    font = tag.font()
+                    font.setBold(True)
+                    font.setPointSizeF(7)
+                    tag.setFont(font)
+                    tag.setPos(rect.left() - tag.boundingRect().width() - 3, rect.top() - 1)
+                    tag.setZValue(7)
+                    self.scene().addItem(tag)
+                    self.evidence_items.append(tag)
+
+    def clear_evidence(self) -> None:
+        for item in self.evidence_items:
+            self.scene().removeItem(item)
+        self.evidence_items = []
+
+    def show_evidence(self, index: int) -> None:
+        """Scroll to the boxes of evidence item `index` (1-based)."""
+        for item in self.evidence_items:
+            if item.data(0) == index and isinstance(item, QGraphicsRectItem):
+                self.ensure_visible(item.rect())
+                return
 
     # ---- zoom and scrolling ---------------------------------------------------------------
 

@@ -358,12 +358,9 @@ class Library:
         return chapters
 
     def chunk_vectors(self, doc_id: int):
-        import numpy as np
-        rows = self.conn.execute("SELECT v.vector FROM chunks c JOIN vectors v ON v.hash = c.hash "
-                                 "WHERE c.doc_id = ? ORDER BY c.idx", (doc_id,)).fetchall()
-        if not rows:
-            return None
-        return np.frombuffer(b"".join(r[0] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        """The unit vectors of a document's chunks in chunk order, or None."""
+        found = self.vectors.document(doc_id)
+        return None if found is None else found[1]
 
     def complete_index(self, llm=None) -> int:
         """Vectors, full-text rows and chapters for documents stored before they existed

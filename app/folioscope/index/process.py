@@ -1,24 +1,33 @@
-"""Read and chunk documents in a child process.
+"""Run heavy work in a child process: reading and chunking files, re-chunking, answering.
 
 The GUI uses this so that nothing it runs shares the GIL with heavy native code: importing
 torch or onnxruntime, or building a page's characters in PyMuPDF, holds the GIL for
-seconds. It also keeps a crash in a native reader from taking the window with it. The
-child lives for the session; Cancel (or a crash) ends it and the next file starts a new one.
+seconds. It also keeps a crash in a native reader from taking the window with it. A child
+lives for the session; Cancel (or a crash) ends it and the next call starts a new one.
+
+A call names a function ("module:function") that takes keyword arguments `progress` (a
+Progress) and `emit` (partial results, e.g. answer tokens); both are relayed to the parent.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 from pathlib import Path
 
 from ..core import Cancelled, FolioscopeError, Progress, UnreadableFile
 from .library import Prepared, prepare
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
+
+
+def _resolve(target: str):
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _serve(conn) -> None:
-    """The child: prepare each requested file, reporting progress through `conn`."""
+    """The child: run each requested call, relaying progress and emitted items."""
     while True:
         try:
             request = conn.recv()
@@ -26,13 +35,16 @@ def _serve(conn) -> None:
             return
         if request is None:
             return
-        path, options, chunk_options = request
+        target, args, kwargs = request
 
         def report(event):
             conn.send(("progress", event.label, event.done, event.total, event.detail))
+
+        def emit(item):
+            conn.send(("item", item))
         try:
-            prepared = prepare(Path(path), options, chunk_options, Progress(report))
-            conn.send(("done", prepared))
+            result = _resolve(target)(*args, progress=Progress(report), emit=emit, **kwargs)
+            conn.send(("done", result))
         except UnreadableFile as exc:
             conn.send(("unreadable", str(exc)))
         except FolioscopeError as exc:
@@ -42,26 +54,29 @@ def _serve(conn) -> None:
             conn.send(("unexpected", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
 
 
-class ProcessPreparer:
-    """Callable like `prepare`: prepare(path, options, chunk_options, progress) -> Prepared."""
+class ChildProcess:
+    """A long-lived spawned child that runs one call at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "folioscope-worker") -> None:
         self._context = mp.get_context("spawn")
         self._process = None
         self._conn = None
+        self.name = name
 
     def _start(self) -> None:
         parent, child = self._context.Pipe()
-        self._process = self._context.Process(target=_serve, args=(child,), daemon=True,
-                                              name="folioscope-reader")
+        self._process = self._context.Process(target=_serve, args=(child,), daemon=True, name=self.name)
         self._process.start()
         child.close()
         self._conn = parent
 
-    def __call__(self, path: Path, options, chunk_options, progress: Progress) -> Prepared:
+    def call(self, target: str, *args, progress: Progress | None = None, emit=None, **kwargs):
+        """Run `target(*args, progress=..., emit=..., **kwargs)` in the child and return its
+        result. Cancelling `progress` ends the child (it is busy with the cancelled work)."""
+        progress = progress or Progress()
         if self._process is None or not self._process.is_alive():
             self._start()
-        self._conn.send((str(path), options, chunk_options))
+        self._conn.send((target, args, kwargs))
         try:
             while True:
                 if not self._conn.poll(POLL_SECONDS):
@@ -73,6 +88,10 @@ class ProcessPreparer:
                 kind = message[0]
                 if kind == "progress":
                     progress.step(*message[1:])
+                elif kind == "item":
+                    if emit is not None:
+                        emit(message[1])
+                    progress.check()
                 elif kind == "done":
                     return message[1]
                 elif kind == "unreadable":
@@ -82,12 +101,11 @@ class ProcessPreparer:
                 else:
                     raise RuntimeError(f"{message[1]}\n{message[2]}")
         except Cancelled:
-            self.stop(graceful=False)  # it is busy with the cancelled file
-            raise
-        except (EOFError, ConnectionError, OSError) as exc:
             self.stop(graceful=False)
-            raise UnreadableFile(f"{path.name} made the reader stop unexpectedly; it may be "
-                                 f"damaged.") from exc
+            raise
+        except (EOFError, ConnectionError, OSError):
+            self.stop(graceful=False)
+            raise
 
     def stop(self, graceful: bool = True) -> None:
         if self._process is not None:
@@ -103,3 +121,22 @@ class ProcessPreparer:
         if self._conn is not None:
             self._conn.close()
         self._process = self._conn = None
+
+
+def prepare_call(path: Path, options, chunk_options, *, progress: Progress, emit) -> Prepared:
+    return prepare(path, options, chunk_options, progress)
+
+
+class ProcessPreparer(ChildProcess):
+    """Callable like `prepare`: prepare(path, options, chunk_options, progress) -> Prepared."""
+
+    def __init__(self) -> None:
+        super().__init__("folioscope-reader")
+
+    def __call__(self, path: Path, options, chunk_options, progress: Progress) -> Prepared:
+        try:
+            return self.call("folioscope.index.process:prepare_call", Path(path), options,
+                             chunk_options, progress=progress)
+        except (EOFError, ConnectionError, OSError) as exc:
+            raise UnreadableFile(f"{Path(path).name} made the reader stop unexpectedly; it may be "
+                                 f"damaged.") from exc

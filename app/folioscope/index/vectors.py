@@ -58,16 +58,22 @@ class VectorIndex:
             self._stale.add(doc_id)
         self._merged = None
 
-    def _load_doc(self, doc_id: int) -> None:
+    def document(self, doc_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(chunk indices, matrix) of one document, read from the library."""
         rows = self.conn.execute(
             "SELECT c.idx, v.vector FROM chunks c JOIN vectors v ON v.hash = c.hash "
             "WHERE c.doc_id = ? ORDER BY c.idx", (doc_id,)).fetchall()
-        if rows:
-            idx = np.array([r[0] for r in rows], dtype=np.int64)
-            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-            self._docs[doc_id] = (idx, matrix)
-        else:
+        if not rows:
+            return None
+        idx = np.array([r[0] for r in rows], dtype=np.int64)
+        return idx, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+
+    def _load_doc(self, doc_id: int) -> None:
+        found = self.document(doc_id)
+        if found is None:
             self._docs.pop(doc_id, None)
+        else:
+            self._docs[doc_id] = found
 
     def _refresh(self) -> None:
         present = {r[0] for r in self.conn.execute("SELECT id FROM documents")}

@@ -36,7 +36,7 @@ class Retrieval:
 
 
 def retrieve(library, question: str, doc_ids: set[int] | None = None,
-             options: SelectOptions = SelectOptions(), fusion: str = "rrf",
+             options: SelectOptions = SelectOptions(), fusion: str = "cc",
              evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid") -> Retrieval:
     """searches: "hybrid", "bm25" or "dense"."""
     from ..embed import shared_embedder

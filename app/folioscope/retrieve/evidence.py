@@ -28,15 +28,15 @@ class EvidenceOptions:
     per_chunk: int = 3
 
 
-def _terms(text: str) -> set[str]:
+def content_terms(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if w not in ENGLISH_STOP_WORDS and len(w) > 1}
 
 
 def lexical_scores(question: str, sentences: list[str]) -> np.ndarray:
-    terms = _terms(question)
+    terms = content_terms(question)
     if not terms or not sentences:
         return np.zeros(len(sentences))
-    sets = [_terms(s) for s in sentences]
+    sets = [content_terms(s) for s in sentences]
     n = len(sets)
     idf = {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in terms}
     total = sum(idf.values())

@@ -48,7 +48,7 @@ def bm25_search(conn: sqlite3.Connection, question: str, doc_ids: set[int] | Non
 
 
 def fuse(bm25: list[tuple[int, int, float]], dense: list[tuple[int, int, float]],
-         method: str = "rrf") -> list[Hit]:
+         method: str = "cc") -> list[Hit]:
     """Merge the two ranked lists into one, best first.
 
     rrf: sum of 1 / (RRF_K + rank) over the lists a chunk appears in.

@@ -29,12 +29,13 @@ class Candidate:
 class SelectOptions:
     cut: str = "gradient"  # "gradient" (SAGE), "elbow" (METEORA/Kneedle) or "top"
     top_k: int = 5  # for cut="top"
-    min_keep: int = 2
-    max_keep: int = 8
-    drop: float = 0.25  # gradient cut: a step larger than this share of the score range stops
-    budget: int = 1200  # word pieces of chunk text sent on
+    # defaults set on the Qasper "tune" papers (eval/retrieval.py); reported on the "test" ones
+    min_keep: int = 3
+    max_keep: int = 5
+    drop: float = 0.1  # gradient cut: a step larger than this share of the score range stops
+    budget: int = 1000  # word pieces of chunk text sent on
     neighbours: bool = True
-    neighbour_share: float = 0.6  # a neighbour joins if its score reaches this share of the cut score
+    neighbour_share: float = 0.9  # a neighbour joins if its score reaches this share of the cut score
 
 
 def gradient_cut(scores: np.ndarray, min_keep: int, drop: float) -> int:

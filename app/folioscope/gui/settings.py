@@ -1,0 +1,138 @@
+"""Typed, versioned settings, stored once in QSettings, and the dialog that edits them."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+                               QWidget)
+
+VERSION = 1
+STRATEGIES = ("learned", "texttiling", "fixed", "perplexity")
+
+
+@dataclass
+class Settings:
+    model: str = ""  # a GGUF file; empty: the bundled model
+    threads: int = max(1, min(4, os.cpu_count() or 1))
+    chunk_budget: int = 250
+    chunk_strategy: str = "learned"
+    ocr_engine: str = "rapidocr"
+    llm_repair: bool = False
+    library_folder: str = ""  # empty: the platform's user data folder
+
+    @classmethod
+    def load(cls, store: QSettings | None = None) -> Settings:
+        store = store or qsettings()
+        out = cls()
+        if int(store.value("settings/version", 0) or 0) != VERSION:
+            return out
+        for f in fields(cls):
+            value = store.value(f"settings/{f.name}")
+            if value is None:
+                continue
+            try:
+                if f.type in ("bool", bool):
+                    value = value in (True, "true", "1", 1)
+                elif f.type in ("int", int):
+                    value = int(value)
+                else:
+                    value = str(value)
+            except (TypeError, ValueError):
+                continue
+            setattr(out, f.name, value)
+        return out
+
+    def save(self, store: QSettings | None = None) -> None:
+        store = store or qsettings()
+        store.setValue("settings/version", VERSION)
+        for f in fields(self):
+            store.setValue(f"settings/{f.name}", getattr(self, f.name))
+        store.sync()
+
+    def ingest_options(self):
+        from ..ingest import IngestOptions
+        return IngestOptions(ocr_engine=self.ocr_engine, repair=self.llm_repair,
+                             repair_model=self.model or None)
+
+    def chunk_options(self):
+        from ..segment.chunker import ChunkOptions
+        return ChunkOptions(strategy=self.chunk_strategy, budget=self.chunk_budget,
+                            minimum=min(40, self.chunk_budget // 2))
+
+
+def qsettings() -> QSettings:
+    return QSettings("Folioscope", "Folioscope")
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; `check_model(path)` (set by the window) tests that a GGUF loads."""
+
+    def __init__(self, settings: Settings, check_model=None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.check_model = check_model
+        self.model = QLineEdit(settings.model, placeholderText="bundled SmolLM2-135M")
+        browse = QPushButton("Choose…", clicked=self._browse)
+        self.check_button = QPushButton("Check", clicked=self._check)
+        self.model_status = QLabel()
+        self.model_status.setWordWrap(True)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        for w in (self.model, browse, self.check_button):
+            line.addWidget(w)
+        self.threads = QSpinBox(minimum=1, maximum=64, value=settings.threads)
+        self.budget = QSpinBox(minimum=32, maximum=256, value=settings.chunk_budget, suffix=" tokens")
+        self.budget.setToolTip("MiniLM reads at most 256 word pieces")
+        self.strategy = QComboBox()
+        self.strategy.addItems(STRATEGIES)
+        self.strategy.setCurrentText(settings.chunk_strategy)
+        from ..ingest.ocr import available
+        self.ocr = QComboBox()
+        self.ocr.addItems(available())
+        self.ocr.setCurrentText(settings.ocr_engine)
+        self.repair = QCheckBox("Repair low-confidence OCR lines with the LLM")
+        self.repair.setChecked(settings.llm_repair)
+        self.folder = QLineEdit(settings.library_folder, placeholderText="default user data folder")
+        self.folder.setToolTip("Takes effect the next time Folioscope starts")
+        form = QFormLayout(self)
+        form.addRow("Language model (GGUF)", row)
+        form.addRow("", self.model_status)
+        form.addRow("Threads", self.threads)
+        form.addRow("Chunk budget", self.budget)
+        form.addRow("Chunk strategy", self.strategy)
+        form.addRow("OCR engine", self.ocr)
+        form.addRow("", self.repair)
+        form.addRow("Library folder", self.folder)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._base = settings
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model", "", "GGUF models (*.gguf)")
+        if path:
+            self.model.setText(path)
+
+    def _check(self) -> None:
+        if self.check_model is not None:
+            self.model_status.setText("Loading…")
+            self.check_button.setEnabled(False)
+            self.check_model(self.model.text().strip(), self._checked)
+
+    def _checked(self, ok: bool, message: str) -> None:
+        self.check_button.setEnabled(True)
+        self.model_status.setText(("✓ " if ok else "✗ ") + message)
+        self.model_status.setStyleSheet("color: #2e7d32" if ok else "color: #c62828")
+
+    def result_settings(self) -> Settings:
+        return dataclasses.replace(self._base, model=self.model.text().strip(), threads=self.threads.value(),
+                                   chunk_budget=self.budget.value(), chunk_strategy=self.strategy.currentText(),
+                                   ocr_engine=self.ocr.currentText(), llm_repair=self.repair.isChecked(),
+                                   library_folder=self.folder.text().strip())

@@ -1,0 +1,161 @@
+"""The chapters sidebar and the ask panel."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
+
+
+def chapter_place(chapter) -> str:
+    if chapter.start_time is not None:
+        minutes, seconds = divmod(int(chapter.start_time), 60)
+        return f"{minutes}:{seconds:02d}"
+    first, last = chapter.first_page + 1, chapter.last_page + 1
+    return f"p{first}" + (f"–{last}" if last != first else "")
+
+
+class ChaptersPanel(QWidget):
+    chapter_activated = Signal(object)  # Chapter
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.chapters: list = []
+        self.list = QListWidget()
+        self.list.setStyleSheet("QListWidget::item { padding: 3px 2px; }"
+                                "QListWidget::item:selected { background: #fff3cd; color: #202020; }")
+        self.list.itemClicked.connect(lambda item: self.chapter_activated.emit(
+            self.chapters[item.data(Qt.ItemDataRole.UserRole)]))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 6)
+        layout.addWidget(QLabel("<b>Chapters</b>"))
+        layout.addWidget(self.list)
+
+    def set_chapters(self, chapters: list) -> None:
+        self.chapters = chapters
+        self.list.clear()
+        for c in chapters:
+            item = QListWidgetItem(f"{c.index + 1}  {c.title}    {chapter_place(c)}")
+            item.setData(Qt.ItemDataRole.UserRole, c.index)
+            item.setToolTip(f"{c.title}\n{chapter_place(c)} · title from {c.title_source}")
+            self.list.addItem(item)
+
+    def follow(self, page: int) -> None:
+        """Mark the chapter being read: the last one starting on or before `page`."""
+        current = None
+        for c in self.chapters:
+            if c.first_page <= page:
+                current = c.index
+        if current is not None and self.list.currentRow() != current:
+            self.list.blockSignals(True)
+            self.list.setCurrentRow(current)
+            self.list.blockSignals(False)
+
+    def step(self, delta: int) -> None:
+        if self.chapters:
+            row = max(0, min(len(self.chapters) - 1, self.list.currentRow() + delta))
+            self.list.setCurrentRow(row)
+            self.chapter_activated.emit(self.chapters[row])
+
+
+class AskPanel(QWidget):
+    ask_requested = Signal(str, bool)  # question, only the current document
+    citation_clicked = Signal(int)  # evidence number (1-based)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.question = QLineEdit(placeholderText="Ask a question about your documents…")
+        self.question.returnPressed.connect(self._ask)
+        self.ask_button = QPushButton("Ask", clicked=self._ask)
+        self.scope = QCheckBox("Only the open document")
+        self.scope.setChecked(True)
+        self.scope.setToolTip("Search only the open document (off: the whole library)")
+        self.answer = QTextBrowser()
+        self.answer.setOpenLinks(False)
+        self.answer.anchorClicked.connect(self._on_anchor)
+        self.trace = QTreeWidget()
+        self.trace.setHeaderLabels(["chunk", "fused", "decision"])
+        self.trace.setRootIsDecorated(False)
+        self.trace.setVisible(False)
+        self.trace_button = QPushButton("Why these chunks?", clicked=self._toggle_trace)
+        self.trace_button.setCheckable(True)
+        self.trace_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(self.question, 1)
+        row.addWidget(self.ask_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.scope, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.answer, 2)
+        layout.addWidget(self.trace_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.trace, 1)
+        self.streamed = ""
+        self.result: dict | None = None
+
+    def _ask(self) -> None:
+        text = self.question.text().strip()
+        if text:
+            self.ask_requested.emit(text, self.scope.isChecked())
+
+    def start(self, question: str) -> None:
+        if self.question.text().strip() != question:
+            self.question.setText(question)
+        self.streamed = ""
+        self.result = None
+        self.trace.clear()
+        self.trace_button.setEnabled(False)
+        self.answer.setHtml(f"<p><b>Q:</b> {html.escape(question)}</p><p style='color:#777'>Finding evidence…</p>")
+        self.ask_button.setEnabled(False)
+
+    def add_token(self, text: str) -> None:
+        self.streamed += text
+        self.answer.setHtml(f"<p><b>Q:</b> {html.escape(self.result_question())}</p>"
+                            f"<p>{html.escape(self.streamed)}▍</p>")
+
+    def result_question(self) -> str:
+        return self.question.text().strip()
+
+    def show_result(self, result: dict) -> None:
+        self.result = result
+        self.ask_button.setEnabled(True)
+        answer = result["answer"]
+        parts = [f"<p><b>Q:</b> {html.escape(answer.question)}</p>"]
+        if not answer.found:
+            parts.append("<p style='background:#fdecea; padding:6px; color:#8a1c1c'><b>Not found in "
+                         "these documents.</b> " + html.escape(answer.text) + "</p>")
+        else:
+            linked = html.escape(answer.text)
+            for n in sorted(answer.citations, reverse=True):
+                linked = linked.replace(f"[{n}]", f"<a href='cite:{n}'>[{n}]</a>")
+            parts.append(f"<p>{linked}</p>")
+        if answer.evidence:
+            parts.append("<p style='color:#555; margin-top:10px'><b>Evidence</b> (click to see it on the page)</p>")
+            for n, e in enumerate(answer.evidence, 1):
+                parts.append(f"<p style='margin-left:6px'><a href='cite:{n}'>[{n}]</a> "
+                             f"<span style='color:#777'>p{e.page + 1}</span> {html.escape(e.text.strip())}</p>")
+        t = result["timings"]
+        parts.append(f"<p style='color:#999; font-size:small'>{result['tokens']['chunks']} tokens of chunks "
+                     f"selected · {t.get('total', 0):.1f} s</p>")
+        self.answer.setHtml("".join(parts))
+        self.trace.clear()
+        for row in result["trace"]:
+            item = QTreeWidgetItem([f"{row['chunk'] + 1}", f"{row['fused']:.3f}", row["reason"]])
+            if row["kept"]:
+                item.setForeground(2, Qt.GlobalColor.darkGreen)
+            self.trace.addTopLevelItem(item)
+        self.trace_button.setEnabled(bool(result["trace"]))
+
+    def show_error(self, message: str) -> None:
+        self.ask_button.setEnabled(True)
+        self.answer.setHtml(f"<p style='color:#8a1c1c'>{html.escape(message)}</p>")
+
+    def _toggle_trace(self, on: bool) -> None:
+        self.trace.setVisible(on)
+
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == "cite":
+            self.citation_clicked.emit(int(url.path()))
