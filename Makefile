@@ -29,5 +29,8 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/folioscope bench
 
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py
+
 clean:
 	rm -rf $(VENV) .cache build dist *.egg-info

@@ -7,7 +7,9 @@
     folioscope chunks DOC [--json]      chunks with offsets, pages, boxes and boundary scores
     folioscope chapters DOC [--json]    chapters with titles and page ranges
     folioscope ask "QUESTION" [--doc DOC] [--json]
-    folioscope eval {segmentation,retrieval,ocr} [--json]
+    folioscope rechunk / edit / export DOC ...
+    folioscope segment [--strategy S] [--json] < text
+    folioscope eval {segmentation,retrieval,ocr} [--data PATH] [--json]
     folioscope bench [--json]
 
 Every command exits non-zero with a one-line reason on bad input.

@@ -104,6 +104,34 @@ def ocr_throughput(data: Path) -> dict:
                     "orders lines by layout; raw rapidocr uses its per-line angle classifier."}
 
 
+_LAUNCH = """
+import os, sys, tempfile, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
+from PySide6.QtWidgets import QApplication
+from folioscope.gui.main_window import MainWindow
+from folioscope.index import Library
+if __name__ == "__main__":
+    app = QApplication(sys.argv[:1])
+    window = MainWindow(Library(tempfile.mkdtemp()))
+    window.show()
+    app.processEvents()
+    window.close()
+"""
+
+
+def gui_launch(runs: int = 3) -> dict:
+    """Seconds from starting the interpreter to a window that has painted (offscreen)."""
+    import subprocess
+    import sys
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _LAUNCH], check=True, capture_output=True, timeout=120)
+        times.append(time.perf_counter() - started)
+    return {"runs": runs, "seconds_median": round(sorted(times)[runs // 2], 2)}
+
+
 def run_bench(data: Path | None = None, progress=None) -> dict:
     from .ocr import evaluate_ocr
     from .answerbench import answer_bench
@@ -119,5 +147,6 @@ def run_bench(data: Path | None = None, progress=None) -> dict:
         "route_accuracy": route_accuracy(data),
         "chunking": run_chunk_bench(data),
         "answers": answer_bench(),
+        "gui_launch": gui_launch(),
     }
     return report
