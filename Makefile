@@ -32,5 +32,9 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py
 
+app: $(STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/folioscope.spec
+	@du -sh dist/Folioscope
+
 clean:
 	rm -rf $(VENV) .cache build dist *.egg-info

@@ -125,8 +125,12 @@ def test_chunks_are_drawn_over_their_own_line_boxes(sample_window):
     assert set(w.page_view.chunk_items) == {c["idx"] for c in chunks}
     for chunk in chunks:
         expected = [w.page_view.page_rect_to_scene(p, b) for p, b in spans.line_boxes(chunk["start"], chunk["end"])]
-        drawn = [item.rect() for item in w.page_view.chunk_items[chunk["idx"]]]
-        assert drawn == expected and drawn
+        drawn = [rect for item in w.page_view.chunk_items[chunk["idx"]] for rect in item.rects]
+        assert len(drawn) == len(expected) and drawn
+        for got, want in zip(drawn, expected):  # stored boxes are rounded to 0.01 pt
+            assert abs(got.x() - want.x()) < 0.05 and abs(got.bottom() - want.bottom()) < 0.05
+        for item in w.page_view.chunk_items[chunk["idx"]]:
+            assert all(item.shape().contains(r.center()) for r in item.rects)
     # one boundary line per chunk after the first, thicker for a stronger boundary
     assert len(w.page_view.boundary_items) == len(chunks) - 1
     widths = {round(item.data(0), 2): item.pen().widthF() for item in w.page_view.boundary_items}
@@ -137,12 +141,10 @@ def test_chunks_are_drawn_over_their_own_line_boxes(sample_window):
 
 def test_clicking_a_chunk_selects_it_in_the_inspector(qtbot, sample_window):
     w = sample_window
-    item = w.page_view.chunk_items[2][0]
-    view_point = w.page_view.mapFromScene(item.rect().center())
-    w.page_view.go_to_page(0)
-    w.page_view.ensure_visible(item.rect())
+    rect = w.page_view.chunk_items[2][0].rects[0]
+    w.page_view.ensure_visible(rect)
     qtbot.wait(50)
-    view_point = w.page_view.mapFromScene(item.rect().center())
+    view_point = w.page_view.mapFromScene(rect.center())
     qtbot.mouseClick(w.page_view.viewport(), Qt.MouseButton.LeftButton, pos=view_point)
     assert w.inspector.selected_chunk() == 2
 
@@ -194,3 +196,16 @@ def test_asking_highlights_the_cited_evidence_on_its_page(qtbot, sample_window):
     assert visible.intersects(numbered[0].rect())
     print(f"longest GUI-thread stall while answering: {max(gaps) * 1000:.0f} ms")
     assert max(gaps) < 0.5
+
+
+def test_qt_binding_keeps_none_alive(qtbot):
+    """A PySide6 release decremented None's reference count on every void call under Python
+    3.11, so a window drawing thousands of overlay items aborted (pinned out in pyproject)."""
+    import sys
+    from PySide6.QtWidgets import QLabel
+    label = QLabel()
+    qtbot.addWidget(label)
+    before = sys.getrefcount(None)
+    for _ in range(500):
+        label.setText("x")
+    assert abs(sys.getrefcount(None) - before) < 50

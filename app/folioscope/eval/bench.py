@@ -31,6 +31,8 @@ def _timed(fn):
 
 def born_digital(paths: list[Path]) -> dict:
     import pymupdf
+    from .. import enable_pymupdf_layout
+    enable_pymupdf_layout()  # pymupdf4llm as its users run it
     import pymupdf4llm
 
     from ..index import Library, prepare

@@ -19,6 +19,11 @@ def run(files: list[Path] | None = None, library: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Folioscope")
     app.setOrganizationName("Folioscope")
+    from PySide6.QtGui import QIcon
+    from ..models import sample_document
+    icon = sample_document().parent.parent / "icons" / "folioscope.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     if library is None:
         from .settings import Settings
         library = Settings.load().library_folder or None

@@ -273,8 +273,7 @@ class MainWindow(QMainWindow):
         if self.doc_id is None:
             return
         self.chunk_rows = self.library.chunks(self.doc_id)
-        spans = self.library.span_table(self.doc_id)
-        self.view.set_chunks(self.chunk_rows, spans.line_boxes)
+        self.view.set_chunks(self.chunk_rows)
         edits = self.library.conn.execute(
             "SELECT sum(undone = 0), sum(undone = 1) FROM chunk_edits WHERE doc_id = ?", (self.doc_id,)).fetchone()
         self.inspector.set_chunks(self.chunk_rows, self.library.gaps(self.doc_id),

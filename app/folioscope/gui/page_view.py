@@ -10,9 +10,9 @@ from __future__ import annotations
 import queue
 
 from PySide6.QtCore import QRectF, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsScene,
-                               QGraphicsSimpleTextItem, QGraphicsView)
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsRectItem,
+                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
 
 from ..core import Box, Route
 
@@ -92,11 +92,18 @@ CHUNK_TINTS = ("#1e88e5", "#43a047")  # alternating chunk colours (drawn translu
 EVIDENCE_COLOUR = "#ffd600"
 
 
-class ChunkRegion(QGraphicsRectItem):
-    """One line box of a chunk: tinted, with the chunk's details on hover; a click selects it."""
+class ChunkRegion(QGraphicsPathItem):
+    """A chunk's line boxes on one page, as one tinted shape: the chunk's details on hover,
+    a click selects it. (One item per chunk and page keeps a long paper to a few hundred
+    items.)"""
 
-    def __init__(self, rect: QRectF, chunk: int, colour: str, tip: str, view: PageView):
-        super().__init__(rect)
+    def __init__(self, rects: list[QRectF], chunk: int, colour: str, tip: str, view: PageView):
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        for rect in rects:
+            path.addRect(rect)
+        super().__init__(path)
+        self.rects = rects
         self.chunk = chunk
         self._view = view
         tint = QColor(colour)
@@ -125,7 +132,7 @@ class PageView(QGraphicsView):
         self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
         self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.pages: list[PageItem] = []
-        self.chunk_items: dict[int, list[QGraphicsRectItem]] = {}
+        self.chunk_items: dict[int, list[ChunkRegion]] = {}
         self.boundary_items: list = []
         self.evidence_items: list = []
         self.selected_chunk: int | None = None
@@ -145,7 +152,7 @@ class PageView(QGraphicsView):
     def set_document(self, source: bytes | None, kind: str | None, pages: list[dict]) -> None:
         """Show the pages of a stored document. `pages` are library page rows."""
         self.scene().clear()
-        self.chunk_items: dict[int, list[QGraphicsRectItem]] = {}
+        self.chunk_items: dict[int, list[ChunkRegion]] = {}
         self.boundary_items: list = []
         self.evidence_items: list = []
         self.selected_chunk: int | None = None
@@ -204,10 +211,10 @@ class PageView(QGraphicsView):
 
     # ---- overlays --------------------------------------------------------------------------
 
-    def set_chunks(self, chunks: list[dict], line_boxes) -> None:
+    def set_chunks(self, chunks: list[dict]) -> None:
         """Draw every chunk as tinted line boxes (alternating colours) and each boundary as a
-        line above the chunk it starts, as thick as its score. `line_boxes(start, end)`
-        gives [(page, Box)] (the library's span table)."""
+        line above the chunk it starts, as thick as its score. Chunks are library rows with
+        their line boxes ([page, x0, y0, x1, y1])."""
         for items in self.chunk_items.values():
             for item in items:
                 self.scene().removeItem(item)
@@ -219,21 +226,23 @@ class PageView(QGraphicsView):
             tip = (f"Chunk {chunk['idx'] + 1}: {chunk['tokens']} tokens, "
                    f"{len(chunk['text'].split())} words\nboundary score {chunk['score']:.2f} "
                    f"({chunk['strategy']})")
+            by_page: dict[int, list[QRectF]] = {}
+            for page, *box in chunk["boxes"]:
+                if page < len(self.pages):
+                    by_page.setdefault(page, []).append(self.page_rect_to_scene(page, Box(*box)))
             items = []
-            for page, box in line_boxes(chunk["start"], chunk["end"]):
-                if page >= len(self.pages):
-                    continue
-                item = ChunkRegion(self.page_rect_to_scene(page, box), chunk["idx"], colour, tip, self)
+            for page, rects in by_page.items():
+                item = ChunkRegion(rects, chunk["idx"], colour, tip, self)
                 self.scene().addItem(item)
                 items.append(item)
             self.chunk_items[chunk["idx"]] = items
             if n and items:
                 self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], colour))
 
-    def _boundary_line(self, first: QGraphicsRectItem, score: float, colour: str):
+    def _boundary_line(self, first: ChunkRegion, score: float, colour: str):
         """The boundary before a chunk: a line over its first line, weight = the score of
         the boundary (the previous chunk's end score)."""
-        rect = first.rect()
+        rect = first.rects[0]
         line = self.scene().addLine(rect.left() - 6, rect.top() - 1.5, rect.left() + max(rect.width(), 60),
                                     rect.top() - 1.5, QPen(QColor("#d81b60"), 0.6 + 3.0 * max(0.0, score)))
         line.setToolTip(f"Boundary score {score:.2f}")
@@ -250,7 +259,7 @@ class PageView(QGraphicsView):
         for item in items:
             item.setPen(QPen(QColor("#0d47a1"), 1.2))
         if scroll and items:
-            self.ensure_visible(items[0].rect())
+            self.ensure_visible(items[0].rects[0])
 
     def ensure_visible(self, rect: QRectF) -> None:
         self.centerOn(rect.center().x(), rect.top() + self.viewport().height() / (3 * self.zoom))

@@ -52,7 +52,7 @@ class TextView(QTextEdit):
     def _apply(self) -> None:
         self.setExtraSelections(self._chunk_selections + self._evidence_selections)
 
-    def set_chunks(self, chunks: list[dict], _line_boxes=None) -> None:
+    def set_chunks(self, chunks: list[dict]) -> None:
         self.chunks = chunks
         self._chunk_selections = []
         for n, c in enumerate(chunks):

@@ -310,10 +310,10 @@ class Library:
                           (doc_id, options.strategy, options.budget, options.minimum,
                            datetime.now(timezone.utc).isoformat(), seconds))
         self.conn.executemany(
-            "INSERT INTO chunks (doc_id, idx, start, end, score, strategy, tokens, pages, hash) "
-            "VALUES (?,?,?,?,?,?,?,?,?)", [
+            "INSERT INTO chunks (doc_id, idx, start, end, score, strategy, tokens, pages, hash, boxes) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)", [
                 (doc_id, c.index, c.start, c.end, c.score, c.strategy, n,
-                 json.dumps(spans.pages(c.start, c.end)), h)
+                 json.dumps(spans.pages(c.start, c.end)), h, json.dumps(_line_boxes(spans, c.start, c.end)))
                 for c, n, h in zip(chunking.chunks, chunking.tokens, hashes)])
         self.conn.executemany("INSERT INTO gaps VALUES (?,?,?,?,?)", [
             (doc_id, b.after, b.offset, b.score, b.method) for b in chunking.boundaries])
@@ -379,9 +379,18 @@ class Library:
         return ChunkOptions(*row) if row else ChunkOptions()
 
     def chunks(self, doc_id: int) -> list[dict]:
+        """Chunk rows with their text, pages and line boxes ([page, x0, y0, x1, y1])."""
         text = self.text(doc_id)
-        return [dict(r, pages=json.loads(r["pages"]), text=text[r["start"]:r["end"]])
+        rows = [dict(r, pages=json.loads(r["pages"]), text=text[r["start"]:r["end"]])
                 for r in self.db.query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY idx", [doc_id])]
+        spans = None
+        for row in rows:
+            if row.get("boxes") is None:  # written before boxes were stored
+                spans = spans or self.span_table(doc_id)
+                row["boxes"] = _line_boxes(spans, row["start"], row["end"])
+            else:
+                row["boxes"] = json.loads(row["boxes"])
+        return rows
 
     def gaps(self, doc_id: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM gaps WHERE doc_id = ? ORDER BY after", [doc_id]))
@@ -514,6 +523,10 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _line_boxes(spans: SpanTable, start: int, end: int) -> list[list[float]]:
+    return [[page, *(round(v, 2) for v in box.as_tuple())] for page, box in spans.line_boxes(start, end)]
 
 
 def _route_counts(document: Document) -> dict[str, int]:

@@ -78,12 +78,19 @@ def m005_chapters_vectors_fts(db: sqlite_utils.Database) -> None:
                "idx UNINDEXED, tokenize='porter unicode61')")
 
 
+def m006_chunk_boxes(db: sqlite_utils.Database) -> None:
+    # each chunk's line boxes [[page, x0, y0, x1, y1], ...], computed when it is written,
+    # so drawing a document's chunks needs no span arithmetic on the GUI thread
+    db["chunks"].add_column("boxes", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
     m003_ingest_log,
     m004_chunks,
     m005_chapters_vectors_fts,
+    m006_chunk_boxes,
 ]
 
 

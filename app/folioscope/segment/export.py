@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 
-from ..core import SpanTable
 
 
 def chunk_records(library, doc_id: int) -> list[dict]:
     """One dict per chunk: text, offsets, pages, line boxes, boundary score, strategy."""
     row = library.document_row(doc_id)
-    spans: SpanTable = library.span_table(doc_id)
     chapters = library.chapters(doc_id)
     records = []
     for chunk in library.chunks(doc_id):
         chapter = next((c for c in chapters if c.start <= chunk["start"] < c.end), None)
-        boxes = [{"page": page + 1, "box": [round(v, 2) for v in box.as_tuple()]}
-                 for page, box in spans.line_boxes(chunk["start"], chunk["end"])]
+        boxes = [{"page": page + 1, "box": box} for page, *box in chunk["boxes"]]
         records.append({
             "document": row["name"], "doc_id": doc_id, "chunk": chunk["idx"],
             "text": chunk["text"], "start": chunk["start"], "end": chunk["end"],
