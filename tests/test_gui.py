@@ -58,7 +58,10 @@ def test_dropping_files_ingests_them_and_shows_pages(qtbot, window, data):
 def test_bad_file_gets_one_sentence_and_the_rest_of_the_batch_goes_in(qtbot, window, data):
     job = drop(window, [data / "pdfs" / "pdfplumber" / "password-example.pdf", SAMPLE])
     wait_done(qtbot, job)
-    assert window.doc_list.count() == 1
+    docs = [window.doc_list.item(i) for i in range(window.doc_list.count())]
+    assert sum(bool(d.data(Qt.ItemDataRole.UserRole)) for d in docs) == 1
+    failed = [d for d in docs if d.text().startswith("✗")]
+    assert len(failed) == 1 and "password-protected" in failed[0].toolTip()
     assert "password-protected" in window.last_message
     assert "could not be read" in window.status_label.text()
 

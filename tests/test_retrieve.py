@@ -240,3 +240,20 @@ def test_an_uncited_answer_is_attributed_only_to_evidence_holding_its_words():
                 Evidence(1, 20, 30, "Keepers polished the brass every morning.", 0.6, 0)]
     assert attribute("Oil lamps replaced the fires.", evidence) == {1: 0}
     assert attribute("Electric light arrived in 1900.", evidence) == {}
+
+
+def test_a_failing_or_overflowing_model_falls_back_to_keyphrases():
+    from folioscope.chapters.titles import LLMTitler
+
+    class Overflowing:
+        calls = 0
+
+        def chat(self, messages, **kw):
+            Overflowing.calls += 1
+            raise ValueError("Requested tokens (2449) exceed context window of 2048")
+
+    texts = ["Oil lamps burned whale oil. The oil lamps smoked. Lamps needed oil."]
+    titler = LLMTitler(Overflowing(), "Lights", texts, KeyphraseTitler(texts))
+    title, source = titler.title(0, [])
+    assert source == "keyphrases" and "oil" in title.lower()
+    assert Overflowing.calls == 2 and "exceed context" in titler.rejected[0][2]

@@ -54,7 +54,7 @@ class ChapterInput:
             before = [t for s, t in times if s <= offset]
             return before[-1] if before else (times[0][1] if times else None)
 
-        return cls(title=" ".join(title_lines) or document.title, text=body.text, chunks=chunks, vectors=vectors,
+        return cls(title=(" ".join(title_lines) or document.title)[:200], text=body.text, chunks=chunks, vectors=vectors,
                    headings=headings, outline=document.metadata.get("outline") or [],
                    blocks_by_page=by_page, pages_of=spans.pages, time_at=time_at)
 

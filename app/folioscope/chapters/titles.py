@@ -13,6 +13,8 @@ from collections import Counter
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ..core import FolioscopeError
+
 STOP_WORDS = ENGLISH_STOP_WORDS | {"et", "al", "fig", "figure", "table", "section", "bibref",
                                    "ie", "eg", "use", "used", "using"}
 MAX_TITLE_WORDS = 10
@@ -133,12 +135,12 @@ class LLMTitler:
         self.fallback = fallback
         self.rejected: list[tuple[int, str, str]] = []  # (chapter, title, reason)
 
-    def prompt(self, index: int, previous: list[str]) -> list[dict]:
-        so_far = "; ".join(previous) if previous else "(this is the first chapter)"
-        start = self.texts[index][:PROMPT_CHARS]
+    def prompt(self, index: int, previous: list[str], chars: int = PROMPT_CHARS) -> list[dict]:
+        so_far = "; ".join(previous[-8:]) if previous else "(this is the first chapter)"
+        start = self.texts[index][:chars]
         return [
             {"role": "system", "content": "You give chapters of documents short, specific titles."},
-            {"role": "user", "content": f"Document: {self.doc_title}\nChapters so far: {so_far}\n\n"
+            {"role": "user", "content": f"Document: {self.doc_title[:200]}\nChapters so far: {so_far}\n\n"
                                         f"Start of the next chapter:\n{start}\n\n"
                                         "Give this chapter a title of 2 to 6 words. "
                                         "Reply with the title only."},
@@ -146,9 +148,22 @@ class LLMTitler:
 
     def title(self, index: int, previous: list[str]) -> tuple[str, str]:
         """(title, source): source is "llm" or "keyphrases"."""
-        raw = self.llm.chat(self.prompt(index, previous), max_tokens=16, stop=["\n"])
+        raw, reason = "", None
+        for chars in (PROMPT_CHARS, PROMPT_CHARS // 6):  # scripts that take a token per byte
+            try:
+                raw = self.llm.chat(self.prompt(index, previous, chars), max_tokens=16, stop=["\n"])
+                break
+            except ValueError as exc:  # the prompt is over the model's context
+                reason = f"the model failed: {exc}"
+            except (FolioscopeError, RuntimeError) as exc:  # the model does not load or run
+                reason = f"the model failed: {exc}"
+                break
+        else:
+            raw = ""
+        if raw:
+            reason = None
         title = clean_title(raw)
-        reason = junk_reason(title, self.texts[index], previous, self.doc_title)
+        reason = reason or junk_reason(title, self.texts[index], previous, self.doc_title)
         if reason is None:
             return title, "llm"
         self.rejected.append((index, title, reason))

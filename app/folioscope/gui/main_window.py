@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.doc_kind: str | None = None
         self.chunk_rows: list[dict] = []
         self.last_results: list[IngestResult] = []
+        self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
         self.setWindowTitle("Folioscope")
         self.setAcceptDrops(True)
         self.resize(1280, 860)
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.inspector.strategy_changed.connect(lambda name: self.run_chunk_task("rechunk", strategy=name))
         self.inspector.edit_requested.connect(
             lambda kind, offset, target: self.run_chunk_task("edit", edit=Edit(kind, offset, target)))
+        self.inspector.gap_selected.connect(self.go_to_offset)
         self.inspector.undo_requested.connect(lambda: self.run_chunk_task("undo"))
         self.inspector.redo_requested.connect(lambda: self.run_chunk_task("redo"))
         self.ask_panel = AskPanel()
@@ -222,11 +224,17 @@ class MainWindow(QMainWindow):
             self.doc_list.addItem(item)
             if doc["id"] == select:
                 chosen = item
+        for path, message in self.failed.items():
+            item = QListWidgetItem(f"✗ {Path(path).name}\ncould not be read")
+            item.setForeground(Qt.GlobalColor.darkRed)
+            item.setToolTip(message)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # listed, not openable
+            self.doc_list.addItem(item)
         self.doc_list.blockSignals(False)
         self._apply_filter(self.search.text())
         if chosen is not None:
             self.doc_list.setCurrentItem(chosen)
-        elif self.doc_list.count() == 0:
+        else:  # nothing chosen, or the chosen document is gone
             self.show_document(None)
 
     def _apply_filter(self, text: str) -> None:
@@ -287,16 +295,21 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.inspector)
 
     def go_to_chapter(self, chapter) -> None:
+        self.go_to_offset(chapter.start, fallback_page=chapter.first_page)
+
+    def go_to_offset(self, offset: int, fallback_page: int = 0) -> None:
+        """Scroll to the line holding a character offset of the document."""
+        if self.doc_id is None:
+            return
         if self.view is self.page_view:
-            spans = self.library.span_table(self.doc_id)
-            boxes = spans.line_boxes(chapter.start, min(chapter.end, chapter.start + 200))
+            boxes = self.library.span_table(self.doc_id).line_boxes(offset, offset + 80)
             if boxes:
                 page, box = boxes[0]
                 self.page_view.ensure_visible(self.page_view.page_rect_to_scene(page, box))
             else:
-                self.page_view.go_to_page(chapter.first_page)
+                self.page_view.go_to_page(fallback_page)
         else:
-            self.text_view.go_to_offset(chapter.start)
+            self.text_view.go_to_offset(offset)
 
     # ---- chunk edits and strategy (worker process) ----------------------------------------
 
@@ -456,7 +469,11 @@ class MainWindow(QMainWindow):
     def _on_ingested(self, result: IngestResult) -> None:
         self.last_results.append(result)
         if result.ok:
+            self.failed.pop(str(result.path), None)
             self.refresh_documents(select=result.doc_id)
+        elif result.status == "failed":
+            self.failed[str(result.path)] = result.message
+            self.refresh_documents()
 
     def _on_batch_done(self, results: list[IngestResult]) -> None:
         failed = [r for r in results if r.status == "failed"]
