@@ -8,6 +8,14 @@ from pathlib import Path
 from .core import Progress
 
 
+def ingest_task(folder: Path, path: Path, options, chunk_options, *, progress: Progress, emit):
+    """Read, chunk and store one file; returns its IngestResult."""
+    from .index import Library
+    from .index.library import prepare
+    with Library(folder) as library:
+        return library.ingest(Path(path), lambda p, fp: prepare(p, options, chunk_options, fp), progress)
+
+
 def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str | None,
              threads: int | None = None, *, progress: Progress, emit) -> dict:
     """Answer a question; the answer's text is emitted piece by piece as it is generated."""

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QListWidget, QLis
                                QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
-from ..core import ProgressEvent
+from ..core import Cancelled, ProgressEvent
 from ..index import IngestResult, Library
-from ..index.process import ChildProcess, ProcessPreparer
+from ..index.process import ChildProcess
 from ..segment.chunker import Edit
 from .inspector import Inspector
 from .jobs import Job, JobRunner
@@ -28,17 +28,30 @@ from .text_view import TextView
 SHOW_PROGRESS_AFTER_MS = 300
 
 
-def ingest_job(folder: Path, paths: list[Path], preparer, options=None, chunk_options=None, *,
+def ingest_job(folder: Path, paths: list[Path], reader: ChildProcess, options=None, chunk_options=None, *,
                progress, emit) -> list[IngestResult]:
-    """Runs on a worker thread with its own library connection; the reading and chunking
-    happen in `preparer`'s child process."""
-    from ..index import ingest_paths
+    """Runs on a worker thread. Each file is read, chunked and stored by the reader child
+    process (`tasks.ingest_task`): only its small result comes back, so nothing large is
+    unpickled while the window waits for the GIL."""
+    from ..index.library import FileProgress, expand_paths
     results = []
-    with Library(folder) as library:
-        for result in ingest_paths(library, paths, options, progress=progress, preparer=preparer,
-                                   chunk_options=chunk_options):
-            emit(result)
-            results.append(result)
+    files = expand_paths(paths)
+    for n, path in enumerate(files):
+        if progress.cancelled:
+            result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
+        else:
+            try:
+                result = reader.call("folioscope.tasks:ingest_task", folder, path, options, chunk_options,
+                                     progress=FileProgress(progress, n, len(files)))
+            except Cancelled:
+                result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
+            except (EOFError, ConnectionError, OSError):
+                result = IngestResult(path=path, status="failed",
+                                      message=f"{path.name} made the reader stop unexpectedly; it may be damaged.")
+                with Library(folder) as library:
+                    library._log(result)
+        emit(result)
+        results.append(result)
     return results
 
 
@@ -56,7 +69,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.jobs = JobRunner()
-        self.preparer = ProcessPreparer()
+        self.reader = ChildProcess("folioscope-reader")  # reading, chunking, storing
         self.worker = ChildProcess("folioscope-worker")  # re-chunking and answering
         self.settings = Settings.load()
         self.doc_id: int | None = None
@@ -204,7 +217,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter-v2", self.splitter.saveState())
         self.jobs.stop_all()
-        self.preparer.stop()
+        self.reader.stop(graceful=False)
         self.worker.stop(graceful=False)
         self.page_view.shutdown()
         super().closeEvent(event)
@@ -270,7 +283,8 @@ class MainWindow(QMainWindow):
             self.page_label.setText(f"{row['kind']} · {pages[0]['route'] if pages else ''}")
             self.page_label.setToolTip(reason)
         self.chapters.set_chapters(self.library.chapters(doc_id))
-        self.load_chunks()
+        # the overlays next, in their own turn of the event loop: the window stays responsive
+        QTimer.singleShot(25, lambda: self.load_chunks() if self.doc_id == doc_id else None)
 
     @property
     def view(self):
@@ -447,7 +461,7 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Still reading the previous files; the new ones follow.")
             running.finished.connect(lambda: self.add_paths(paths))
             return running
-        job = Job(ingest_job, self.library.folder, paths, self.preparer, self.settings.ingest_options(),
+        job = Job(ingest_job, self.library.folder, paths, self.reader, self.settings.ingest_options(),
                   self.settings.chunk_options(), name="ingest")
         job.progressed.connect(self._on_progress)
         job.item.connect(self._on_ingested)

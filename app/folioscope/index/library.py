@@ -571,11 +571,11 @@ def ingest_paths(library: Library, paths: Iterable[Path], options=None,
         if progress.cancelled:
             yield IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
             continue
-        file_progress = _FileProgress(progress, n, len(files))
+        file_progress = FileProgress(progress, n, len(files))
         yield library.ingest(path, lambda p, fp: preparer(p, options, chunk_options, fp), file_progress)
 
 
-class _FileProgress(Progress):
+class FileProgress(Progress):
     """Prefixes a file's progress with its place in the batch."""
 
     def __init__(self, parent: Progress, index: int, count: int):

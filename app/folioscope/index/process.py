@@ -1,4 +1,5 @@
-"""Run heavy work in a child process: reading and chunking files, re-chunking, answering.
+"""Run heavy work in a child process: reading, chunking and storing files, re-chunking,
+answering.
 
 The GUI uses this so that nothing it runs shares the GIL with heavy native code: importing
 torch or onnxruntime, or building a page's characters in PyMuPDF, holds the GIL for
@@ -16,7 +17,6 @@ import multiprocessing as mp
 from pathlib import Path
 
 from ..core import Cancelled, FolioscopeError, Progress, UnreadableFile
-from .library import Prepared, prepare
 
 POLL_SECONDS = 0.05
 
@@ -121,22 +121,3 @@ class ChildProcess:
         if self._conn is not None:
             self._conn.close()
         self._process = self._conn = None
-
-
-def prepare_call(path: Path, options, chunk_options, *, progress: Progress, emit) -> Prepared:
-    return prepare(path, options, chunk_options, progress)
-
-
-class ProcessPreparer(ChildProcess):
-    """Callable like `prepare`: prepare(path, options, chunk_options, progress) -> Prepared."""
-
-    def __init__(self) -> None:
-        super().__init__("folioscope-reader")
-
-    def __call__(self, path: Path, options, chunk_options, progress: Progress) -> Prepared:
-        try:
-            return self.call("folioscope.index.process:prepare_call", Path(path), options,
-                             chunk_options, progress=progress)
-        except (EOFError, ConnectionError, OSError) as exc:
-            raise UnreadableFile(f"{Path(path).name} made the reader stop unexpectedly; it may be "
-                                 f"damaged.") from exc
