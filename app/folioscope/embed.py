@@ -2,6 +2,10 @@
 
 Loaded lazily (torch is a heavy import) and shared per process; calls are serialised by a
 lock. Token counts use the model's own fast tokenizer, without loading torch.
+
+`encode(texts, layers=k)` runs only the first k of the model's 6 transformer layers (then
+the same mean pooling and normalisation): the boundary model is trained on such shallow
+vectors because they cost a fraction of the full model and segment as well (models/boundary).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ DIMENSIONS = 384
 
 
 class Embedder:
-    def __init__(self, batch_size: int = 64):
+    def __init__(self, batch_size: int = 16):
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
@@ -35,13 +39,22 @@ class Embedder:
             self._model = SentenceTransformer(str(embedding_model_dir()), device="cpu")
         return self._model
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], layers: int | None = None) -> np.ndarray:
+        """Unit vectors for texts; `layers` runs only the first k transformer layers."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
             model = self._load()
-            vectors = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                   convert_to_numpy=True, show_progress_bar=False)
+            encoder = model[0].auto_model.encoder
+            full = encoder.layer
+            if layers is not None and not 1 <= layers <= len(full):
+                raise ValueError(f"layers must be between 1 and {len(full)}, not {layers}")
+            encoder.layer = full[:layers] if layers else full
+            try:
+                vectors = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                       convert_to_numpy=True, show_progress_bar=False)
+            finally:
+                encoder.layer = full
         return vectors.astype(np.float32, copy=False)
 
 

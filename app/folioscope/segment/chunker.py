@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core import Boundary, Chunk, FolioscopeError, Sentence
+from ..core import BLOCK_SEPARATOR, Boundary, Chunk, FolioscopeError, Sentence
 from .sentences import split_sentences
 from .sizing import DEFAULT_BUDGET, DEFAULT_MINIMUM, fit_units, plan_cuts
 from .strategies import DEFAULT_STRATEGY, SegmentInput, get_strategy
 
 HEADING_SCORE = 0.9  # a cut before a heading scores at least this
+AFTER_HEADING_SCORE = 0.05  # and a cut right after one at most this
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,26 @@ class Chunking:
         return [c.start for c in self.chunks[1:]]
 
 
-def score_gaps(sentences: list[Sentence], options: ChunkOptions, headings: set[int],
+def score_gaps(text: str, sentences: list[Sentence], options: ChunkOptions, headings: set[int],
                embed: Callable | None = None) -> tuple[list[Boundary], np.ndarray, list[int]]:
     seg = SegmentInput([s.text for s in sentences], embed=embed)
     strategy = get_strategy(options.strategy)
     scores = strategy.score(seg) if len(sentences) > 1 else np.zeros(0, dtype=np.float32)
     decided = strategy.decide(scores) if len(scores) else np.zeros(0, dtype=bool)
+    # sentences in a heading's block (a numbered heading "5. Automation" is two sentences)
+    in_heading, block_is_heading = set(), False
+    for i, sentence in enumerate(sentences):
+        if i == 0 or BLOCK_SEPARATOR in text[sentences[i - 1].end:sentence.start]:
+            block_is_heading = sentence.start in headings
+        if block_is_heading:
+            in_heading.add(i)
     boundaries = []
     for g in range(len(scores)):
         offset = sentences[g + 1].start
         score, method = float(scores[g]), strategy.name
+        if g in in_heading and offset not in headings:
+            decided[g] = False  # a heading stays with the text it heads
+            score, method = min(score, AFTER_HEADING_SCORE), f"{strategy.name}+after-heading"
         if offset in headings:
             decided[g] = True
             score, method = max(score, HEADING_SCORE), f"{strategy.name}+heading"
@@ -94,7 +105,7 @@ def chunk_text(text: str, options: ChunkOptions | None = None, headings: Iterabl
     if not sentences:
         chunks = [Chunk(0, 0, len(text), text, 1.0, options.strategy)] if text else []
         return Chunking(text, [], [], chunks, options, [0] * len(chunks))
-    boundaries, decided, tokens = score_gaps(sentences, options, set(headings), embed)
+    boundaries, decided, tokens = score_gaps(text, sentences, options, set(headings), embed)
     units, owner = fit_units(text, sentences, tokens, options.budget, count_tokens)
     unit_scores = np.zeros(max(len(units) - 1, 0), dtype=np.float32)
     unit_decided = np.zeros(len(unit_scores), dtype=bool)

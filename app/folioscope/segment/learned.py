@@ -46,6 +46,7 @@ class BoundaryModel:
     intercept: float
     threshold: float  # probability above which a gap is a topic boundary (protocol 1)
     card: dict
+    layers: int | None = None  # encoder layers its sentence vectors come from (None: all)
 
     def predict(self, embeddings: np.ndarray) -> np.ndarray:
         return self.predict_features(gap_features(embeddings))
@@ -59,7 +60,7 @@ class BoundaryModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, mean=self.mean.astype(np.float32), scale=self.scale.astype(np.float32),
                             coef=self.coef.astype(np.float32), intercept=np.float32(self.intercept),
-                            threshold=np.float32(self.threshold))
+                            threshold=np.float32(self.threshold), layers=np.int32(self.layers or 0))
         path.with_suffix(".json").write_text(json.dumps(self.card, indent=2) + "\n")
 
 
@@ -76,8 +77,9 @@ def _load(path: str) -> BoundaryModel:
                               f"python -m folioscope.segment.train.")
     data = np.load(file)
     card = json.loads(file.with_suffix(".json").read_text()) if file.with_suffix(".json").exists() else {}
+    layers = int(data["layers"]) if "layers" in data.files else 0
     return BoundaryModel(data["mean"], data["scale"], data["coef"], float(data["intercept"]),
-                         float(data["threshold"]), card)
+                         float(data["threshold"]), card, layers or None)
 
 
 def load_model(path: str | Path | None = None) -> BoundaryModel:

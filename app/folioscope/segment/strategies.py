@@ -22,15 +22,22 @@ class SegmentInput:
     """The sentences of one text, with lazily computed, shared features."""
 
     sentences: list[str]
-    embed: Callable[[list[str]], np.ndarray] | None = None
+    embed: Callable[..., np.ndarray] | None = None  # embed(texts, layers=None), as Embedder.encode
     cache: dict = field(default_factory=dict)
 
-    @cached_property
+    def encoded(self, layers: int | None = None) -> np.ndarray:
+        """Sentence vectors from the first `layers` encoder layers (None: the full model)."""
+        key = ("embeddings", layers)
+        if key not in self.cache:
+            if self.embed is None:
+                from ..embed import shared_embedder
+                self.embed = shared_embedder().encode
+            self.cache[key] = self.embed(self.sentences, layers=layers)
+        return self.cache[key]
+
+    @property
     def embeddings(self) -> np.ndarray:
-        if self.embed is None:
-            from ..embed import shared_embedder
-            self.embed = shared_embedder().encode
-        return self.embed(self.sentences)
+        return self.encoded(None)
 
     @cached_property
     def tokens(self) -> list[int]:
@@ -226,7 +233,7 @@ class LearnedStrategy(Strategy):
     def score(self, doc: SegmentInput) -> np.ndarray:
         if doc.n_gaps == 0:
             return np.zeros(0, dtype=np.float32)
-        return self.model.predict(doc.embeddings)
+        return self.model.predict(doc.encoded(self.model.layers))
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
         return scores >= self.model.threshold
