@@ -48,8 +48,9 @@ class LocalLLM:
         if self._llama is None:
             try:
                 from llama_cpp import Llama
-                self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx,
-                                    n_threads=self.n_threads, verbose=False)
+                # flash attention: ~20% faster prompt processing on CPU (perplexity, long prompts)
+                self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
+                                    flash_attn=True, verbose=False)
             except (ValueError, RuntimeError) as exc:
                 raise FolioscopeError(f"The model {self.path.name} could not be loaded: {exc}.") from exc
         return self._llama
