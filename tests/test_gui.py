@@ -57,6 +57,23 @@ def wait_done(qtbot, job, timeout=120_000):
     qtbot.wait(50)  # let queued signals arrive
 
 
+def test_a_watched_folder_reads_files_that_appear_in_it(qtbot, window, tmp_path):
+    import shutil
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    window.watch_folder(str(folder))
+    wait_done(qtbot, window.jobs.jobs["ingest"])
+    assert window.doc_list.count() == 0
+    assert window.settings.watched_folders == [str(folder)]
+    shutil.copy(SAMPLE, folder / "copied.pdf")
+    qtbot.waitUntil(lambda: window.doc_list.count() == 1, timeout=60_000)
+    assert "copied.pdf" in window.doc_list.item(0).text()
+    from folioscope.gui.settings import Settings
+    assert Settings.load().watched_folders == [str(folder)]  # remembered for the next session
+    window.unwatch_folders()
+    assert not window.watch.folders and not window.unwatch_action.isEnabled()
+
+
 def test_dropping_files_ingests_them_and_shows_pages(qtbot, window, data):
     job = drop(window, [SAMPLE, data / "docx" / "sources" / "word_sample.docx"])
     wait_done(qtbot, job)
@@ -179,6 +196,30 @@ def test_an_edit_in_the_inspector_persists_and_can_be_undone(qtbot, sample_windo
     qtbot.waitUntil(lambda: w.jobs.running("chunks") is None and w.inspector.list.topLevelItemCount() == before,
                     timeout=300_000)
     assert w.inspector.redo_button.isEnabled()
+
+
+def test_dragging_a_boundary_on_the_page_moves_it_to_the_nearest_gap(qtbot, sample_window):
+    w = sample_window
+    line = w.page_view.boundary_items[0]
+    old = line.offset
+    chunks = w.library.chunks(w.doc_id)
+    assert old == chunks[1]["start"]
+    w.page_view.ensure_visible(line.sceneBoundingRect())
+    qtbot.wait(50)
+    press_at = w.page_view.mapFromScene(line.line().center())
+    qtbot.mousePress(w.page_view.viewport(), Qt.MouseButton.LeftButton, pos=press_at)  # grabs the line
+    targets = w.page_view._drag["targets"]
+    assert all(line.lo < offset < line.hi for offset, _ in targets)  # inside the two chunks
+    others = [t for t in targets if t[0] != old]  # (dropping it where it was changes nothing)
+    assert others
+    target, rect = others[len(others) // 2]
+    assert w.page_view.drag_boundary_to(rect.center()) == target  # the pointer's nearest gap
+    qtbot.mouseRelease(w.page_view.viewport(), Qt.MouseButton.LeftButton, pos=press_at)
+    qtbot.waitUntil(lambda: w.jobs.running("chunks") is None and target in {c["start"] for c in w.chunk_rows},
+                    timeout=300_000)
+    with Library(w.library.folder) as again:  # a stored move edit; the old boundary is gone
+        assert [(e.kind, e.offset, e.target) for e in again.edits(w.doc_id)] == [("move", old, target)]
+        assert old not in {c["start"] for c in again.chunks(w.doc_id)}
 
 
 @pytest.mark.slow

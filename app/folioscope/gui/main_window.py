@@ -24,6 +24,7 @@ from .page_view import PageView
 from .settings import Settings, SettingsDialog
 from .side_panels import AskPanel, ChaptersPanel
 from .text_view import TextView
+from .watch import FolderWatch
 
 SHOW_PROGRESS_AFTER_MS = 300
 
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.doc_id: int | None = None
         self.doc_kind: str | None = None
         self.chunk_rows: list[dict] = []
+        self.gap_rows: list[dict] = []
         self.last_results: list[IngestResult] = []
         self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
         self.setWindowTitle("Folioscope")
@@ -83,6 +85,10 @@ class MainWindow(QMainWindow):
         self._build()
         self._restore_settings()
         self.refresh_documents()
+        self.watch = FolderWatch(self)
+        self.watch.files_changed.connect(self._on_watched_files)
+        self.watch.set_folders(self.settings.watched_folders)
+        self._update_watch_action()
 
     # ---- building -------------------------------------------------------------------------
 
@@ -111,6 +117,9 @@ class MainWindow(QMainWindow):
 
         self.page_view = PageView()
         self.page_view.chunk_clicked.connect(self.select_chunk)
+        self.page_view.gap_locator = self._gap_boxes
+        self.page_view.boundary_moved.connect(
+            lambda old, new: self.run_chunk_task("edit", edit=Edit("move", old, new)))
         self.text_view = TextView()
         self.text_view.chunk_clicked.connect(self.select_chunk)
         self.empty_view = QLabel("Drop PDFs, Word files, scans, images or transcripts here,\n"
@@ -172,6 +181,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         action(file_menu, "&Open…", self.open_files, QKeySequence.StandardKey.Open)
         action(file_menu, "Add &Folder…", self.open_folder, "Ctrl+Shift+O")
+        action(file_menu, "&Watch Folder…", self.watch_folder)
+        self.unwatch_action = action(file_menu, "&Stop Watching Folders", self.unwatch_folders)
         file_menu.addSeparator()
         self.remove_action = action(file_menu, "&Remove Document", self.remove_document,
                                     QKeySequence.StandardKey.Delete)
@@ -298,9 +309,23 @@ class MainWindow(QMainWindow):
         self.view.set_chunks(self.chunk_rows)
         edits = self.library.conn.execute(
             "SELECT sum(undone = 0), sum(undone = 1) FROM chunk_edits WHERE doc_id = ?", (self.doc_id,)).fetchone()
-        self.inspector.set_chunks(self.chunk_rows, self.library.gaps(self.doc_id),
+        self.gap_rows = self.library.gaps(self.doc_id)
+        self.inspector.set_chunks(self.chunk_rows, self.gap_rows,
                                   self.library.chunk_options(self.doc_id).strategy,
                                   bool(edits[0]), bool(edits[1]))
+
+    def _gap_boxes(self, lo: int, hi: int) -> list:
+        """Where the sentence gaps inside (lo, hi) are on the page: (offset, page, Box)."""
+        if self.doc_id is None:
+            return []
+        spans = self.library.span_table(self.doc_id)
+        out = []
+        for gap in self.gap_rows:
+            if lo < gap["offset"] < hi:
+                boxes = spans.line_boxes(gap["offset"], gap["offset"] + 1)
+                if boxes:
+                    out.append((gap["offset"], *boxes[0]))
+        return out
 
     def select_chunk(self, idx: int, from_inspector: bool = False) -> None:
         self.view.select_chunk(idx, scroll=from_inspector)
@@ -441,6 +466,34 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Add a folder")
         if folder:
             self.add_paths([Path(folder)])
+
+    def watch_folder(self, folder: str | None = None) -> None:
+        """Read a folder now, and every supported file that appears or changes in it later."""
+        folder = folder or QFileDialog.getExistingDirectory(self, "Watch a folder")
+        if not folder:
+            return
+        if folder not in self.settings.watched_folders:
+            self.settings.watched_folders.append(folder)
+            self.settings.save()
+        self.watch.set_folders(self.settings.watched_folders)
+        self._update_watch_action()
+        self.add_paths([Path(folder)])
+
+    def unwatch_folders(self) -> None:
+        self.settings.watched_folders = []
+        self.settings.save()
+        self.watch.set_folders([])
+        self._update_watch_action()
+        self.status_label.setText("No folder is watched.")
+
+    def _update_watch_action(self) -> None:
+        folders = self.settings.watched_folders
+        self.unwatch_action.setEnabled(bool(folders))
+        self.unwatch_action.setToolTip("\n".join(folders))
+
+    def _on_watched_files(self, paths: list[Path]) -> None:
+        self.add_paths(paths)
+        self.status_label.setText(f"{len(paths)} new or changed file(s) in a watched folder: reading.")
 
     def dragEnterEvent(self, event) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):

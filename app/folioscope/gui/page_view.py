@@ -10,9 +10,11 @@ from __future__ import annotations
 import queue
 
 from PySide6.QtCore import QRectF, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsRectItem,
-                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
+from PySide6.QtGui import (QBrush, QColor, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen,
+                           QPixmap)
+from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsPathItem, QGraphicsPixmapItem,
+                               QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
+                               QGraphicsView)
 
 from ..core import Box, Route
 
@@ -26,7 +28,11 @@ ROUTE_COLOURS = {"TEXT": "#2e7d32", "OCR": "#c62828", "TEXT+OCR": "#ef6c00", "EM
 
 
 class RenderThread(QThread):
-    """Renders pages of one document at a time; newer requests supersede older ones."""
+    """Renders pages of one document at a time; newer requests supersede older ones.
+
+    The rendering itself runs in a child process (`ingest.render.render_shared`): PyMuPDF
+    holds the GIL while it draws, and the window would feel every page as a stall. Pixels
+    come back as bytes (a few MB a page, copied without holding the GIL for long)."""
 
     rendered = Signal(int, int, float, QImage)  # generation, page, scale, image
 
@@ -49,31 +55,36 @@ class RenderThread(QThread):
         self.wait(5000)
 
     def run(self) -> None:
-        from ..ingest.render import PageRenderer
-        renderer = None
-        generation = 0
+        from ..index.process import ChildProcess
+        child = ChildProcess("folioscope-renderer")  # PyMuPDF would hold this process's GIL
+        document = None  # (generation, source, kind) of the current document
+        opened = None  # the generation whose document the child has open
         while True:
             message = self._requests.get()
             if message[0] == "stop":
                 break
             if message[0] == "open":
-                if renderer is not None:
-                    renderer.close()
                 _, generation, source, kind = message
-                renderer = PageRenderer(source, kind) if source is not None else None
+                document = (generation, source, kind) if source is not None else None
                 continue
             _, gen, page, page_width, scale = message
-            if gen != self._generation or gen != generation or renderer is None:
+            if gen != self._generation or document is None or gen != document[0]:
                 continue  # superseded by a newer document
             try:
-                out = renderer.render(page, page_width, scale)
+                if opened != gen:
+                    opened = None
+                    child.call("folioscope.ingest.render:open_shared", document[1], document[2])
+                    opened = gen
+                out = child.call("folioscope.ingest.render:render_shared", page, page_width, scale)
+            except (EOFError, ConnectionError, OSError):
+                opened = None  # the child died (a damaged page?): the next request restarts it
+                continue
             except Exception:  # a page that cannot be rendered stays blank
                 continue
             image = QImage(out.samples, out.width, out.height, out.stride,
                            QImage.Format.Format_RGB888).copy()
             self.rendered.emit(gen, page, scale, image)
-        if renderer is not None:
-            renderer.close()
+        child.stop()
 
 
 class PageItem(QGraphicsRectItem):
@@ -119,9 +130,42 @@ class ChunkRegion(QGraphicsPathItem):
         event.accept()
 
 
+class BoundaryLine(QGraphicsLineItem):
+    """The boundary before a chunk, drawn over the chunk's first line. Drag it to another
+    sentence gap of the two chunks it separates: the nearest gap to the pointer is shown
+    as a dashed line, and releasing there moves the boundary (a stored "move" edit)."""
+
+    GRAB_WIDTH = 10.0  # scene units: the line itself is only 1-4 wide
+
+    def __init__(self, x0: float, y: float, x1: float, offset: int, lo: int, hi: int, view: PageView):
+        super().__init__(x0, y, x1, y)
+        self.offset, self.lo, self.hi = offset, lo, hi  # this chunk's start; the range it may move in
+        self._view = view
+        self.setCursor(Qt.CursorShape.SizeVerCursor)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.line().p1())
+        path.lineTo(self.line().p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(self.GRAB_WIDTH)
+        return stroker.createStroke(path)
+
+    def mousePressEvent(self, event) -> None:
+        self._view.start_boundary_drag(self)
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        self._view.drag_boundary_to(event.scenePos())
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._view.finish_boundary_drag()
+
+
 class PageView(QGraphicsView):
     page_changed = Signal(int)  # the page at the top of the view
     chunk_clicked = Signal(int)  # a chunk region was clicked
+    boundary_moved = Signal(int, int)  # a boundary dragged from one offset to another gap
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -145,6 +189,10 @@ class PageView(QGraphicsView):
         self._renderer.rendered.connect(self._on_rendered)
         self._renderer.start()
         self._refresh = QTimer(self, singleShot=True, interval=40, timeout=self._request_visible)
+        # gap_locator(lo, hi) -> [(offset, page, Box)] of the sentence gaps strictly inside
+        # (lo, hi), the Box at the start of each gap's sentence; set by the window
+        self.gap_locator = None
+        self._drag: dict | None = None
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
     # ---- document ---------------------------------------------------------------------------
@@ -237,18 +285,58 @@ class PageView(QGraphicsView):
                 items.append(item)
             self.chunk_items[chunk["idx"]] = items
             if n and items:
-                self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], colour))
+                end = chunks[n + 1]["start"] if n + 1 < len(chunks) else chunk["start"] + len(chunk["text"])
+                self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], colour,
+                                                               chunk["start"], chunks[n - 1]["start"], end))
 
-    def _boundary_line(self, first: ChunkRegion, score: float, colour: str):
+    def _boundary_line(self, first: ChunkRegion, score: float, colour: str, offset: int, lo: int, hi: int):
         """The boundary before a chunk: a line over its first line, weight = the score of
-        the boundary (the previous chunk's end score)."""
+        the boundary (the previous chunk's end score); it can be dragged within (lo, hi)."""
         rect = first.rects[0]
-        line = self.scene().addLine(rect.left() - 6, rect.top() - 1.5, rect.left() + max(rect.width(), 60),
-                                    rect.top() - 1.5, QPen(QColor("#d81b60"), 0.6 + 3.0 * max(0.0, score)))
-        line.setToolTip(f"Boundary score {score:.2f}")
+        line = BoundaryLine(rect.left() - 6, rect.top() - 1.5, rect.left() + max(rect.width(), 60),
+                            offset, lo, hi, self)
+        line.setPen(QPen(QColor("#d81b60"), 0.6 + 3.0 * max(0.0, score)))
+        line.setToolTip(f"Boundary score {score:.2f}; drag it to another sentence gap")
         line.setZValue(4)
         line.setData(0, score)
+        self.scene().addItem(line)
         return line
+
+    # ---- dragging a boundary ------------------------------------------------------------------
+
+    def start_boundary_drag(self, line: BoundaryLine) -> None:
+        gaps = self.gap_locator(line.lo, line.hi) if self.gap_locator else []
+        targets = [(offset, self.page_rect_to_scene(page, box)) for offset, page, box in gaps
+                   if page < len(self.pages)]
+        ghost = self.scene().addLine(0, 0, 0, 0, QPen(QColor("#d81b60"), 2.0, Qt.PenStyle.DashLine))
+        ghost.setZValue(6)
+        ghost.hide()
+        self._drag = {"line": line, "targets": targets, "ghost": ghost, "chosen": line.offset}
+
+    def drag_boundary_to(self, point) -> int | None:
+        """Show the gap nearest to a scene point as the boundary's new place; returns its offset."""
+        if self._drag is None or not self._drag["targets"]:
+            return None
+
+        def distance(target):
+            rect = target[1]
+            dy = 0.0 if rect.top() <= point.y() <= rect.bottom() else min(abs(point.y() - rect.top()),
+                                                                          abs(point.y() - rect.bottom()))
+            return (dy, abs(point.x() - rect.left()))
+
+        offset, rect = min(self._drag["targets"], key=distance)
+        self._drag["chosen"] = offset
+        self._drag["ghost"].setLine(rect.left() - 6, rect.top() - 1.5, rect.left() + 120, rect.top() - 1.5)
+        self._drag["ghost"].show()
+        return offset
+
+    def finish_boundary_drag(self) -> None:
+        if self._drag is None:
+            return
+        drag, self._drag = self._drag, None
+        self.scene().removeItem(drag["ghost"])
+        if drag["chosen"] != drag["line"].offset:
+            self.boundary_moved.emit(drag["line"].offset, drag["chosen"])
 
     def select_chunk(self, idx: int | None, scroll: bool = True) -> None:
         if self.selected_chunk is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
@@ -24,6 +24,7 @@ class Settings:
     ocr_engine: str = "rapidocr"
     llm_repair: bool = False
     library_folder: str = ""  # empty: the platform's user data folder
+    watched_folders: list[str] = field(default_factory=list)  # new files in them are read
 
     @classmethod
     def load(cls, store: QSettings | None = None) -> Settings:
@@ -40,6 +41,8 @@ class Settings:
                     value = value in (True, "true", "1", 1)
                 elif f.type in ("int", int):
                     value = int(value)
+                elif f.type == "list[str]":  # QSettings gives a str for a one-item list
+                    value = [value] if isinstance(value, str) else [str(v) for v in value or []]
                 else:
                     value = str(value)
             except (TypeError, ValueError):

@@ -53,3 +53,23 @@ class PageRenderer:
             self._pdf.close()
         if self._image is not None:
             self._image.close()
+
+
+# ---- the render child process (gui.page_view.RenderThread) ----------------------------------
+# PyMuPDF holds the GIL while it renders (10-60 ms a page), which the window would feel as
+# stalls; so the window's pages are rendered in a child process, one open document at a time.
+
+_shared: PageRenderer | None = None
+
+
+def open_shared(source: bytes, kind: str, *, progress=None, emit=None) -> None:
+    global _shared
+    if _shared is not None:
+        _shared.close()
+    _shared = PageRenderer(source, kind)
+
+
+def render_shared(page: int, page_width: float, scale: float, *, progress=None, emit=None) -> Rendered:
+    if _shared is None:
+        raise RuntimeError("no document is open")
+    return _shared.render(page, page_width, scale)
