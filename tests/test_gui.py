@@ -33,6 +33,9 @@ def drop(window, paths):
     return window.jobs.jobs["ingest"]
 
 
+STALL_TARGET = 0.1  # seconds: the longest the window may be unable to react
+
+
 class StallMeter:
     """Gaps between ticks of a 10 ms timer on the GUI thread: the longest is the longest
     time the window could not react."""
@@ -121,10 +124,10 @@ def test_window_never_stalls_while_ingesting(qtbot, window, data):
         qtbot.wait(300)
     gaps = stalls.gaps
     assert window.library.documents()[0]["n_pages"] == 14
-    # Reading and chunking run in a child process, so nothing shares the GIL with them
-    # (importing torch in a thread held it for seconds). Measured: under 100 ms.
+    # Reading, chunking and page rendering run in child processes, so nothing shares the
+    # GIL with them; what is left is showing the new document (measured 46-74 ms).
     print(f"longest GUI-thread stall while ingesting: {max(gaps) * 1000:.0f} ms")
-    assert max(gaps) < 0.5, f"longest stall {max(gaps) * 1000:.0f} ms"
+    assert max(gaps) < STALL_TARGET, f"longest stall {max(gaps) * 1000:.0f} ms"
 
 
 def test_geometry_is_remembered(qtbot, tmp_path):
@@ -244,7 +247,7 @@ def test_asking_highlights_the_cited_evidence_on_its_page(qtbot, sample_window):
     visible = w.page_view.mapToScene(w.page_view.viewport().rect()).boundingRect()
     assert visible.intersects(numbered[0].rect())
     print(f"longest GUI-thread stall while answering: {max(gaps) * 1000:.0f} ms")
-    assert max(gaps) < 0.5
+    assert max(gaps) < STALL_TARGET, f"longest stall {max(gaps) * 1000:.0f} ms"
 
 
 def test_qt_binding_keeps_none_alive(qtbot):

@@ -3,8 +3,9 @@ and the edits (split at a gap, merge with the next chunk, move a boundary, undo,
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -23,11 +24,13 @@ class ScorePlot(QWidget):
         self.scores: list[float] = []
         self.cuts: set[int] = set()  # gap indices that are chunk boundaries
         self.selected: int | None = None
+        self._cache: tuple | None = None  # ((width, height, ratio), the drawn curve)
         self.setToolTip("Boundary score of every sentence gap; red ticks are chunk boundaries.\n"
                         "Click to pick a gap, then Split or Move.")
 
     def set_data(self, scores: list[float], cuts: set[int]) -> None:
         self.scores, self.cuts = scores, cuts
+        self._cache = None
         if self.selected is not None and self.selected >= len(scores):
             self.selected = None
         self.update()
@@ -36,30 +39,51 @@ class ScorePlot(QWidget):
         n = max(len(self.scores) - 1, 1)
         return 6 + (self.width() - 12) * i / n
 
+    def _y(self, score: float) -> float:
+        top, bottom = 6.0, self.height() - 8.0
+        return bottom - (bottom - top) * max(0.0, min(1.0, score))
+
+    def _curve(self) -> QPixmap:
+        """The curve and the boundary ticks, drawn once per size and data (a long document
+        has thousands of gaps; at most one point per pixel column is drawn, its maximum)."""
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        pixmap = QPixmap(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(QColor("#fafafa"))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        bottom = self.height() - 8.0
+        painter.setPen(QPen(QColor("#e53935"), 1))
+        for i in self.cuts:
+            painter.drawLine(QPointF(self._x(i), bottom + 1), QPointF(self._x(i), self._y(self.scores[i])))
+        scores = np.asarray(self.scores, dtype=np.float64)
+        columns = np.round([self._x(i) for i in range(len(scores))]).astype(int)
+        starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+        peaks = np.maximum.reduceat(scores, starts)
+        painter.setPen(QPen(QColor("#1e88e5"), 1.2))
+        painter.drawPolyline(QPolygonF([QPointF(float(x), self._y(v)) for x, v in zip(columns[starts], peaks)]))
+        painter.end()
+        self._cache = (key, pixmap)
+        return pixmap
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#fafafa"))
         if not self.scores:
+            painter.fillRect(self.rect(), QColor("#fafafa"))
             painter.setPen(QColor("#888"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no gaps")
             return
-        top, bottom = 6.0, self.height() - 8.0
-        y = lambda s: bottom - (bottom - top) * max(0.0, min(1.0, s))  # noqa: E731
-        painter.setPen(QPen(QColor("#e53935"), 1))
-        for i in self.cuts:
-            painter.drawLine(QPointF(self._x(i), bottom + 1), QPointF(self._x(i), y(self.scores[i])))
-        path = QPainterPath(QPointF(self._x(0), y(self.scores[0])))
-        for i, s in enumerate(self.scores[1:], 1):
-            path.lineTo(self._x(i), y(s))
-        painter.setPen(QPen(QColor("#1e88e5"), 1.2))
-        painter.drawPath(path)
+        painter.drawPixmap(0, 0, self._curve())
         if self.selected is not None:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(QColor("#212121"), 1, Qt.PenStyle.DashLine))
             x = self._x(self.selected)
-            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+            painter.drawLine(QPointF(x, 6.0), QPointF(x, self.height() - 8.0))
             painter.setBrush(QColor("#212121"))
-            painter.drawEllipse(QRectF(x - 3, y(self.scores[self.selected]) - 3, 6, 6))
+            painter.drawEllipse(QRectF(x - 3, self._y(self.scores[self.selected]) - 3, 6, 6))
 
     def mousePressEvent(self, event) -> None:
         if not self.scores:
