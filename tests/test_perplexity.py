@@ -28,7 +28,7 @@ def test_a_sliding_context_reads_each_token_once_and_keeps_the_nll():
     from folioscope.answer.llm import shared_llm
     from folioscope.ingest import read_document
     text = read_document(SAMPLE).body_text().text
-    llm = shared_llm()
+    llm = shared_llm(flash_attn=True)  # as the perplexity strategy runs it
 
     def run(llama):
         tokens = [llama.token_bos()] + llama.tokenize(text.encode(), add_bos=False)

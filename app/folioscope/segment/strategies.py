@@ -193,7 +193,7 @@ class PerplexityStrategy(Strategy):
         if "nll" not in doc.cache:
             from ..answer.llm import shared_llm
             from .perplexity import sentence_nll
-            doc.cache["nll"] = sentence_nll(shared_llm(self.model), doc.sentences)
+            doc.cache["nll"] = sentence_nll(shared_llm(self.model, flash_attn=True), doc.sentences)
         return doc.cache["nll"]
 
     def score(self, doc: SegmentInput) -> np.ndarray:
