@@ -158,8 +158,6 @@ class LLMTitler:
             except (FolioscopeError, RuntimeError) as exc:  # the model does not load or run
                 reason = f"the model failed: {exc}"
                 break
-        else:
-            raw = ""
         if raw:
             reason = None
         title = clean_title(raw)

@@ -34,23 +34,23 @@ def ingest_job(folder: Path, paths: list[Path], reader: ChildProcess, options=No
     """Runs on a worker thread. Each file is read, chunked and stored by the reader child
     process (`tasks.ingest_task`): only its small result comes back, so nothing large is
     unpickled while the window waits for the GIL."""
-    from ..index.library import FileProgress, expand_paths
+    from ..index.library import each_file
+
+    def ingest_one(path: Path, file_progress) -> IngestResult:
+        try:
+            return reader.call("folioscope.tasks:ingest_task", folder, path, options, chunk_options,
+                               progress=file_progress)
+        except Cancelled:
+            return IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
+        except (EOFError, ConnectionError, OSError):
+            result = IngestResult(path=path, status="failed",
+                                  message=f"{path.name} made the reader stop unexpectedly; it may be damaged.")
+            with Library(folder) as library:
+                library._log(result)
+            return result
+
     results = []
-    files = expand_paths(paths)
-    for n, path in enumerate(files):
-        if progress.cancelled:
-            result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
-        else:
-            try:
-                result = reader.call("folioscope.tasks:ingest_task", folder, path, options, chunk_options,
-                                     progress=FileProgress(progress, n, len(files)))
-            except Cancelled:
-                result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
-            except (EOFError, ConnectionError, OSError):
-                result = IngestResult(path=path, status="failed",
-                                      message=f"{path.name} made the reader stop unexpectedly; it may be damaged.")
-                with Library(folder) as library:
-                    library._log(result)
+    for result in each_file(paths, progress, ingest_one):
         emit(result)
         results.append(result)
     return results
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.doc_kind: str | None = None
         self.chunk_rows: list[dict] = []
         self.gap_rows: list[dict] = []
+        self._spans = None  # the open document's SpanTable, read when first needed
         self.last_results: list[IngestResult] = []
         self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
         self.setWindowTitle("Folioscope")
@@ -272,6 +273,7 @@ class MainWindow(QMainWindow):
 
     def show_document(self, doc_id: int | None) -> None:
         self.doc_id = doc_id
+        self._spans = None
         self.remove_action.setEnabled(doc_id is not None)
         self.reingest_action.setEnabled(doc_id is not None)
         if doc_id is None:
@@ -314,11 +316,17 @@ class MainWindow(QMainWindow):
                                   self.library.chunk_options(self.doc_id).strategy,
                                   bool(edits[0]), bool(edits[1]))
 
+    def spans(self):
+        """The open document's span table (text offsets -> page boxes), read once per document."""
+        if self._spans is None:
+            self._spans = self.library.span_table(self.doc_id)
+        return self._spans
+
     def _gap_boxes(self, lo: int, hi: int) -> list:
         """Where the sentence gaps inside (lo, hi) are on the page: (offset, page, Box)."""
         if self.doc_id is None:
             return []
-        spans = self.library.span_table(self.doc_id)
+        spans = self.spans()
         out = []
         for gap in self.gap_rows:
             if lo < gap["offset"] < hi:
@@ -341,7 +349,7 @@ class MainWindow(QMainWindow):
         if self.doc_id is None:
             return
         if self.view is self.page_view:
-            boxes = self.library.span_table(self.doc_id).line_boxes(offset, offset + 80)
+            boxes = self.spans().line_boxes(offset, offset + 80)
             if boxes:
                 page, box = boxes[0]
                 self.page_view.ensure_visible(self.page_view.page_rect_to_scene(page, box))

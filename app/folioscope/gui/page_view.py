@@ -285,11 +285,10 @@ class PageView(QGraphicsView):
                 items.append(item)
             self.chunk_items[chunk["idx"]] = items
             if n and items:
-                end = chunks[n + 1]["start"] if n + 1 < len(chunks) else chunk["start"] + len(chunk["text"])
-                self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], colour,
-                                                               chunk["start"], chunks[n - 1]["start"], end))
+                self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], chunk["start"],
+                                                               chunks[n - 1]["start"], chunk["end"]))
 
-    def _boundary_line(self, first: ChunkRegion, score: float, colour: str, offset: int, lo: int, hi: int):
+    def _boundary_line(self, first: ChunkRegion, score: float, offset: int, lo: int, hi: int):
         """The boundary before a chunk: a line over its first line, weight = the score of
         the boundary (the previous chunk's end score); it can be dragged within (lo, hi)."""
         rect = first.rects[0]

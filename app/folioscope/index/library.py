@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -557,22 +557,27 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def ingest_paths(library: Library, paths: Iterable[Path], options=None,
-                 progress: Progress | None = None, chunk_options: ChunkOptions | None = None,
-                 preparer=prepare) -> Iterator[IngestResult]:
-    """Ingest files and folders one file at a time; a failure never stops the batch.
-    Cancellation stops after the current file (which is rolled back). `preparer` reads
-    and chunks a file (`prepare` here, or a `ProcessPreparer`)."""
-    from ..ingest import IngestOptions
-    options = options or IngestOptions()
-    progress = progress or Progress()
+def each_file(paths: Iterable[Path], progress: Progress,
+              ingest_one: Callable[[Path, Progress], IngestResult]) -> Iterator[IngestResult]:
+    """`ingest_one(file, file_progress)` for every file named or inside a named folder, one
+    at a time; after Cancel the remaining files are reported cancelled."""
     files = expand_paths(paths)
     for n, path in enumerate(files):
         if progress.cancelled:
             yield IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
             continue
-        file_progress = FileProgress(progress, n, len(files))
-        yield library.ingest(path, lambda p, fp: preparer(p, options, chunk_options, fp), file_progress)
+        yield ingest_one(path, FileProgress(progress, n, len(files)))
+
+
+def ingest_paths(library: Library, paths: Iterable[Path], options=None,
+                 progress: Progress | None = None,
+                 chunk_options: ChunkOptions | None = None) -> Iterator[IngestResult]:
+    """Ingest files and folders one file at a time; a failure never stops the batch.
+    Cancellation stops after the current file (which is rolled back)."""
+    from ..ingest import IngestOptions
+    options = options or IngestOptions()
+    return each_file(paths, progress or Progress(), lambda path, file_progress: library.ingest(
+        path, lambda p, fp: prepare(p, options, chunk_options, fp), file_progress))
 
 
 class FileProgress(Progress):
