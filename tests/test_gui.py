@@ -125,7 +125,8 @@ def test_window_never_stalls_while_ingesting(qtbot, window, data):
     gaps = stalls.gaps
     assert window.library.documents()[0]["n_pages"] == 14
     # Reading, chunking and page rendering run in child processes, so nothing shares the
-    # GIL with them; what is left is showing the new document (measured 46-74 ms).
+    # GIL with them; what is left is showing the new document, its overlays drawn a slice
+    # per event-loop turn (measured 27-36 ms).
     print(f"longest GUI-thread stall while ingesting: {max(gaps) * 1000:.0f} ms")
     assert max(gaps) < STALL_TARGET, f"longest stall {max(gaps) * 1000:.0f} ms"
 
@@ -149,7 +150,7 @@ def sample_window(qtbot, window):
     job = drop(window, [SAMPLE])
     wait_done(qtbot, job, timeout=300_000)
     window.doc_list.setCurrentRow(0)
-    qtbot.waitUntil(lambda: bool(window.page_view.chunk_items), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(window.page_view.chunk_items) and window.page_view.overlays_done, timeout=10_000)
     return window
 
 

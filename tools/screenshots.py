@@ -48,7 +48,7 @@ def main() -> int:
         window.add_paths(files)
         wait(app, lambda: window.jobs.running("ingest") is None and window.library.documents())
         window.refresh_documents(select=window.library.documents()[0]["id"])
-        wait(app, lambda: True)
+        wait(app, lambda: window.page_view.chunk_items and window.page_view.overlays_done)
         window.grab().save(str(OUT / "library.png"))
 
         window.inspector.step(1)

@@ -63,7 +63,8 @@ class ScorePlot(QWidget):
         columns = np.round([self._x(i) for i in range(len(scores))]).astype(int)
         starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
         peaks = np.maximum.reduceat(scores, starts)
-        painter.setPen(QPen(QColor("#1e88e5"), 1.2))
+        painter.setPen(QPen(QColor("#1e88e5"), 1))  # a 1-pixel pen: Qt's fast stroker (a wider
+        # antialiased pen strokes the zig-zag as one path: 13 ms instead of under 1 ms)
         painter.drawPolyline(QPolygonF([QPointF(float(x), self._y(v)) for x, v in zip(columns[starts], peaks)]))
         painter.end()
         self._cache = (key, pixmap)

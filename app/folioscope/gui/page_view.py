@@ -8,6 +8,7 @@ evidence highlights) are scene items placed with `page_rect_to_scene`.
 from __future__ import annotations
 
 import queue
+import time
 
 from PySide6.QtCore import QRectF, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import (QBrush, QColor, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen,
@@ -101,6 +102,8 @@ class PageItem(QGraphicsRectItem):
 
 CHUNK_TINTS = ("#1e88e5", "#43a047")  # alternating chunk colours (drawn translucent)
 EVIDENCE_COLOUR = "#ffd600"
+SELECTED_PEN = QPen(QColor("#0d47a1"), 1.2)
+OVERLAY_SLICE = 0.006  # seconds of overlay drawing per turn of the event loop
 
 
 class ChunkRegion(QGraphicsPathItem):
@@ -166,6 +169,7 @@ class PageView(QGraphicsView):
     page_changed = Signal(int)  # the page at the top of the view
     chunk_clicked = Signal(int)  # a chunk region was clicked
     boundary_moved = Signal(int, int)  # a boundary dragged from one offset to another gap
+    overlays_drawn = Signal()  # every chunk region and boundary line of set_chunks is there
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -189,6 +193,8 @@ class PageView(QGraphicsView):
         self._renderer.rendered.connect(self._on_rendered)
         self._renderer.start()
         self._refresh = QTimer(self, singleShot=True, interval=40, timeout=self._request_visible)
+        self._overlay_work = None  # the steps of set_chunks still to do
+        self._overlay_timer = QTimer(self, interval=0, timeout=self._draw_overlay_slice)
         # gap_locator(lo, hi) -> [(offset, page, Box)] of the sentence gaps strictly inside
         # (lo, hi), the Box at the start of each gap's sentence; set by the window
         self.gap_locator = None
@@ -199,6 +205,8 @@ class PageView(QGraphicsView):
 
     def set_document(self, source: bytes | None, kind: str | None, pages: list[dict]) -> None:
         """Show the pages of a stored document. `pages` are library page rows."""
+        self._overlay_work = None  # its items go with the scene
+        self._overlay_timer.stop()
         self.scene().clear()
         self.chunk_items: dict[int, list[ChunkRegion]] = {}
         self.boundary_items: list = []
@@ -262,13 +270,46 @@ class PageView(QGraphicsView):
     def set_chunks(self, chunks: list[dict]) -> None:
         """Draw every chunk as tinted line boxes (alternating colours) and each boundary as a
         line above the chunk it starts, as thick as its score. Chunks are library rows with
-        their line boxes ([page, x0, y0, x1, y1])."""
-        for items in self.chunk_items.values():
-            for item in items:
-                self.scene().removeItem(item)
-        for item in self.boundary_items:
+        their line boxes ([page, x0, y0, x1, y1]).
+
+        A long paper has hundreds of these items; they are added a slice at a time
+        (OVERLAY_SLICE of work per event-loop turn) so the window keeps reacting while they
+        appear. `overlays_drawn` is emitted when all are there."""
+        self._overlay_work = self._overlay_steps(chunks)
+        self._overlay_timer.start()
+
+    @property
+    def overlays_done(self) -> bool:
+        return self._overlay_work is None
+
+    def finish_overlays(self) -> None:
+        """Draw whatever overlays are still queued, now (before they are looked up)."""
+        if self._overlay_work is not None:
+            for _ in self._overlay_work:
+                pass
+            self._overlays_finished()
+
+    def _draw_overlay_slice(self) -> None:
+        if self._overlay_work is None:
+            return
+        deadline = time.perf_counter() + OVERLAY_SLICE
+        for _ in self._overlay_work:
+            if time.perf_counter() > deadline:
+                return  # the timer runs again in the next turn of the event loop
+        self._overlays_finished()
+
+    def _overlays_finished(self) -> None:
+        self._overlay_work = None
+        self._overlay_timer.stop()
+        self.overlays_drawn.emit()
+
+    def _overlay_steps(self, chunks: list[dict]):
+        """The overlay work as steps (one item removed, or one chunk drawn, per step)."""
+        old = [item for items in self.chunk_items.values() for item in items] + self.boundary_items
+        self.chunk_items, self.boundary_items, self.selected_chunk = {}, [], None
+        for item in old:
             self.scene().removeItem(item)
-        self.chunk_items, self.boundary_items = {}, []
+            yield
         for n, chunk in enumerate(chunks):
             colour = CHUNK_TINTS[n % 2]
             tip = (f"Chunk {chunk['idx'] + 1}: {chunk['tokens']} tokens, "
@@ -287,6 +328,7 @@ class PageView(QGraphicsView):
             if n and items:
                 self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], chunk["start"],
                                                                chunks[n - 1]["start"], chunk["end"]))
+            yield
 
     def _boundary_line(self, first: ChunkRegion, score: float, offset: int, lo: int, hi: int):
         """The boundary before a chunk: a line over its first line, weight = the score of
@@ -338,13 +380,14 @@ class PageView(QGraphicsView):
             self.boundary_moved.emit(drag["line"].offset, drag["chosen"])
 
     def select_chunk(self, idx: int | None, scroll: bool = True) -> None:
+        self.finish_overlays()
         if self.selected_chunk is not None:
             for item in self.chunk_items.get(self.selected_chunk, []):
                 item.setPen(QPen(Qt.PenStyle.NoPen))
         self.selected_chunk = idx
         items = self.chunk_items.get(idx, []) if idx is not None else []
         for item in items:
-            item.setPen(QPen(QColor("#0d47a1"), 1.2))
+            item.setPen(SELECTED_PEN)
         if scroll and items:
             self.ensure_visible(items[0].rects[0])
 
