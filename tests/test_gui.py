@@ -175,6 +175,41 @@ def test_chunks_are_drawn_over_their_own_line_boxes(sample_window):
     assert w.chapters.list.count() == 5 and w.inspector.list.topLevelItemCount() == len(chunks)
 
 
+def test_overlays_drawn_a_slice_at_a_time_replace_the_previous_ones_exactly(qtbot, monkeypatch):
+    from folioscope.gui import page_view as pv
+    monkeypatch.setattr(pv, "OVERLAY_SLICE", 0.0)  # one step per turn of the event loop
+    view = pv.PageView()
+    qtbot.addWidget(view, before_close_func=lambda v: v.shutdown())
+    view.set_document(None, "pdf", [{"page_no": 0, "width": 600.0, "height": 800.0, "route": "text",
+                                     "reason": {}}])
+
+    def chunks(n, tag):
+        return [{"idx": i, "start": 10 * i, "end": 10 * i + 10, "tokens": 5, "text": "a b", "score": 0.5,
+                 "strategy": tag, "boxes": [[0, 10.0, 20.0 * i + 10, 200.0, 20.0 * i + 25]]} for i in range(n)]
+
+    def drawn():
+        items = view.scene().items()
+        return (sum(isinstance(i, pv.ChunkRegion) for i in items), sum(isinstance(i, pv.BoundaryLine) for i in items),
+                {i.toolTip().rsplit("(", 1)[1].rstrip(")") for i in items if isinstance(i, pv.ChunkRegion)})
+
+    with qtbot.waitSignal(view.overlays_drawn, timeout=5_000):
+        view.set_chunks(chunks(30, "first"))
+    assert drawn() == (30, 29, {"first"})
+    view.set_chunks(chunks(20, "second"))
+    for _ in range(5):  # part of the first set removed, nothing of the second drawn yet
+        view._draw_overlay_slice()
+    regions, lines, strategies = drawn()
+    assert not view.overlays_done and 0 < regions + lines < 59 and strategies == {"first"}
+    view.set_chunks(chunks(10, "third"))  # replaced again before the second set was drawn
+    qtbot.waitUntil(lambda: view.overlays_done, timeout=5_000)
+    assert drawn() == (10, 9, {"third"})
+    assert set(view.chunk_items) == set(range(10)) and len(view.boundary_items) == 9
+    view.set_chunks(chunks(4, "fourth"))
+    view.select_chunk(3, scroll=False)  # looking a chunk up draws what is still queued
+    assert view.overlays_done and drawn() == (4, 3, {"fourth"})
+    assert view.chunk_items[3][0].pen().style() != Qt.PenStyle.NoPen
+
+
 def test_clicking_a_chunk_selects_it_in_the_inspector(qtbot, sample_window):
     w = sample_window
     rect = w.page_view.chunk_items[2][0].rects[0]

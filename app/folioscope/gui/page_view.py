@@ -194,6 +194,7 @@ class PageView(QGraphicsView):
         self._renderer.start()
         self._refresh = QTimer(self, singleShot=True, interval=40, timeout=self._request_visible)
         self._overlay_work = None  # the steps of set_chunks still to do
+        self._stale: list = []  # overlay items replaced by a newer set_chunks, still to remove
         self._overlay_timer = QTimer(self, interval=0, timeout=self._draw_overlay_slice)
         # gap_locator(lo, hi) -> [(offset, page, Box)] of the sentence gaps strictly inside
         # (lo, hi), the Box at the start of each gap's sentence; set by the window
@@ -205,7 +206,7 @@ class PageView(QGraphicsView):
 
     def set_document(self, source: bytes | None, kind: str | None, pages: list[dict]) -> None:
         """Show the pages of a stored document. `pages` are library page rows."""
-        self._overlay_work = None  # its items go with the scene
+        self._overlay_work, self._stale = None, []  # their items go with the scene
         self._overlay_timer.stop()
         self.scene().clear()
         self.chunk_items: dict[int, list[ChunkRegion]] = {}
@@ -275,6 +276,8 @@ class PageView(QGraphicsView):
         A long paper has hundreds of these items; they are added a slice at a time
         (OVERLAY_SLICE of work per event-loop turn) so the window keeps reacting while they
         appear. `overlays_drawn` is emitted when all are there."""
+        self._stale += [item for items in self.chunk_items.values() for item in items] + self.boundary_items
+        self.chunk_items, self.boundary_items, self.selected_chunk = {}, [], None
         self._overlay_work = self._overlay_steps(chunks)
         self._overlay_timer.start()
 
@@ -304,11 +307,10 @@ class PageView(QGraphicsView):
         self.overlays_drawn.emit()
 
     def _overlay_steps(self, chunks: list[dict]):
-        """The overlay work as steps (one item removed, or one chunk drawn, per step)."""
-        old = [item for items in self.chunk_items.values() for item in items] + self.boundary_items
-        self.chunk_items, self.boundary_items, self.selected_chunk = {}, [], None
-        for item in old:
-            self.scene().removeItem(item)
+        """The overlay work as steps: one item of an earlier set_chunks removed, or one chunk
+        drawn, per step."""
+        while self._stale:
+            self.scene().removeItem(self._stale.pop())
             yield
         for n, chunk in enumerate(chunks):
             colour = CHUNK_TINTS[n % 2]
