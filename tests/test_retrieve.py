@@ -181,16 +181,16 @@ def test_vectors_are_stored_once_per_chunk_content_and_searched_in_memory(sample
 
 
 def test_evidence_spans_slice_back_to_the_text_and_its_page_boxes(sample_library):
-    import fitz
+    import pymupdf
     from folioscope.retrieve import retrieve
     lib, doc = sample_library
     found = retrieve(lib, "What replaced open fires in lighthouses?", {doc})
     assert found.evidence
     text = lib.text(doc)
-    pdf = fitz.open(SAMPLE)
+    pdf = pymupdf.open(SAMPLE)
     for e in found.evidence:
         assert text[e.start:e.end] == e.text
-        words_on_page = " ".join(pdf[p].get_textbox(fitz.Rect(*box)) for p, *box in e.boxes)
+        words_on_page = " ".join(pdf[p].get_textbox(pymupdf.Rect(*box)) for p, *box in e.boxes)
         first = e.text.split()[0].strip(".,;:")
         assert first in words_on_page
     assert any("oil lamps" in e.text.lower() for e in found.evidence)
