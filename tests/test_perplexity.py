@@ -25,10 +25,10 @@ def test_log_softmax_at_matches_the_stable_formula_even_where_exp_overflows():
 
 @pytest.mark.slow
 def test_a_sliding_context_reads_each_token_once_and_keeps_the_nll():
-    from folioscope.answer.llm import shared_llm
     from folioscope.ingest import read_document
+    from folioscope.segment.strategies import get_strategy
     text = read_document(SAMPLE).body_text().text
-    llm = shared_llm(flash_attn=True)  # as the perplexity strategy runs it
+    llm = get_strategy("perplexity").llm()  # the instance the strategy runs
 
     def run(llama):
         tokens = [llama.token_bos()] + llama.tokenize(text.encode(), add_bos=False)

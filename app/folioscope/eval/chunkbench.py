@@ -37,8 +37,7 @@ def strategy_speed(text: str) -> dict:
         rows[name] = {"sentences": len(sentences), "seconds": round(seconds, 2),
                       "sentences_per_s": round(len(sentences) / seconds, 1)}
         if name == "perplexity":
-            from ..answer.llm import shared_llm
-            n_tokens = shared_llm(flash_attn=True).run(lambda llama: sum(
+            n_tokens = strategy.llm().run(lambda llama: sum(
                 len(llama.tokenize(s.encode(), add_bos=False)) for s in sentences))
             rows[name]["tokens_per_s"] = round(n_tokens / seconds, 1)
     return rows

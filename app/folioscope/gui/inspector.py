@@ -35,7 +35,7 @@ class ScorePlot(QWidget):
             self.selected = None
         self.update()
 
-    def _x(self, i: int) -> float:
+    def _x(self, i):  # a gap index, or an array of them
         n = max(len(self.scores) - 1, 1)
         return 6 + (self.width() - 12) * i / n
 
@@ -60,7 +60,7 @@ class ScorePlot(QWidget):
         for i in self.cuts:
             painter.drawLine(QPointF(self._x(i), bottom + 1), QPointF(self._x(i), self._y(self.scores[i])))
         scores = np.asarray(self.scores, dtype=np.float64)
-        columns = np.round([self._x(i) for i in range(len(scores))]).astype(int)
+        columns = np.round(self._x(np.arange(len(scores)))).astype(int)
         starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
         peaks = np.maximum.reduceat(scores, starts)
         painter.setPen(QPen(QColor("#1e88e5"), 1))  # a 1-pixel pen: Qt's fast stroker (a wider

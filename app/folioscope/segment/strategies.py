@@ -189,11 +189,15 @@ class PerplexityStrategy(Strategy):
     def __init__(self, theta: float = 0.0, model: str | None = None):
         self.theta, self.model = theta, model
 
+    def llm(self):
+        """The strategy's model instance: flash attention, which reads long prompts faster."""
+        from ..answer.llm import shared_llm
+        return shared_llm(self.model, flash_attn=True)
+
     def nll(self, doc: SegmentInput) -> np.ndarray:
         if "nll" not in doc.cache:
-            from ..answer.llm import shared_llm
             from .perplexity import sentence_nll
-            doc.cache["nll"] = sentence_nll(shared_llm(self.model, flash_attn=True), doc.sentences)
+            doc.cache["nll"] = sentence_nll(self.llm(), doc.sentences)
         return doc.cache["nll"]
 
     def score(self, doc: SegmentInput) -> np.ndarray:
