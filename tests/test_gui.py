@@ -94,6 +94,25 @@ def test_dropping_files_ingests_them_and_shows_pages(qtbot, window, data):
     assert "Swimming in the lake" in window.text_view.toPlainText()
 
 
+def test_pages_are_rendered_in_a_child_and_arrive_without_importing_pymupdf_here():
+    """PyMuPDF in the window's process would hold its GIL while importing and drawing (a
+    first render once stalled the window for 80 ms importing the readers)."""
+    import subprocess
+    import sys
+    script = f"""
+import sys
+from folioscope.index.process import ChildProcess
+child = ChildProcess("test-renderer")
+child.call("folioscope.ingest.render:open_shared", open({str(SAMPLE)!r}, "rb").read(), "pdf")
+out = child.call("folioscope.ingest.render:render_shared", 0, 595.0, 0.5)
+child.stop()
+assert out.width > 200 and len(out.samples) == out.stride * out.height, out.width
+assert "pymupdf" not in sys.modules and "folioscope.ingest" not in sys.modules, "imported here"
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_bad_file_gets_one_sentence_and_the_rest_of_the_batch_goes_in(qtbot, window, data):
     job = drop(window, [data / "pdfs" / "pdfplumber" / "password-example.pdf", SAMPLE])
     wait_done(qtbot, job)

@@ -110,6 +110,17 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """A page's pixels for display (`ingest.render`). Defined here, in a module the window
+    has already imported, because it crosses from the render process to the window's: a
+    class in `ingest` would make the window import PyMuPDF and the readers to unpickle it."""
+    width: int
+    height: int
+    stride: int
+    samples: bytes  # RGB888
+
+
+@dataclass(frozen=True)
 class Span:
     """A run of document-text characters [start, end) drawn inside `box` on `page`."""
 

@@ -7,17 +7,10 @@ Page coordinates are the reader's (points for PDFs, pixels for images); the outp
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import pymupdf
 
-
-@dataclass(frozen=True)
-class Rendered:
-    width: int
-    height: int
-    stride: int
-    samples: bytes  # RGB888
+from ..core import Rendered
 
 
 class PageRenderer:
