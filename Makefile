@@ -8,7 +8,7 @@ SPEC_HASH := $(shell cat pyproject.toml tools/install.sh | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(SPEC_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast install bench eval screenshots app clean
+.PHONY: run test test-fast lint install bench screenshots app clean
 
 install: $(STAMP)
 
@@ -25,6 +25,11 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests tools packaging
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(VENV)/bin/folioscope bench

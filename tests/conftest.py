@@ -13,15 +13,19 @@ DATA = Path(os.environ.get("FOLIOSCOPE_DATA", ROOT.parent / "shared" / "data"))
 
 @pytest.fixture(scope="session")
 def data() -> Path:
+    """The shared evaluation data. Absent, the tests that need it are skipped, except under
+    CI (FOLIOSCOPE_REQUIRE_DATA=1), where that is a failure."""
     if not DATA.is_dir():
+        if os.environ.get("FOLIOSCOPE_REQUIRE_DATA") == "1":
+            pytest.fail(f"the shared data folder {DATA} is missing")
         pytest.skip(f"shared data folder not found at {DATA}")
     return DATA
 
 
 @pytest.fixture
 def library(tmp_path):
-    from folioscope.index import Library
-    lib = Library(tmp_path / "lib")
+    from folioscope.index import Store
+    lib = Store(tmp_path / "lib")
     yield lib
     lib.close()
 

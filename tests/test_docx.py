@@ -72,7 +72,7 @@ def test_headings_and_levels(read_all):
         missing = [t for _, t in gt_heads if t not in ours_text]
         assert len(missing) <= max(1, len(gt_heads) // 8), (name, missing)
         # the ground truth writes levels one deeper (the title is '#'): the offset is constant
-        pairs = [(lvl, dict((t, l) for l, t in ours)[t]) for lvl, t in gt_heads if t in ours_text]
+        pairs = [(lvl, {t: level for level, t in ours}[t]) for lvl, t in gt_heads if t in ours_text]
         offsets = {g - o for g, o in pairs if o > 0}
         assert len(offsets) <= 1, (name, pairs)
         checked += len(pairs)

@@ -8,14 +8,14 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 
 from folioscope.gui.main_window import MainWindow
-from folioscope.index import Library
+from folioscope.index import ChunkRow, PageRow, Store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "sample" / "folioscope-sample.pdf"
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    lib = Library(tmp_path / "lib")
+    lib = Store(tmp_path / "lib")
     win = MainWindow(lib)
     qtbot.addWidget(win)
     win.show()
@@ -30,7 +30,7 @@ def drop(window, paths):
     event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
-    return window.jobs.jobs["ingest"]
+    return window.tasks.tasks["ingest"]
 
 
 STALL_TARGET = 0.1  # seconds: the longest the window may be unable to react
@@ -65,7 +65,7 @@ def test_a_watched_folder_reads_files_that_appear_in_it(qtbot, window, tmp_path)
     folder = tmp_path / "inbox"
     folder.mkdir()
     window.watch_folder(str(folder))
-    wait_done(qtbot, window.jobs.jobs["ingest"])
+    wait_done(qtbot, window.tasks.tasks["ingest"])
     assert window.doc_list.count() == 0
     assert window.settings.watched_folders == [str(folder)]
     shutil.copy(SAMPLE, folder / "copied.pdf")
@@ -101,10 +101,10 @@ def test_pages_are_rendered_in_a_child_and_arrive_without_importing_pymupdf_here
     import sys
     script = f"""
 import sys
-from folioscope.index.process import ChildProcess
-child = ChildProcess("test-renderer")
-child.call("folioscope.ingest.render:open_shared", open({str(SAMPLE)!r}, "rb").read(), "pdf")
-out = child.call("folioscope.ingest.render:render_shared", 0, 595.0, 0.5)
+from folioscope.workers.process import WorkerProcess
+child = WorkerProcess("test-renderer")
+child.call("folioscope.workers.render:open_shared", open({str(SAMPLE)!r}, "rb").read(), "pdf")
+out = child.call("folioscope.workers.render:render_shared", 0, 595.0, 0.5)
 child.stop()
 assert out.width > 200 and len(out.samples) == out.stride * out.height, out.width
 assert "pymupdf" not in sys.modules and "folioscope.ingest" not in sys.modules, "imported here"
@@ -142,7 +142,7 @@ def test_window_never_stalls_while_ingesting(qtbot, window, data):
         window.doc_list.setCurrentRow(0)
         qtbot.wait(300)
     gaps = stalls.gaps
-    assert window.library.documents()[0]["n_pages"] == 14
+    assert window.library.documents()[0].n_pages == 14
     # Reading, chunking and page rendering run in child processes, so nothing shares the
     # GIL with them; what is left is showing the new document, its overlays drawn a slice
     # per event-loop turn (measured 27-36 ms).
@@ -151,7 +151,7 @@ def test_window_never_stalls_while_ingesting(qtbot, window, data):
 
 
 def test_geometry_is_remembered(qtbot, tmp_path):
-    lib = Library(tmp_path / "lib")
+    lib = Store(tmp_path / "lib")
     first = MainWindow(lib)
     qtbot.addWidget(first)
     first.show()
@@ -177,14 +177,14 @@ def test_chunks_are_drawn_over_their_own_line_boxes(sample_window):
     w = sample_window
     spans = w.library.span_table(w.doc_id)
     chunks = w.library.chunks(w.doc_id)
-    assert set(w.page_view.chunk_items) == {c["idx"] for c in chunks}
+    assert set(w.page_view.chunk_items) == {c.idx for c in chunks}
     for chunk in chunks:
-        expected = [w.page_view.page_rect_to_scene(p, b) for p, b in spans.line_boxes(chunk["start"], chunk["end"])]
-        drawn = [rect for item in w.page_view.chunk_items[chunk["idx"]] for rect in item.rects]
+        expected = [w.page_view.page_rect_to_scene(p, b) for p, b in spans.line_boxes(chunk.start, chunk.end)]
+        drawn = [rect for item in w.page_view.chunk_items[chunk.idx] for rect in item.rects]
         assert len(drawn) == len(expected) and drawn
         for got, want in zip(drawn, expected):  # stored boxes are rounded to 0.01 pt
             assert abs(got.x() - want.x()) < 0.05 and abs(got.bottom() - want.bottom()) < 0.05
-        for item in w.page_view.chunk_items[chunk["idx"]]:
+        for item in w.page_view.chunk_items[chunk.idx]:
             assert all(item.shape().contains(r.center()) for r in item.rects)
     # one boundary line per chunk after the first, thicker for a stronger boundary
     assert len(w.page_view.boundary_items) == len(chunks) - 1
@@ -199,12 +199,11 @@ def test_overlays_drawn_a_slice_at_a_time_replace_the_previous_ones_exactly(qtbo
     monkeypatch.setattr(pv, "OVERLAY_SLICE", 0.0)  # one step per turn of the event loop
     view = pv.PageView()
     qtbot.addWidget(view, before_close_func=lambda v: v.shutdown())
-    view.set_document(None, "pdf", [{"page_no": 0, "width": 600.0, "height": 800.0, "route": "text",
-                                     "reason": {}}])
+    view.set_document(None, "pdf", [PageRow(1, 0, 600.0, 800.0, "text", {}, {}, 0)])
 
     def chunks(n, tag):
-        return [{"idx": i, "start": 10 * i, "end": 10 * i + 10, "tokens": 5, "text": "a b", "score": 0.5,
-                 "strategy": tag, "boxes": [[0, 10.0, 20.0 * i + 10, 200.0, 20.0 * i + 25]]} for i in range(n)]
+        return [ChunkRow(1, i, 10 * i, 10 * i + 10, 0.5, tag, 5, [0], None,
+                         [[0, 10.0, 20.0 * i + 10, 200.0, 20.0 * i + 25]], "a b") for i in range(n)]
 
     def drawn():
         items = view.scene().items()
@@ -244,14 +243,14 @@ def test_an_edit_in_the_inspector_persists_and_can_be_undone(qtbot, sample_windo
     before = len(w.library.chunks(w.doc_id))
     w.inspector.select_chunk(0)
     w.inspector.merge_button.click()
-    qtbot.waitUntil(lambda: w.jobs.running("chunks") is None and w.inspector.list.topLevelItemCount() == before - 1,
+    qtbot.waitUntil(lambda: w.tasks.running("chunks") is None and w.inspector.list.topLevelItemCount() == before - 1,
                     timeout=300_000)
-    with Library(w.library.folder) as again:  # stored, not only shown
+    with Store(w.library.folder) as again:  # stored, not only shown
         assert len(again.chunks(w.doc_id)) == before - 1
         assert [e.kind for e in again.edits(w.doc_id)] == ["merge"]
     assert w.inspector.undo_button.isEnabled()
     w.inspector.undo_button.click()
-    qtbot.waitUntil(lambda: w.jobs.running("chunks") is None and w.inspector.list.topLevelItemCount() == before,
+    qtbot.waitUntil(lambda: w.tasks.running("chunks") is None and w.inspector.list.topLevelItemCount() == before,
                     timeout=300_000)
     assert w.inspector.redo_button.isEnabled()
 
@@ -261,7 +260,7 @@ def test_dragging_a_boundary_on_the_page_moves_it_to_the_nearest_gap(qtbot, samp
     line = w.page_view.boundary_items[0]
     old = line.offset
     chunks = w.library.chunks(w.doc_id)
-    assert old == chunks[1]["start"]
+    assert old == chunks[1].start
     w.page_view.ensure_visible(line.sceneBoundingRect())
     qtbot.wait(50)
     press_at = w.page_view.mapFromScene(line.line().center())
@@ -273,11 +272,11 @@ def test_dragging_a_boundary_on_the_page_moves_it_to_the_nearest_gap(qtbot, samp
     target, rect = others[len(others) // 2]
     assert w.page_view.drag_boundary_to(rect.center()) == target  # the pointer's nearest gap
     qtbot.mouseRelease(w.page_view.viewport(), Qt.MouseButton.LeftButton, pos=press_at)
-    qtbot.waitUntil(lambda: w.jobs.running("chunks") is None and target in {c["start"] for c in w.chunk_rows},
+    qtbot.waitUntil(lambda: w.tasks.running("chunks") is None and target in {c.start for c in w.chunk_rows},
                     timeout=300_000)
-    with Library(w.library.folder) as again:  # a stored move edit; the old boundary is gone
+    with Store(w.library.folder) as again:  # a stored move edit; the old boundary is gone
         assert [(e.kind, e.offset, e.target) for e in again.edits(w.doc_id)] == [("move", old, target)]
-        assert old not in {c["start"] for c in again.chunks(w.doc_id)}
+        assert old not in {c.start for c in again.chunks(w.doc_id)}
 
 
 @pytest.mark.slow
@@ -309,6 +308,7 @@ def test_qt_binding_keeps_none_alive(qtbot):
     """A PySide6 release decremented None's reference count on every void call under Python
     3.11, so a window drawing thousands of overlay items aborted (pinned out in pyproject)."""
     import sys
+
     from PySide6.QtWidgets import QLabel
     label = QLabel()
     qtbot.addWidget(label)

@@ -1,35 +1,33 @@
-"""The library: transactional ingest, idempotent re-ingest, span table round trip."""
+"""The store and the ingest pipeline: transactional ingest, idempotent re-ingest, span table round trip."""
 
-import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
 from folioscope.core import Progress
-from folioscope.index import Library, ingest_paths
+from folioscope.index import Store
+from folioscope.pipeline import ingest_file, ingest_paths
 
 
-def counts(lib: Library) -> dict:
+def counts(lib: Store) -> dict:
     return {t: lib.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("documents", "pages", "blocks", "spans", "doc_text", "sources")}
 
 
 def test_migrations_apply_once(tmp_path):
-    with Library(tmp_path) as lib:
+    with Store(tmp_path) as lib:
         names = [r[0] for r in lib.conn.execute("SELECT name FROM _migrations ORDER BY name")]
     assert names[0].startswith("m001_") and len(names) >= 3
-    with Library(tmp_path) as lib:  # reopening applies nothing twice
+    with Store(tmp_path) as lib:  # reopening applies nothing twice
         assert [r[0] for r in lib.conn.execute("SELECT name FROM _migrations ORDER BY name")] == names
 
 
 def test_ingest_pdf_text_layer_with_span_round_trip(library, data):
     pdf = data / "pdfs" / "pdfjs" / "tracemonkey.pdf"
-    result = library.ingest(pdf, _reader(), Progress())
+    result = ingest_file(library, pdf, _reader(), Progress())
     assert result.status == "added", result.message
     assert result.routes == {"text": 14}
     text = library.text(result.doc_id)
@@ -51,12 +49,12 @@ def test_ingest_pdf_text_layer_with_span_round_trip(library, data):
 
 def test_reingest_unchanged_does_no_work(library, data, monkeypatch):
     pdf = data / "pdfs" / "docling" / "sources" / "multi_page.pdf"
-    first = library.ingest(pdf, _reader(), Progress())
+    first = ingest_file(library, pdf, _reader(), Progress())
     before = counts(library)
 
     def must_not_read(path, progress):
         raise AssertionError("an unchanged file was read again")
-    again = library.ingest(pdf, must_not_read, Progress())
+    again = ingest_file(library, pdf, must_not_read, Progress())
     assert again.status == "unchanged" and again.doc_id == first.doc_id
     assert counts(library) == before
 
@@ -64,24 +62,24 @@ def test_reingest_unchanged_does_no_work(library, data, monkeypatch):
 def test_changed_file_replaces_its_document(library, tmp_path):
     path = tmp_path / "notes.md"
     path.write_text("# One\n\nFirst version.\n")
-    first = library.ingest(path, _reader(), Progress())
+    ingest_file(library, path, _reader(), Progress())
     path.write_text("# One\n\nSecond version, longer.\n")
-    second = library.ingest(path, _reader(), Progress())
+    second = ingest_file(library, path, _reader(), Progress())
     assert second.status == "updated"
-    assert [d["id"] for d in library.documents()] == [second.doc_id]
+    assert [d.id for d in library.documents()] == [second.doc_id]
     assert "Second version" in library.text(second.doc_id)
     assert counts(library)["sources"] == 1  # the old content is gone with its document
 
 
 def test_failure_mid_write_leaves_library_as_it_was(library, data, monkeypatch):
-    library.ingest(data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf", _reader(), Progress())
+    ingest_file(library, data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf", _reader(), Progress())
     before = counts(library)
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(Library, "_write_blocks", explode)
+    monkeypatch.setattr(Store, "_write_blocks", explode)
     with pytest.raises(RuntimeError):
-        library.ingest(data / "pdfs" / "docling" / "sources" / "multi_page.pdf", _reader(), Progress())
+        ingest_file(library, data / "pdfs" / "docling" / "sources" / "multi_page.pdf", _reader(), Progress())
     assert counts(library) == before
 
 
@@ -96,7 +94,7 @@ def test_cancel_mid_document_writes_nothing(library, data):
         if event.done == 3:
             progress.cancel()
     progress._callback = on_step
-    result = library.ingest(data / "pdfs" / "pdfjs" / "tracemonkey.pdf", reader, progress)
+    result = ingest_file(library, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", reader, progress)
     assert result.status == "cancelled"
     assert counts(library)["documents"] == 0 and len(seen) == 4
 
@@ -104,34 +102,35 @@ def test_cancel_mid_document_writes_nothing(library, data):
 KILLER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from folioscope.index import Library, library as L
+    from folioscope.index import Store
+    from folioscope.pipeline import ingest_file, prepare
     from folioscope.core import Progress
-    original = L.Library._write_blocks
+    original = Store._write_blocks
     def write_then_die(self, *args, **kwargs):
         original(self, *args, **kwargs)   # pages and blocks are written, spans are not yet
         os.kill(os.getpid(), signal.SIGKILL)
-    L.Library._write_blocks = write_then_die
-    lib = Library(sys.argv[1])
-    lib.ingest(Path(sys.argv[2]), lambda p, pr: L.prepare(p, progress=pr), Progress())
+    Store._write_blocks = write_then_die
+    lib = Store(sys.argv[1])
+    ingest_file(lib, Path(sys.argv[2]), lambda p, pr: prepare(p, progress=pr), Progress())
 """)
 
 
 def test_kill_during_ingest_leaves_no_half_document(tmp_path, data):
     folder = tmp_path / "lib"
-    with Library(folder) as lib:
-        lib.ingest(data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf", _reader(), Progress())
+    with Store(folder) as lib:
+        ingest_file(lib, data / "pdfs" / "pdfplumber" / "issue-33-lorem-ipsum.pdf", _reader(), Progress())
         before = counts(lib)
     proc = subprocess.run([sys.executable, "-c", KILLER, str(folder),
                            str(data / "pdfs" / "pdfjs" / "tracemonkey.pdf")])
     assert proc.returncode == -signal.SIGKILL
-    with Library(folder) as lib:
+    with Store(folder) as lib:
         assert lib.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert counts(lib) == before
         # and the library still works: the same file goes in completely
-        result = lib.ingest(data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), Progress())
+        result = ingest_file(lib, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), Progress())
         assert result.status == "added"
-        doc = lib.document_row(result.doc_id)
-        assert doc["n_pages"] == 14 == lib.conn.execute(
+        doc = lib.document(result.doc_id)
+        assert doc.n_pages == 14 == lib.conn.execute(
             "SELECT count(*) FROM pages WHERE doc_id = ?", (result.doc_id,)).fetchone()[0]
 
 
@@ -144,5 +143,5 @@ def test_batch_continues_past_failures(library, data, tmp_path):
 
 
 def _reader():
-    from folioscope.index import prepare
+    from folioscope.pipeline import prepare
     return lambda path, progress: prepare(path, progress=progress)

@@ -1,6 +1,5 @@
 """Text, Markdown and transcript readers; the repair guard; the reader registry."""
 
-from pathlib import Path
 
 import pytest
 

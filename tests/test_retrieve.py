@@ -7,13 +7,13 @@ import sys
 import numpy as np
 import pytest
 
+from folioscope.answer.ask import parse_citations
 from folioscope.chapters.build import ChapterInput, build_chapters, chunk_cuts
 from folioscope.chapters.structure import Heading, heading_marks
 from folioscope.chapters.titles import KeyphraseTitler, clean_title, is_grounded, junk_reason
 from folioscope.eval.metrics import evidence_scores, intersect_ranges, merge_ranges
 from folioscope.retrieve.search import Hit, fts_query, fuse
 from folioscope.retrieve.select import Candidate, SelectOptions, elbow_cut, gradient_cut, select
-from folioscope.answer.ask import parse_citations
 
 SAMPLE = "resources/sample/folioscope-sample.pdf"
 
@@ -151,9 +151,9 @@ def test_documents_without_headings_get_titled_chapters_at_chunk_cuts():
 
 @pytest.fixture(scope="module")
 def sample_library(tmp_path_factory):
-    from folioscope.index import Library
-    from folioscope.index.library import ingest_paths
-    lib = Library(tmp_path_factory.mktemp("lib"))
+    from folioscope.index import Store
+    from folioscope.pipeline import ingest_paths
+    lib = Store(tmp_path_factory.mktemp("lib"))
     [result] = list(ingest_paths(lib, [SAMPLE]))
     assert result.ok, result.message
     yield lib, result.doc_id
@@ -182,6 +182,7 @@ def test_vectors_are_stored_once_per_chunk_content_and_searched_in_memory(sample
 
 def test_evidence_spans_slice_back_to_the_text_and_its_page_boxes(sample_library):
     import pymupdf
+
     from folioscope.retrieve import retrieve
     lib, doc = sample_library
     found = retrieve(lib, "What replaced open fires in lighthouses?", {doc})

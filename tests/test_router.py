@@ -1,16 +1,14 @@
 """Per-page routing: the decision rule on hand-made features, and every PDF in the data."""
 
-import json
-from pathlib import Path
 
 import pymupdf
 import pytest
 
 from folioscope.core import Route
+from folioscope.eval.routes import PAGE_LABELS as LABELS
+from folioscope.eval.routes import RIGHT_ROUTE
 from folioscope.ingest.pdf import extract_text_layer
 from folioscope.ingest.router import PageFeatures, decide
-
-from folioscope.eval.routes import EXPECTED_ROUTES as EXPECTED
 
 
 def features(**kw):
@@ -45,14 +43,16 @@ def test_decide_without_image_ocr_keeps_text_route():
 
 def test_every_pdf_in_the_data_is_labelled(data):
     found = {str(p.relative_to(data)) for p in data.rglob("*.pdf")}
-    assert found == set(EXPECTED)
+    assert found == set(LABELS)
 
 
-@pytest.mark.parametrize("rel", sorted(EXPECTED))
+@pytest.mark.parametrize("rel", sorted(LABELS))
 def test_routes_of_real_pdfs(data, rel):
-    """Route accuracy: no good text layer sent to OCR, no scanned page left un-OCR'd."""
-    expected = EXPECTED[rel]
-    if isinstance(expected, str):  # a bad input: it must fail to open
+    """No born-digital page read by OCR alone, no scan left without OCR, blank pages empty;
+    a mixed page keeps its text layer (reading its pictures too is the aim: see
+    `folioscope eval routes` for how often it does)."""
+    labels = LABELS[rel]
+    if isinstance(labels, str):  # a bad input: it must fail to open
         from folioscope.core import UnreadableFile
         from folioscope.ingest import check_readable
         from folioscope.ingest.pdf import open_pdf
@@ -62,4 +62,10 @@ def test_routes_of_real_pdfs(data, rel):
         return
     doc = pymupdf.open(data / rel)
     routes = [decide(extract_text_layer(page, i)[1])[0].value for i, page in enumerate(doc)]
-    assert routes == expected
+    for page, (label, route) in enumerate(zip(labels, routes), 1):
+        if label == "mixed":
+            assert route in ("text", "text+ocr"), (page, route)
+        elif label == "born-digital":
+            assert route in ("text", "text+ocr"), (page, route)
+        else:
+            assert route == RIGHT_ROUTE[label], (page, label, route)

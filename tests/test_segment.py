@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from folioscope.core import BLOCK_SEPARATOR
+from folioscope.core import BLOCK_SEPARATOR, ChunkOptions, Edit
 from folioscope.embed import count_tokens
 from folioscope.eval.metrics import boundaries_from_segments, default_k, pk, window_diff
 from folioscope.eval.segdata import parse, split_of
 from folioscope.eval.segmentation import even_cuts, top_n
-from folioscope.segment.chunker import ChunkOptions, Edit, apply_edits, chunk_text
+from folioscope.segment.chunker import apply_edits, chunk_text
 from folioscope.segment.sentences import split_sentences
 from folioscope.segment.sizing import plan_cuts
 
@@ -38,7 +38,7 @@ def test_reference_helpers():
     assert even_cuts(9, 2) == {2, 5}
     sentences, gold = parse("==========\na\nb\n==========\nc\n==========\n")
     assert sentences == ["a", "b", "c"] and gold == {1}
-    assert {split_of(f"1/3-5/{i}.ref") for i in range(20)} == {"train", "test"}
+    assert {split_of(f"1/3-5/{i}.ref") for i in range(20)} == {"tune", "test"}
 
 
 def test_sentences_keep_offsets_and_block_structure():
@@ -115,8 +115,8 @@ def test_learned_model_loads_offline_and_scores_gaps(monkeypatch):
 @pytest.fixture
 def sample_library(library):
     from folioscope.core import Progress
-    from folioscope.index import prepare
-    result = library.ingest(SAMPLE, lambda p, pr: prepare(p, progress=pr), Progress())
+    from folioscope.pipeline import ingest_file, prepare
+    result = ingest_file(library, SAMPLE, lambda p, pr: prepare(p, progress=pr), Progress())
     assert result.status == "added", result.message
     return library, result.doc_id
 
@@ -125,39 +125,40 @@ def test_ingest_chunks_with_the_default_strategy(sample_library):
     library, doc_id = sample_library
     chunks = library.chunks(doc_id)
     text = library.text(doc_id)
-    assert chunks and "".join(c["text"] for c in chunks) == text
-    assert {c["strategy"] for c in chunks} == {"learned"}
-    assert all(n <= MINILM_LIMIT for n in count_tokens([c["text"] for c in chunks]))
+    assert chunks and "".join(c.text for c in chunks) == text
+    assert {c.strategy for c in chunks} == {"learned"}
+    assert all(n <= MINILM_LIMIT for n in count_tokens([c.text for c in chunks]))
     # every heading starts a chunk
     for title in ("2. Lamps, mirrors and lenses", "5. Automation"):
-        assert any(c["text"].startswith(title) for c in chunks), title
-    assert chunks[-1]["pages"] == [2]
+        assert any(c.text.startswith(title) for c in chunks), title
+    assert chunks[-1].pages == [2]
 
 
 def test_edits_survive_rechunk_and_undo(sample_library):
+    from folioscope.pipeline import edit_chunks, rechunk, redo_edit, undo_edit
     library, doc_id = sample_library
     text = library.text(doc_id)
     target = text.index("A Fresnel lens gathers")
-    assert target not in {c["start"] for c in library.chunks(doc_id)}
-    library.edit_chunks(doc_id, Edit("split", target))
-    assert target in {c["start"] for c in library.chunks(doc_id)}
-    library.rechunk(doc_id, ChunkOptions(strategy="fixed", budget=120, minimum=20))
-    assert target in {c["start"] for c in library.chunks(doc_id)}
-    assert {c["strategy"] for c in library.chunks(doc_id)} == {"fixed"}
-    assert library.undo_edit(doc_id)
-    assert target not in {c["start"] for c in library.chunks(doc_id)}
-    assert library.redo_edit(doc_id)
-    assert target in {c["start"] for c in library.chunks(doc_id)}
-    first = library.chunks(doc_id)[1]["start"]
-    library.edit_chunks(doc_id, Edit("merge", first))
-    assert first not in {c["start"] for c in library.chunks(doc_id)}
-    assert "".join(c["text"] for c in library.chunks(doc_id)) == text
+    assert target not in {c.start for c in library.chunks(doc_id)}
+    edit_chunks(library, doc_id, Edit("split", target))
+    assert target in {c.start for c in library.chunks(doc_id)}
+    rechunk(library, doc_id, ChunkOptions(strategy="fixed", budget=120, minimum=20))
+    assert target in {c.start for c in library.chunks(doc_id)}
+    assert {c.strategy for c in library.chunks(doc_id)} == {"fixed"}
+    assert undo_edit(library, doc_id)
+    assert target not in {c.start for c in library.chunks(doc_id)}
+    assert redo_edit(library, doc_id)
+    assert target in {c.start for c in library.chunks(doc_id)}
+    first = library.chunks(doc_id)[1].start
+    edit_chunks(library, doc_id, Edit("merge", first))
+    assert first not in {c.start for c in library.chunks(doc_id)}
+    assert "".join(c.text for c in library.chunks(doc_id)) == text
 
 
 def test_export_formats(sample_library):
     import json
 
-    from folioscope.segment.export import export_chunks
+    from folioscope.index.export import export_chunks
     library, doc_id = sample_library
     lines = export_chunks(library, doc_id, "jsonl").splitlines()
     records = [json.loads(line) for line in lines]

@@ -32,8 +32,9 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="folioscope-shots-config-")  # default settings
     from PySide6.QtWidgets import QApplication
+
     from folioscope.gui.main_window import MainWindow
-    from folioscope.index import Library
+    from folioscope.index import Store
     app = QApplication.instance() or QApplication(sys.argv[:1])
     OUT.mkdir(parents=True, exist_ok=True)
     data = ROOT.parent / "shared" / "data"
@@ -42,12 +43,12 @@ def main() -> int:
     if extra.exists():
         files.append(extra)
     with tempfile.TemporaryDirectory(prefix="folioscope-shots-") as folder:
-        window = MainWindow(Library(folder))
+        window = MainWindow(Store(folder))
         window.resize(1440, 900)
         window.show()
         window.add_paths(files)
-        wait(app, lambda: window.jobs.running("ingest") is None and window.library.documents())
-        window.refresh_documents(select=window.library.documents()[0]["id"])
+        wait(app, lambda: window.tasks.running("ingest") is None and window.library.documents())
+        window.refresh_documents(select=window.library.documents()[0].id)
         wait(app, lambda: window.page_view.chunk_items and window.page_view.overlays_done)
         window.grab().save(str(OUT / "library.png"))
 
@@ -59,7 +60,7 @@ def main() -> int:
         window.chapters.grab().save(str(OUT / "chapters.png"))
 
         window.ask("What replaced open fires in lighthouses?")
-        wait(app, lambda: window.jobs.running("ask") is None and hasattr(window, "last_answer"))
+        wait(app, lambda: window.tasks.running("ask") is None and hasattr(window, "last_answer"))
         window.show_citation(1)
         wait(app, lambda: True)
         window.grab().save(str(OUT / "answer.png"))

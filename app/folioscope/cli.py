@@ -9,7 +9,7 @@
     folioscope ask "QUESTION" [--doc DOC] [--json]
     folioscope rechunk / edit / export DOC ...
     folioscope segment [--strategy S] [--json] < text
-    folioscope eval {segmentation,retrieval,ocr} [--data PATH] [--json]
+    folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes} [--tune] [--save DIR] [--json]
     folioscope bench [--json]
 
 Every command exits non-zero with a one-line reason on bad input.
@@ -18,6 +18,7 @@ Every command exits non-zero with a one-line reason on bad input.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -29,8 +30,8 @@ COMMANDS = ("ingest", "docs", "pages", "chunks", "chapters", "ask", "rechunk", "
 
 
 def _library(args):
-    from .index import Library
-    return Library(args.library)
+    from .index import Store
+    return Store(args.library)
 
 
 def _print_json(data) -> None:
@@ -59,8 +60,8 @@ class StderrProgress:
 
 
 def cmd_ingest(args) -> int:
-    from .index import ingest_paths
     from .ingest import IngestOptions
+    from .pipeline import ingest_paths
     options = IngestOptions(ocr_engine=args.ocr_engine, repair=args.repair, dpi=args.dpi)
     reporter = StderrProgress()
     results = []
@@ -89,13 +90,13 @@ def cmd_docs(args) -> int:
     with _library(args) as library:
         docs = library.documents()
     if args.json:
-        _print_json(docs)
+        _print_json([dataclasses.asdict(d) for d in docs])
         return 0
     if not docs:
         print("The library is empty: folioscope ingest FILE adds documents.")
     for d in docs:
-        routes = ", ".join(f"{n} {r}" for r, n in sorted(d["routes"].items()))
-        print(f"{d['id']:4}  {d['name'][:40]:40}  {d['kind']:10} {d['n_pages']:4} pages  {routes}")
+        routes = ", ".join(f"{n} {r}" for r, n in sorted(d.routes.items()))
+        print(f"{d.id:4}  {d.name[:40]:40}  {d.kind:10} {d.n_pages:4} pages  {routes}")
     return 0
 
 
@@ -107,8 +108,8 @@ def cmd_pages(args) -> int:
     rows = []
     for page, loaded in zip(pages, document.pages):
         text = "\n\n".join(b.text for b in loaded.blocks)
-        rows.append({"page": page["page_no"] + 1, "route": page["route"], "reason": page["reason"],
-                     "timings": page["timings"], "rotation": page["rotation"],
+        rows.append({"page": page.page_no + 1, "route": page.route, "reason": page.reason,
+                     "timings": page.timings, "rotation": page.rotation,
                      "blocks": len(loaded.blocks), "text": text})
     if args.json:
         _print_json(rows)
@@ -120,13 +121,13 @@ def cmd_pages(args) -> int:
 
 
 def _chunk_options(args):
-    from .segment.chunker import ChunkOptions
+    from .core import ChunkOptions
     return ChunkOptions(**{k: v for k, v in (("strategy", args.strategy), ("budget", args.budget))
                            if v is not None})
 
 
 def cmd_chunks(args) -> int:
-    from .segment.export import chunk_records
+    from .index.export import chunk_records
     with _library(args) as library:
         records = chunk_records(library, library.resolve(args.doc))
     if args.json:
@@ -151,8 +152,9 @@ def cmd_chapters(args) -> int:
         doc_id = library.resolve(args.doc)
         chapters = library.chapters(doc_id)
         if args.retitle or not chapters:
-            from .answer.llm import shared_llm
-            chapters = library.rebuild_chapters(doc_id, None if args.keyphrases else shared_llm(args.model))
+            from .llm import shared_llm
+            from .pipeline import rebuild_chapters
+            chapters = rebuild_chapters(library, doc_id, None if args.keyphrases else shared_llm(args.model))
     if args.json:
         _print_json([{**c.__dict__, "first_page": c.first_page + 1, "last_page": c.last_page + 1}
                      for c in chapters])
@@ -166,15 +168,16 @@ def cmd_chapters(args) -> int:
 
 def cmd_ask(args) -> int:
     from .answer.ask import ask
-    from .answer.llm import shared_llm
+    from .llm import shared_llm
+    from .pipeline import backfill
     with _library(args) as library:
         doc_ids = {library.resolve(args.doc)} if args.doc else None
         if not library.documents():
             raise FolioscopeError("The library is empty; add documents with folioscope ingest.")
-        library.complete_index()
+        backfill(library)
         stream = None if args.json else (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
         result = ask(library, args.question, doc_ids, llm=shared_llm(args.model), on_token=stream)
-        names = {d["id"]: d["name"] for d in library.documents()}
+        names = {d.id: d.name for d in library.documents()}
     answer = result.answer
     evidence = [{"n": n, "doc_id": e.doc_id, "document": names.get(e.doc_id), "page": e.page + 1,
                  "start": e.start, "end": e.end, "text": e.text, "score": e.score, "chunk": e.chunk,
@@ -203,31 +206,32 @@ def cmd_ask(args) -> int:
 def cmd_rechunk(args) -> int:
     with _library(args) as library:
         doc_id = library.resolve(args.doc)
-        chunking = library.rechunk(doc_id, _chunk_options(args))
+        from .pipeline import rechunk
+        chunking = rechunk(library, doc_id, _chunk_options(args))
     print(f"{len(chunking.chunks)} chunks ({chunking.options.strategy}, budget {chunking.options.budget} tokens).")
     return 0
 
 
 def cmd_edit(args) -> int:
-    from .core import FolioscopeError
-    from .segment.chunker import Edit
+    from .core import Edit
+    from .pipeline import edit_chunks, redo_edit, undo_edit
     with _library(args) as library:
         doc_id = library.resolve(args.doc)
         if args.action in ("undo", "redo"):
-            done = library.undo_edit(doc_id) if args.action == "undo" else library.redo_edit(doc_id)
+            done = undo_edit(library, doc_id) if args.action == "undo" else redo_edit(library, doc_id)
             if not done:
                 raise FolioscopeError(f"Nothing to {args.action}.")
         else:
             if args.offset is None or (args.action == "move" and args.target is None):
                 raise FolioscopeError(f"edit {args.action} needs an offset"
                                       + (" and a target offset." if args.action == "move" else "."))
-            library.edit_chunks(doc_id, Edit(args.action, args.offset, args.target))
+            edit_chunks(library, doc_id, Edit(args.action, args.offset, args.target))
         print(f"{len(library.chunks(doc_id))} chunks.")
     return 0
 
 
 def cmd_export(args) -> int:
-    from .segment.export import export_chunks
+    from .index.export import export_chunks
     with _library(args) as library:
         text = export_chunks(library, library.resolve(args.doc), args.format)
     if args.output:
@@ -260,7 +264,11 @@ def cmd_segment(args) -> int:
 
 def cmd_eval(args) -> int:
     from .eval import run_eval
-    report = run_eval(args.what, Path(args.data) if args.data else None)
+    report = run_eval(args.what, Path(args.data) if args.data else None, tune=args.tune, limit=args.limit)
+    if args.save:
+        from .eval.archive import save
+        name = args.what + ("-tune" if args.tune else "") + (f"-limit{args.limit}" if args.limit else "")
+        print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
         _print_json(report)
     else:
@@ -352,9 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_segment)
 
-    p = sub.add_parser("eval", help="evaluate quality against gold data")
-    p.add_argument("what", choices=["segmentation", "retrieval", "ocr"])
+    p = sub.add_parser("eval", help="evaluate quality against gold data, beside the simplest baselines")
+    p.add_argument("what", choices=["segmentation", "retrieval", "answers", "chapters", "ocr", "routes"])
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
+    p.add_argument("--tune", action="store_true",
+                   help="the tune halves, where settings are chosen (never prints test numbers)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N documents or papers per set")
+    p.add_argument("--save", metavar="DIR", help="also write the report as DIR/<evaluation>.json")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -18,7 +18,6 @@ import numpy as np
 
 from .models import embedding_model_dir
 
-MAX_TOKENS = 256  # all-MiniLM-L6-v2 truncates inputs here (special tokens included)
 DIMENSIONS = 384
 
 
@@ -56,6 +55,30 @@ class Embedder:
             finally:
                 encoder.layer = full
         return vectors.astype(np.float32, copy=False)
+
+    def encode_depths(self, texts: list[str], depths: tuple[int, ...] = (1, 2, 3, 6)) -> dict[int, np.ndarray]:
+        """Unit vectors after each of several encoder depths, from one pass of the full model
+        (the same vectors `encode(texts, layers=d)` gives; the evaluations compare depths)."""
+        import torch
+        if not texts:
+            return {d: np.zeros((0, DIMENSIONS), dtype=np.float32) for d in depths}
+        with self._lock:
+            model = self._load()
+            order = np.argsort([-len(t) for t in texts], kind="stable")  # batches of similar length
+            chunks = []
+            for i in range(0, len(texts), self.batch_size):
+                batch = [texts[j] for j in order[i:i + self.batch_size]]
+                features = model.tokenize(batch)
+                with torch.inference_mode():
+                    hidden = model[0].auto_model(input_ids=features["input_ids"],
+                                                 attention_mask=features["attention_mask"],
+                                                 token_type_ids=features.get("token_type_ids"),
+                                                 output_hidden_states=True).hidden_states
+                mask = features["attention_mask"].unsqueeze(-1).float()
+                chunks.append({d: torch.nn.functional.normalize(
+                    (hidden[d] * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=1).numpy() for d in depths})
+        inverse = np.argsort(order, kind="stable")
+        return {d: np.vstack([c[d] for c in chunks])[inverse].astype(np.float32) for d in depths}
 
 
 _shared: Embedder | None = None

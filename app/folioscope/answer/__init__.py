@@ -1,1 +1,1 @@
-"""The local LLM runtime (llama-cpp-python) and, later, answers built on it."""
+"""Answering a question from the library: evidence, the local model's reply, its citations."""

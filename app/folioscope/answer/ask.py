@@ -1,9 +1,12 @@
 """Answering a question: retrieval, evidence sentences, then the local LLM writes an answer
 from the numbered evidence, citing it as [n].
 
-When the evidence is weak (no sentence close enough to the question) the answer says the
-documents do not contain it, without asking the model: a small model asked anyway would
-guess.
+The answer leads with the best evidence sentence (an extractive answer: the document's own
+words). The model's wording is shown instead only when the evidence it cites holds its
+numbers, names and most of its words (`grounding.check`), whatever GGUF is loaded; else the
+extractive answer stands and the answer says why. When the evidence is weak (no sentence
+close enough to the question) the answer says the documents do not contain it, without
+asking the model: a small model asked anyway would guess.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from ..core import Answer
+from ..core import Answer, StreamingModel
+from ..index import Store
 from ..retrieve import EvidenceOptions, Retrieval, SelectOptions, retrieve
+from .grounding import check
 
 NOT_FOUND = "The documents do not contain an answer to this question."
 MIN_EVIDENCE_SCORE = 0.45  # best sentence's score (cosine + lexical share) under this: not found
@@ -28,7 +33,7 @@ class AskResult:
     answer: Answer
     retrieval: Retrieval
     timings: dict[str, float] = field(default_factory=dict)
-    generation: object | None = None  # answer.llm.Generation
+    generation: object | None = None  # llm.Generation
 
 
 def build_messages(question: str, evidence) -> list[dict]:
@@ -54,7 +59,13 @@ def attribute(text: str, evidence, share: float = 0.5) -> dict[int, int]:
     return {n: n - 1 for n, e in enumerate(evidence, 1) if len(words & content_terms(e.text)) >= share * len(words)}
 
 
-def ask(library, question: str, doc_ids: set[int] | None = None, llm=None, on_token=None,
+def extractive_answer(evidence) -> str:
+    """The best evidence sentence, cited: an answer taken from the document itself."""
+    return f"{' '.join(evidence[0].text.split())} [1]" if evidence else NOT_FOUND
+
+
+def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: StreamingModel | None = None,
+        on_token=None,
         select: SelectOptions = SelectOptions(), evidence: EvidenceOptions = EvidenceOptions(),
         cache_prefix: bool = True, max_tokens: int = 160) -> AskResult:
     started = time.perf_counter()
@@ -64,11 +75,12 @@ def ask(library, question: str, doc_ids: set[int] | None = None, llm=None, on_to
     if best < MIN_EVIDENCE_SCORE:
         if on_token is not None:
             on_token(NOT_FOUND)
-        answer = Answer(question=question, text=NOT_FOUND, evidence=found.evidence, found=False)
+        answer = Answer(question=question, text=NOT_FOUND, evidence=found.evidence, found=False,
+                        extractive=NOT_FOUND)
         timings["total"] = time.perf_counter() - started
         return AskResult(answer, found, timings)
     if llm is None:
-        from .llm import shared_llm
+        from ..llm import shared_llm
         llm = shared_llm()
     generation = llm.stream(build_messages(question, found.evidence), on_token, max_tokens, cache_prefix)
     text = generation.text.strip()
@@ -78,8 +90,18 @@ def ask(library, question: str, doc_ids: set[int] | None = None, llm=None, on_to
         citations = attribute(text, found.evidence)
         if citations:
             text += " " + "".join(f"[{n}]" for n in citations)
-    answer = Answer(question=question, text=text, evidence=found.evidence, citations=citations,
-                    found=not refused)
+    extractive = extractive_answer(found.evidence)
+    if refused:
+        support = check("", [])
+        support.supported, shown = False, extractive
+        note = "the model said the evidence does not answer; the best evidence sentence is shown"
+    else:
+        support = check(text, [found.evidence[i].text for i in citations.values()])
+        shown = text if support.supported else extractive
+        note = support.why
+    answer = Answer(question=question, text=shown, evidence=found.evidence,
+                    citations=citations if shown == text else {1: 0}, found=True, extractive=extractive,
+                    generated=text, supported=support.supported, support_note=note)
     timings.update(first_token=generation.first_token_seconds, generation=generation.seconds,
                    total=time.perf_counter() - started)
     return AskResult(answer, found, timings, generation)

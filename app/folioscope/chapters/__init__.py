@@ -1,7 +1,7 @@
 """Chapters: a document's chunks grouped into titled, positioned sections (PODTILE).
 
 Documents with an outline or headings keep them (`structure`); the others get chapter cuts
-chosen among chunk boundaries and a generated title each (`cuts`, `titles`).
+chosen among chunk boundaries (`build`) and a generated title each (`titles`).
 """
 
 from .build import ChapterInput, build_chapters

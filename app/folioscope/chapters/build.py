@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core import Chapter, Document, Role, SpanTable
-from ..segment.strategies import depth_scores, window_similarity
+from ..core import Chapter, ChatModel, Document, Role, SpanTable
+from ..segment.cohesion import depth_scores, window_similarity
 from .structure import Heading, Mark, heading_marks, norm, outline_marks
 from .titles import KeyphraseTitler, LLMTitler, words
 
@@ -98,7 +98,7 @@ def _chapter(index: int, title: str, start: int, end: int, source: str, inp: Cha
                    last_page=max(pages), start_time=inp.time_at(start), title_source=source)
 
 
-def build_chapters(inp: ChapterInput, llm=None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+def build_chapters(inp: ChapterInput, llm: ChatModel | None = None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
     """The chapters, and the generated titles rejected as junk (chapter, title, reason)."""
     if not inp.text.strip():
         return [], []
@@ -125,7 +125,7 @@ def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:
             for i, ((start, title, source), end) in enumerate(zip(starts, ends))]
 
 
-def _from_chunks(inp: ChapterInput, llm) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+def _from_chunks(inp: ChapterInput, llm: ChatModel | None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
     k = chapter_count(len(words(inp.text)), len(inp.chunks))
     cuts = chunk_cuts(inp.chunks, inp.vectors, k)
     starts = [0] + [inp.chunks[c][0] for c in cuts]

@@ -11,9 +11,10 @@ import math
 import re
 from collections import Counter
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from ..core import FolioscopeError
+from ..core import ChatModel, FolioscopeError
 
 STOP_WORDS = ENGLISH_STOP_WORDS | {"et", "al", "fig", "figure", "table", "section", "bibref",
                                    "ie", "eg", "use", "used", "using"}
@@ -96,17 +97,20 @@ class KeyphraseTitler:
                     counts[" ".join(gram)] += 1
         return counts
 
-    def title(self, index: int, previous: list[str]) -> str:
+    def ranked(self, index: int) -> list[str]:
+        """The chapter's phrases, most distinctive first."""
         counts = self._counts[index]
         n = len(self._counts)
-        used = {_key(t) for t in previous}
 
         def score(phrase: str) -> float:
             length = len(phrase.split())
             return counts[phrase] * math.log(1 + n / self._df[phrase]) ** 2 * (1 + 0.7 * (length - 1))
 
-        ranked = sorted((p for p, c in counts.items() if c >= 2 or len(counts) < 20),
-                        key=lambda p: (-score(p), p))
+        return sorted((p for p, c in counts.items() if c >= 2 or len(counts) < 20), key=lambda p: (-score(p), p))
+
+    def title(self, index: int, previous: list[str]) -> str:
+        used = {_key(t) for t in previous}
+        ranked = self.ranked(index)
         picked: list[str] = []
         for phrase in ranked:
             if any(phrase in p or p in phrase for p in picked):
@@ -122,13 +126,37 @@ class KeyphraseTitler:
         return title if _key(title) not in used else f"{title} ({index + 1})"
 
 
+class EmbeddingTitler:
+    """KeyBERT-style titles: among the chapter's candidate phrases (its 30 best TF-IDF
+    keyphrases), the one whose embedding is nearest the chapter's own."""
+
+    name = "embedding keyphrases"
+    CANDIDATES = 30
+    CHAPTER_CHARS = 2000  # the chapter text embedded (the encoder reads ~256 word pieces)
+
+    def __init__(self, chapter_texts: list[str], embed):
+        self.tfidf = KeyphraseTitler(chapter_texts)
+        self.texts = chapter_texts
+        self.embed = embed
+
+    def title(self, index: int, previous: list[str]) -> str:
+        candidates = self.tfidf.ranked(index)[:self.CANDIDATES]
+        used = {_key(t) for t in previous}
+        candidates = [c for c in candidates if _key(c) not in used]
+        if not candidates:
+            return self.tfidf.title(index, previous)
+        vectors = self.embed(candidates + [self.texts[index][:self.CHAPTER_CHARS]])
+        best = candidates[int(np.argmax(vectors[:-1] @ vectors[-1]))]
+        return best[:1].upper() + best[1:]
+
+
 class LLMTitler:
     """Titles from the local LLM, each prompt carrying the document title and the titles
     generated so far; a junk title falls back to the keyphrase title."""
 
     name = "llm"
 
-    def __init__(self, llm, doc_title: str, chapter_texts: list[str], fallback: KeyphraseTitler):
+    def __init__(self, llm: ChatModel, doc_title: str, chapter_texts: list[str], fallback: KeyphraseTitler):
         self.llm = llm
         self.doc_title = doc_title
         self.texts = chapter_texts

@@ -111,7 +111,7 @@ class Page:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A page's pixels for display (`ingest.render`). Defined here, in a module the window
+    """A page's pixels for display (`workers.render`). Defined here, in a module the window
     has already imported, because it crosses from the render process to the window's: a
     class in `ingest` would make the window import PyMuPDF and the readers to unpickle it."""
     width: int

@@ -64,7 +64,11 @@ class Evidence:
 @dataclass
 class Answer:
     question: str
-    text: str
+    text: str  # what is shown: the model's answer when its evidence supports it, else `extractive`
     evidence: list[Evidence] = field(default_factory=list)
     citations: dict[int, int] = field(default_factory=dict)  # citation number -> evidence index
     found: bool = True
+    extractive: str = ""  # the best evidence sentence, cited as [1]: an answer taken from the document
+    generated: str = ""  # the model's own wording
+    supported: bool | None = None  # whether the cited evidence holds the model's numbers, names, words
+    support_note: str = ""  # why (not)

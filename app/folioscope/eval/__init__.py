@@ -19,18 +19,46 @@ def default_data_dir() -> Path:
     return Path.cwd().parent / "shared" / "data"
 
 
-def run_eval(what: str, data: Path | None = None) -> dict:
+EVALUATIONS = ("segmentation", "retrieval", "answers", "chapters", "ocr", "routes")
+
+
+def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int | None = None) -> dict:
+    """One evaluation's report, with its provenance (commit, data and model hashes)."""
+    from ..core import FolioscopeError
+    from .archive import provenance
     data = data or default_data_dir()
-    if what == "retrieval":
-        from .retrieval import evaluate_retrieval
-        return evaluate_retrieval(data)
     if not data.is_dir():
-        from ..core import FolioscopeError
         raise FolioscopeError(f"The evaluation data folder {data} does not exist.")
+    split = "tune" if tune else "test"
+    from ..models import boundary_model_path
+    models = {"boundary": boundary_model_path()}
     if what == "segmentation":
-        from .segmentation import evaluate_segmentation
-        return evaluate_segmentation(data)
-    if what == "ocr":
+        from .segmentation import PERPLEXITY_DOCS, evaluate_segmentation
+        report = evaluate_segmentation(data, split=split, limit=limit, train_limit=limit,
+                                       perplexity_docs=min(limit, 1) if limit else PERPLEXITY_DOCS)
+        sources = [data / "segmentation", data / "qa" / "qasper_dev.json", data / "pdfs" / "docling" / "groundtruth"]
+    elif what == "retrieval":
+        from .retrieval import evaluate_retrieval
+        report = evaluate_retrieval(data, split=split, limit=limit)
+        sources = [data / "qa" / "qasper_dev.json"]
+    elif what == "answers":
+        from .answers import evaluate_answers
+        report = evaluate_answers(data, split=split, limit=limit)
+        sources = [data / "qa" / "qasper_dev.json"]
+        from ..models import gguf_path
+        models["llm"] = gguf_path()
+    elif what == "chapters":
+        from .chapters import evaluate_chapters
+        report = evaluate_chapters(data, split=split, limit=limit)
+        sources = [data / "qa" / "qasper_dev.json", data / "pdfs" / "docling" / "groundtruth"]
+    elif what == "ocr":
         from .ocr import evaluate_ocr
-        return evaluate_ocr(data)
-    raise ValueError(what)
+        report = evaluate_ocr(data, limit=limit)
+        sources = [data / "images", data / "pdfs" / "ocrmypdf"]
+    elif what == "routes":
+        from .routes import route_accuracy
+        report = route_accuracy(data)
+        sources = [data / "pdfs", data / "images"]
+    else:
+        raise ValueError(what)
+    return {"evaluation": what, **provenance(sources, models), **report}

@@ -18,11 +18,11 @@ QUESTIONS = [
 
 def answer_bench(rounds: int = 2) -> dict:
     from ..answer.ask import ask
-    from ..answer.llm import LocalLLM
-    from ..index import Library
-    from ..index.library import ingest_paths
+    from ..index import Store
+    from ..llm import LocalLLM
+    from ..pipeline import ingest_paths
     with tempfile.TemporaryDirectory(prefix="folioscope-answers-") as folder:
-        library = Library(Path(folder))
+        library = Store(Path(folder))
         list(ingest_paths(library, [sample_document()]))
         llm = LocalLLM()
         ask(library, QUESTIONS[0], llm=llm, cache_prefix=True)  # load the model, fill the cache

@@ -1,21 +1,31 @@
-"""Chapter titles against real section names (Qasper papers ingested without headings).
+"""Chapters of documents without headings: do their starts fall on the real section starts,
+and do their titles name the real sections?
 
-Each paper's paragraphs are ingested as plain text, so chapters come from chunk cuts and
-their titles are generated. Every real section is matched to the chapter that overlaps it
-most, and that chapter's title is scored against the section name with ROUGE-L (F1 over
-lower-cased words). Titles from the LLM (keyphrases where it gave junk) and keyphrase-only
-titles for the same chapters are compared side by side.
+Qasper papers are ingested as plain text (title, then the paragraphs: no section names), so
+chapters come from cuts over the chunks and their titles are generated. The gold is each
+paper's top-level sections (subsections belong to their section): where each starts, and its
+name. Papers are halved as everywhere (`segdata.split_of`); settings are chosen on "tune".
+
+- starts: boundary F1 within one chunk of the gold section starts (the document start is not
+  counted), beside even cuts at the same count and at the gold count;
+- titles: every gold section is matched to the chapter that covers most of it; that
+  chapter's title is scored against the section name by ROUGE-L (lower-cased words) and by
+  the cosine of their MiniLM embeddings. Titlers compared on the same chapters: the local
+  LLM with its guard (keyphrases where it gives junk), TF-IDF keyphrases, and embedding
+  keyphrases (the candidate phrase nearest the chapter's embedding, KeyBERT-style).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from .segdata import split_of
+from .stats import boundary_matches, f1
 
 
 def rouge_l(candidate: str, reference: str) -> float:
@@ -37,50 +47,105 @@ def rouge_l(candidate: str, reference: str) -> float:
     return 2 * p * r / (p + r)
 
 
-def evaluate_titles(data_file: Path, n_papers: int = 12) -> dict:
-    from ..chapters.titles import KeyphraseTitler
-    from ..index import Library
-    from ..index.library import ingest_paths
+def top_sections(paper: dict) -> list[tuple[str, list[str]]]:
+    """(name, paragraphs) of each top-level section; subsections join their section."""
+    out: list[tuple[str, list[str]]] = []
+    for section in paper["full_text"]:
+        path = [p.strip() for p in (section.get("section_name") or "").split(":::")]
+        paragraphs = [p for p in section["paragraphs"] if p.strip()]
+        if out and (len(path) > 1 and path[0] == out[-1][0] or not path[0]):
+            out[-1][1].extend(paragraphs)
+        else:
+            out.append((path[0], paragraphs))
+    return [(name, ps) for name, ps in out if ps]
+
+
+def paper_text(paper: dict) -> str:
+    paragraphs = [paper["abstract"]] + [p for _, ps in top_sections(paper) for p in ps]
+    return paper["title"] + "\n\n" + "\n\n".join(p.strip() for p in paragraphs) + "\n"
+
+
+def _chunk_of(chunks, offset: int) -> int:
+    for c in chunks:
+        if c.start <= offset < c.end:
+            return c.idx
+    return len(chunks) - 1
+
+
+def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None, llm: bool = True) -> dict:
+    from ..chapters.titles import EmbeddingTitler, KeyphraseTitler
+    from ..embed import shared_embedder
+    from ..index import Store
     from ..ingest import IngestOptions
-    data = json.loads(data_file.read_text(encoding="utf-8"))
-    papers = [p for p in sorted(data) if split_of(p) == "test"][:n_papers]
-    scores = {"llm": [], "keyphrases": []}
-    accepted = total = 0
-    with tempfile.TemporaryDirectory(prefix="folioscope-titles-") as folder:
-        library = Library(Path(folder))
-        for pid in papers:
-            paper = data[pid]
-            sections = [(s.get("section_name") or "").split(":::")[-1].strip() for s in paper["full_text"]]
-            paragraphs = [[p for p in s["paragraphs"] if p.strip()] for s in paper["full_text"]]
+    from ..pipeline import ingest_paths
+    from .retrieval import load_papers
+    papers = load_papers(data)
+    chosen = [p for p in sorted(papers) if split_of(p) == split][:limit]
+    embed = shared_embedder().encode
+    starts = {"chapters": [0, 0, 0], "even cuts at the chapter count": [0, 0, 0],
+              "even cuts at the gold count": [0, 0, 0]}
+    titles: dict[str, list[tuple[float, float]]] = {"llm (keyphrases where junk)": [], "keyphrases (tf-idf)": [],
+                                                     "keyphrases (embedding)": []}
+    accepted = total = sections = 0
+    with tempfile.TemporaryDirectory(prefix="folioscope-chapters-") as folder:
+        store = Store(Path(folder) / "library")
+        for pid in chosen:
+            paper = papers[pid]
             path = Path(folder) / f"{pid}.txt"
-            path.write_text(f"{paper['title']}\n\n" + "\n\n".join(p for ps in paragraphs for p in ps) + "\n",
-                            encoding="utf-8")
-            [result] = list(ingest_paths(library, [path], IngestOptions(chapter_titles="llm")))
+            path.write_text(paper_text(paper), encoding="utf-8")
+            [result] = list(ingest_paths(store, [path], IngestOptions(chapter_titles="llm" if llm else "keyphrases")))
             if not result.ok:
                 continue
-            text = library.text(result.doc_id)
-            chapters = library.chapters(result.doc_id)
-            keyphrase = KeyphraseTitler([text[c.start:c.end] for c in chapters])
-            kp_titles = []
+            doc = result.doc_id
+            text, chunks, chapters = store.text(doc), store.chunks(doc), store.chapters(doc)
+            gold = []
+            for name, paragraphs in top_sections(paper):
+                at = text.find(paragraphs[0].strip()[:80])
+                end_at = text.find(paragraphs[-1].strip()[:80])
+                if at >= 0 and end_at >= 0:
+                    gold.append((name, at, end_at + len(paragraphs[-1].strip())))
+            gold_starts = {_chunk_of(chunks, a) for _, a, _ in gold} - {0}
+            found = {_chunk_of(chunks, c.start) for c in chapters} - {0}
+            n = len(chunks)
+            for label, cut in (("chapters", found), ("even cuts at the chapter count", _even(n, len(found))),
+                               ("even cuts at the gold count", _even(n, len(gold_starts)))):
+                row = starts[label]
+                row[0] += boundary_matches({g - 1 for g in gold_starts}, {c - 1 for c in cut})
+                row[1] += len(cut)
+                row[2] += len(gold_starts)
+            texts = [text[c.start:c.end] for c in chapters]
+            tfidf = KeyphraseTitler(texts)
+            by_embedding = EmbeddingTitler(texts, embed)
+            alt = {"keyphrases (tf-idf)": [], "keyphrases (embedding)": []}
             for c in chapters:
-                kp_titles.append(keyphrase.title(c.index, kp_titles))
+                alt["keyphrases (tf-idf)"].append(tfidf.title(c.index, alt["keyphrases (tf-idf)"]))
+                alt["keyphrases (embedding)"].append(by_embedding.title(c.index, alt["keyphrases (embedding)"]))
             accepted += sum(c.title_source == "llm" for c in chapters)
             total += len(chapters)
-            for name, paras in zip(sections, paragraphs):
-                if not name or not paras:
-                    continue
-                start = text.find(paras[0].strip()[:80])
-                end_at = text.find(paras[-1].strip()[:80])
-                if start < 0 or end_at < 0:
-                    continue
-                end = end_at + len(paras[-1].strip())
-                best = max(chapters, key=lambda c: min(c.end, end) - max(c.start, start))
-                scores["llm"].append(rouge_l(best.title, name))
-                scores["keyphrases"].append(rouge_l(kp_titles[best.index], name))
-        library.close()
+            names = [name for name, _, _ in gold]
+            candidates = {"llm (keyphrases where junk)": [c.title for c in chapters], **alt}
+            vectors = {k: embed(v) for k, v in candidates.items()}
+            name_vectors = embed(names) if names else np.zeros((0, 384))
+            for (name, a, b), nv in zip(gold, name_vectors):
+                best = max(chapters, key=lambda c: min(c.end, b) - max(c.start, a))
+                sections += 1
+                for k, v in candidates.items():
+                    titles[k].append((rouge_l(v[best.index], name), float(vectors[k][best.index] @ nv)))
+        store.close()
     return {
-        "papers": len(papers), "sections": len(scores["llm"]), "chapters": total,
+        "split": split, "papers": len(chosen), "sections": sections, "chapters": total,
         "llm_titles_accepted": f"{accepted}/{total}",
-        "rouge_l": {"llm (keyphrases where junk)": round(statistics.mean(scores["llm"]), 3) if scores["llm"] else None,
-                    "keyphrases only": round(statistics.mean(scores["keyphrases"]), 3) if scores["keyphrases"] else None},
+        "starts": {k: {"f1": round(f1(m, f, g), 4), "precision": round(m / f, 4) if f else 0.0,
+                       "recall": round(m / g, 4) if g else 0.0, "found": f, "gold": g}
+                   for k, (m, f, g) in starts.items()},
+        "titles": {k: {"rouge_l": round(statistics.mean(r for r, _ in v), 4) if v else None,
+                       "cosine": round(statistics.mean(c for _, c in v), 4) if v else None}
+                   for k, v in titles.items()},
     }
+
+
+def _even(n_chunks: int, count: int) -> set[int]:
+    if count <= 0:
+        return set()
+    step = n_chunks / (count + 1)
+    return {int(round(step * (i + 1))) for i in range(count)}

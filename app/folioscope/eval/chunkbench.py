@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
-from ..segment.chunker import ChunkOptions, chunk_text
+from ..core import ChunkOptions
+from ..segment.chunker import chunk_text
 from ..segment.sentences import split_sentences
 from ..segment.strategies import SegmentInput, get_strategy
 
@@ -19,27 +19,29 @@ def _document_text(path: Path) -> str:
     return read_document(path).body_text().text
 
 
+PERPLEXITY_SENTENCES = 150  # the LM reads every token: a part of the document
+
+
 def strategy_speed(text: str) -> dict:
-    """Sentences per second for each strategy on one document, embeddings included
-    (each strategy starts from nothing but the warm models)."""
-    from ..embed import shared_embedder
+    """Sentences per second for each strategy on one document, sentence vectors included
+    (each round starts from the sentences alone; the models are warm), median and range."""
+    from .timing import interleaved, rate
     sentences = [s.text for s in split_sentences(text)]
-    shared_embedder().encode(sentences[:8])  # load the model outside the timing
     rows = {}
+    sides = {}
     for name in STRATEGIES:
         strategy = get_strategy(name)
+        part = sentences[:PERPLEXITY_SENTENCES] if name == "perplexity" else sentences
+        sides[name] = (lambda strategy=strategy, part=part: strategy.score(SegmentInput(list(part))))
+    times = interleaved(sides)
+    for name in STRATEGIES:
+        n = PERPLEXITY_SENTENCES if name == "perplexity" else len(sentences)
+        rows[name] = {"sentences": n, "sentences_per_s": rate(n, times[name], 1)}
         if name == "perplexity":
-            strategy.score(SegmentInput(sentences[:4]))  # load the LM outside the timing
-        doc = SegmentInput(list(sentences))
-        started = time.perf_counter()
-        strategy.score(doc)
-        seconds = time.perf_counter() - started
-        rows[name] = {"sentences": len(sentences), "seconds": round(seconds, 2),
-                      "sentences_per_s": round(len(sentences) / seconds, 1)}
-        if name == "perplexity":
+            strategy = get_strategy(name)
             n_tokens = strategy.llm().run(lambda llama: sum(
-                len(llama.tokenize(s.encode(), add_bos=False)) for s in sentences))
-            rows[name]["tokens_per_s"] = round(n_tokens / seconds, 1)
+                len(llama.tokenize(s.encode(), add_bos=False)) for s in sentences[:PERPLEXITY_SENTENCES]))
+            rows[name]["tokens_per_s"] = rate(n_tokens, times[name], 1)
     return rows
 
 

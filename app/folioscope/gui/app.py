@@ -12,7 +12,7 @@ from ..core import FolioscopeError
 def run(files: list[Path] | None = None, library: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from ..index import Library
+    from ..index import Store
     from .main_window import MainWindow
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -20,6 +20,7 @@ def run(files: list[Path] | None = None, library: str | None = None) -> int:
     app.setApplicationName("Folioscope")
     app.setOrganizationName("Folioscope")
     from PySide6.QtGui import QIcon
+
     from ..models import sample_document
     icon = sample_document().parent.parent / "icons" / "folioscope.png"
     if icon.exists():
@@ -28,7 +29,7 @@ def run(files: list[Path] | None = None, library: str | None = None) -> int:
         from .settings import Settings
         library = Settings.load().library_folder or None
     try:
-        lib = Library(library)
+        lib = Store(library)
     except FolioscopeError as exc:
         QMessageBox.critical(None, "Folioscope", str(exc))
         return 1

@@ -6,10 +6,20 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-STRATEGIES = ("learned", "texttiling", "fixed", "perplexity")
+from ..index import ChunkRow, GapRow
+from ..segment.strategies import strategy_names
 
 
 class ScorePlot(QWidget):
@@ -106,10 +116,10 @@ class Inspector(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.chunks: list[dict] = []
-        self.gaps: list[dict] = []
+        self.chunks: list[ChunkRow] = []
+        self.gaps: list[GapRow] = []
         self.strategy = QComboBox()
-        self.strategy.addItems(STRATEGIES)
+        self.strategy.addItems(strategy_names())
         self.strategy.setToolTip("Boundary strategy: re-chunks the document in the background")
         self.strategy.activated.connect(lambda _: self.strategy_changed.emit(self.strategy.currentText()))
         self.summary = QLabel()
@@ -149,23 +159,23 @@ class Inspector(QWidget):
         layout.addLayout(buttons)
         self._update_buttons()
 
-    def set_chunks(self, chunks: list[dict], gaps: list[dict], strategy: str, can_undo: bool, can_redo: bool) -> None:
+    def set_chunks(self, chunks: list[ChunkRow], gaps: list[GapRow], strategy: str, can_undo: bool, can_redo: bool) -> None:
         self.chunks, self.gaps = chunks, gaps
         self.strategy.setCurrentText(strategy)
         self.list.blockSignals(True)
         self.list.clear()
         for c in chunks:
-            pages = [p + 1 for p in c["pages"]]
+            pages = [p + 1 for p in c.pages]
             where = f"{pages[0]}" + (f"–{pages[-1]}" if len(pages) > 1 else "") if pages else ""
-            item = QTreeWidgetItem([str(c["idx"] + 1), where, str(c["tokens"]), f"{c['score']:.2f}",
-                                    " ".join(c["text"].split())[:80]])
-            item.setData(0, Qt.ItemDataRole.UserRole, c["idx"])
-            item.setToolTip(0, " ".join(c["text"].split())[:300])
+            item = QTreeWidgetItem([str(c.idx + 1), where, str(c.tokens), f"{c.score:.2f}",
+                                    " ".join(c.text.split())[:80]])
+            item.setData(0, Qt.ItemDataRole.UserRole, c.idx)
+            item.setToolTip(0, " ".join(c.text.split())[:300])
             self.list.addTopLevelItem(item)
         self.list.blockSignals(False)
-        starts = {c["start"] for c in chunks[1:]}
-        self.plot.set_data([g["score"] for g in gaps], {i for i, g in enumerate(gaps) if g["offset"] in starts})
-        tokens = [c["tokens"] for c in chunks]
+        starts = {c.start for c in chunks[1:]}
+        self.plot.set_data([g.score for g in gaps], {i for i, g in enumerate(gaps) if g.offset in starts})
+        tokens = [c.tokens for c in chunks]
         self.summary.setText(f"{len(chunks)} chunks · {min(tokens, default=0)}–{max(tokens, default=0)} "
                              f"tokens" if chunks else "No chunks")
         self.can_undo, self.can_redo = can_undo, can_redo
@@ -199,11 +209,11 @@ class Inspector(QWidget):
 
     def _on_gap(self, index: int) -> None:
         self._update_buttons()
-        self.gap_selected.emit(self.gaps[index]["offset"])
+        self.gap_selected.emit(self.gaps[index].offset)
 
     def _picked_offset(self) -> int | None:
         i = self.plot.selected
-        return self.gaps[i]["offset"] if i is not None and i < len(self.gaps) else None
+        return self.gaps[i].offset if i is not None and i < len(self.gaps) else None
 
     def _split(self) -> None:
         offset = self._picked_offset()
@@ -213,18 +223,18 @@ class Inspector(QWidget):
     def _merge(self) -> None:
         idx = self.selected_chunk()
         if idx is not None and idx + 1 < len(self.chunks):
-            self.edit_requested.emit("merge", self.chunks[idx + 1]["start"], None)
+            self.edit_requested.emit("merge", self.chunks[idx + 1].start, None)
 
     def _move(self) -> None:
         idx, target = self.selected_chunk(), self._picked_offset()
         if idx is not None and idx + 1 < len(self.chunks) and target is not None:
-            self.edit_requested.emit("move", self.chunks[idx + 1]["start"], target)
+            self.edit_requested.emit("move", self.chunks[idx + 1].start, target)
 
     def _update_buttons(self) -> None:
         idx = self.selected_chunk()
         has_next = idx is not None and idx + 1 < len(self.chunks)
         picked = self._picked_offset() is not None
-        starts = {c["start"] for c in self.chunks}
+        starts = {c.start for c in self.chunks}
         self.split_button.setEnabled(picked and self._picked_offset() not in starts)
         self.merge_button.setEnabled(has_next)
         self.move_button.setEnabled(has_next and picked)

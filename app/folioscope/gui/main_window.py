@@ -1,8 +1,8 @@
 """The main window: library and chapters on the left, the page (or reflowed text) with its
 overlays in the middle, the chunk inspector and the ask panel on the right.
 
-Heavy work never runs on the GUI thread: reading goes to the reader child process,
-re-chunking and answering to the worker child process, each driven by a Job thread."""
+Heavy work never runs on the GUI thread: reading goes to the reader worker process,
+re-chunking and answering to a second worker process, each driven by a task thread."""
 
 from __future__ import annotations
 
@@ -10,43 +10,56 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter,
-                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..core import Cancelled, ProgressEvent
-from ..index import IngestResult, Library
-from ..index.process import ChildProcess
-from ..segment.chunker import Edit
+from ..core import Cancelled, Edit, ProgressEvent
+from ..core.results import IngestResult
+from ..index import ChunkRow, GapRow, Store
+from ..workers.process import WorkerProcess
 from .inspector import Inspector
-from .jobs import Job, JobRunner
 from .page_view import PageView
 from .settings import Settings, SettingsDialog
 from .side_panels import AskPanel, ChaptersPanel
+from .tasks import TaskRunner, TaskThread
 from .text_view import TextView
 from .watch import FolderWatch
 
 SHOW_PROGRESS_AFTER_MS = 300
 
 
-def ingest_job(folder: Path, paths: list[Path], reader: ChildProcess, options=None, chunk_options=None, *,
-               progress, emit) -> list[IngestResult]:
-    """Runs on a worker thread. Each file is read, chunked and stored by the reader child
-    process (`tasks.ingest_task`): only its small result comes back, so nothing large is
-    unpickled while the window waits for the GIL."""
-    from ..index.library import each_file
+def ingest_task(folder: Path, paths: list[Path], reader: WorkerProcess, options=None, chunk_options=None, *,
+                progress, emit) -> list[IngestResult]:
+    """Runs on a task thread. Each file is read, chunked and stored by the reader worker
+    process (`workers.tasks.ingest_task`): only its small result comes back, so nothing
+    large is unpickled while the window waits for the GIL."""
+    from ..pipeline import each_file
 
     def ingest_one(path: Path, file_progress) -> IngestResult:
         try:
-            return reader.call("folioscope.tasks:ingest_task", folder, path, options, chunk_options,
+            return reader.call("folioscope.workers.tasks:ingest_task", folder, path, options, chunk_options,
                                progress=file_progress)
         except Cancelled:
             return IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
         except (EOFError, ConnectionError, OSError):
             result = IngestResult(path=path, status="failed",
                                   message=f"{path.name} made the reader stop unexpectedly; it may be damaged.")
-            with Library(folder) as library:
-                library._log(result)
+            with Store(folder) as store:
+                store.log(result)
             return result
 
     results = []
@@ -56,27 +69,27 @@ def ingest_job(folder: Path, paths: list[Path], reader: ChildProcess, options=No
     return results
 
 
-def check_model_job(path: str, *, progress, emit) -> str:
+def check_model_task(path: str, *, progress, emit) -> str:
     """Load a GGUF in a throwaway child process (a bad file must not take the window down)."""
-    child = ChildProcess("folioscope-check")
+    child = WorkerProcess("folioscope-check")
     try:
-        return child.call("folioscope.tasks:check_model_task", path, progress=progress)
+        return child.call("folioscope.workers.tasks:check_model_task", path, progress=progress)
     finally:
         child.stop(graceful=False)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library: Library):
+    def __init__(self, library: Store):
         super().__init__()
         self.library = library
-        self.jobs = JobRunner()
-        self.reader = ChildProcess("folioscope-reader")  # reading, chunking, storing
-        self.worker = ChildProcess("folioscope-worker")  # re-chunking and answering
+        self.tasks = TaskRunner()
+        self.reader = WorkerProcess("folioscope-reader")  # reading, chunking, storing
+        self.worker = WorkerProcess("folioscope-worker")  # re-chunking and answering
         self.settings = Settings.load()
         self.doc_id: int | None = None
         self.doc_kind: str | None = None
-        self.chunk_rows: list[dict] = []
-        self.gap_rows: list[dict] = []
+        self.chunk_rows: list[ChunkRow] = []
+        self.gap_rows: list[GapRow] = []
         self._spans = None  # the open document's SpanTable, read when first needed
         self.last_results: list[IngestResult] = []
         self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
@@ -228,7 +241,7 @@ class MainWindow(QMainWindow):
         settings = self._settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter-v2", self.splitter.saveState())
-        self.jobs.stop_all()
+        self.tasks.stop_all()
         self.reader.stop(graceful=False)
         self.worker.stop(graceful=False)
         self.page_view.shutdown()
@@ -242,12 +255,12 @@ class MainWindow(QMainWindow):
         self.doc_list.clear()
         chosen = None
         for doc in self.library.documents():
-            routes = ", ".join(f"{n} {r}" for r, n in sorted(doc["routes"].items()))
-            item = QListWidgetItem(f"{doc['title'] or doc['name']}\n{doc['name']} · {doc['n_pages']} p · {routes}")
-            item.setData(Qt.ItemDataRole.UserRole, doc["id"])
-            item.setToolTip(f"{doc['path']}\nread in {doc['ingest_seconds']:.1f} s")
+            routes = ", ".join(f"{n} {r}" for r, n in sorted(doc.routes.items()))
+            item = QListWidgetItem(f"{doc.title or doc.name}\n{doc.name} · {doc.n_pages} p · {routes}")
+            item.setData(Qt.ItemDataRole.UserRole, doc.id)
+            item.setToolTip(f"{doc.path}\nread in {doc.ingest_seconds:.1f} s")
             self.doc_list.addItem(item)
-            if doc["id"] == select:
+            if doc.id == select:
                 chosen = item
         for path, message in self.failed.items():
             item = QListWidgetItem(f"✗ {Path(path).name}\ncould not be read")
@@ -282,18 +295,18 @@ class MainWindow(QMainWindow):
             self.chapters.set_chapters([])
             self.inspector.set_chunks([], [], self.settings.chunk_strategy, False, False)
             return
-        row = self.library.document_row(doc_id)
+        row = self.library.document(doc_id)
         pages = self.library.pages(doc_id)
-        self.doc_kind = row["kind"]
-        if row["kind"] in ("pdf", "image"):
-            self.page_view.set_document(self.library.source(doc_id), row["kind"], pages)
+        self.doc_kind = row.kind
+        if row.kind in ("pdf", "image"):
+            self.page_view.set_document(self.library.source(doc_id), row.kind, pages)
             self.views.setCurrentWidget(self.page_view)
             self._on_page_changed(0)
         else:
             self.text_view.set_text(self.library.text(doc_id), self.library.heading_ranges(doc_id))
             self.views.setCurrentWidget(self.text_view)
-            reason = pages[0]["reason"].get("why", "") if pages else ""
-            self.page_label.setText(f"{row['kind']} · {pages[0]['route'] if pages else ''}")
+            reason = pages[0].reason.get("why", "") if pages else ""
+            self.page_label.setText(f"{row.kind} · {pages[0].route if pages else ''}")
             self.page_label.setToolTip(reason)
         self.chapters.set_chapters(self.library.chapters(doc_id))
         # the overlays next, in their own turn of the event loop: the window stays responsive
@@ -309,8 +322,7 @@ class MainWindow(QMainWindow):
             return
         self.chunk_rows = self.library.chunks(self.doc_id)
         self.view.set_chunks(self.chunk_rows)
-        edits = self.library.conn.execute(
-            "SELECT sum(undone = 0), sum(undone = 1) FROM chunk_edits WHERE doc_id = ?", (self.doc_id,)).fetchone()
+        edits = self.library.edit_counts(self.doc_id)
         self.gap_rows = self.library.gaps(self.doc_id)
         self.inspector.set_chunks(self.chunk_rows, self.gap_rows,
                                   self.library.chunk_options(self.doc_id).strategy,
@@ -329,10 +341,10 @@ class MainWindow(QMainWindow):
         spans = self.spans()
         out = []
         for gap in self.gap_rows:
-            if lo < gap["offset"] < hi:
-                boxes = spans.line_boxes(gap["offset"], gap["offset"] + 1)
+            if lo < gap.offset < hi:
+                boxes = spans.line_boxes(gap.offset, gap.offset + 1)
                 if boxes:
-                    out.append((gap["offset"], *boxes[0]))
+                    out.append((gap.offset, *boxes[0]))
         return out
 
     def select_chunk(self, idx: int, from_inspector: bool = False) -> None:
@@ -360,24 +372,24 @@ class MainWindow(QMainWindow):
 
     # ---- chunk edits and strategy (worker process) ----------------------------------------
 
-    def run_chunk_task(self, action: str, **kwargs) -> Job | None:
+    def run_chunk_task(self, action: str, **kwargs) -> TaskThread | None:
         if self.doc_id is None:
             return None
         if action in ("undo", "redo") and not (self.inspector.can_undo if action == "undo" else self.inspector.can_redo):
             return None
         doc_id = self.doc_id
-        job = Job(lambda *, progress, emit: self.worker.call(
-            "folioscope.tasks:chunk_task", self.library.folder, doc_id, action, progress=progress, **kwargs),
+        task = TaskThread(lambda *, progress, emit: self.worker.call(
+            "folioscope.workers.tasks:chunk_task", self.library.folder, doc_id, action, progress=progress, **kwargs),
             name="chunks")
-        job.succeeded.connect(lambda n: self._chunks_done(doc_id, n))
-        job.failed.connect(self._chunk_failed)
-        job.cancelled.connect(lambda: (self.inspector.set_busy(False), self._finish_work("Cancelled.")))
+        task.succeeded.connect(lambda n: self._chunks_done(doc_id, n))
+        task.failed.connect(self._chunk_failed)
+        task.cancelled.connect(lambda: (self.inspector.set_busy(False), self._finish_work("Cancelled.")))
         self.inspector.set_busy(True)
         self.status_label.setText({"rechunk": "Re-chunking…", "edit": "Applying the edit…",
                                    "undo": "Undoing…", "redo": "Redoing…"}[action])
         self.progress.setRange(0, 0)
         self._show_progress.start()
-        return self.jobs.start("chunks", job)
+        return self.tasks.start("chunks", task)
 
     def _chunks_done(self, doc_id: int, n: int) -> None:
         self.inspector.set_busy(False)
@@ -396,7 +408,7 @@ class MainWindow(QMainWindow):
         self.ask_panel.question.setFocus()
         self.ask_panel.question.selectAll()
 
-    def ask(self, question: str, this_document: bool = True) -> Job | None:
+    def ask(self, question: str, this_document: bool = True) -> TaskThread | None:
         if not self.library.documents():
             self.show_message("Folioscope", "Add a document first: there is nothing to search yet.")
             return None
@@ -405,17 +417,17 @@ class MainWindow(QMainWindow):
         self.ask_panel.start(question)
         self.view.clear_evidence()
         model, threads = self.settings.model or None, self.settings.threads
-        job = Job(lambda *, progress, emit: self.worker.call(
-            "folioscope.tasks:ask_task", self.library.folder, question, doc_ids, model, threads,
+        task = TaskThread(lambda *, progress, emit: self.worker.call(
+            "folioscope.workers.tasks:ask_task", self.library.folder, question, doc_ids, model, threads,
             progress=progress, emit=emit), name="ask")
-        job.item.connect(self.ask_panel.add_token)
-        job.succeeded.connect(self._answered)
-        job.failed.connect(lambda message: (self.ask_panel.show_error(message), self._finish_work(message)))
-        job.cancelled.connect(lambda: (self.ask_panel.show_error("Cancelled."), self._finish_work("Cancelled.")))
+        task.item.connect(self.ask_panel.add_token)
+        task.succeeded.connect(self._answered)
+        task.failed.connect(lambda message: (self.ask_panel.show_error(message), self._finish_work(message)))
+        task.cancelled.connect(lambda: (self.ask_panel.show_error("Cancelled."), self._finish_work("Cancelled.")))
         self.status_label.setText("Answering…")
         self.progress.setRange(0, 0)
         self._show_progress.start()
-        return self.jobs.start("ask", job)
+        return self.tasks.start("ask", task)
 
     def _answered(self, result: dict) -> None:
         self.last_answer = result
@@ -449,10 +461,10 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Settings saved.")
 
     def _check_model(self, path: str, done) -> None:
-        job = Job(check_model_job, path, name="check-model")
-        job.succeeded.connect(lambda message: done(True, message))
-        job.failed.connect(lambda message: done(False, message))
-        self.jobs.start("check-model", job)
+        task = TaskThread(check_model_task, path, name="check-model")
+        task.succeeded.connect(lambda message: done(True, message))
+        task.failed.connect(lambda message: done(False, message))
+        self.tasks.start("check-model", task)
 
     def _on_page_changed(self, page: int) -> None:
         self.chapters.follow(page)
@@ -516,24 +528,24 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.add_paths(paths)
 
-    def add_paths(self, paths: list[Path]) -> Job:
-        running = self.jobs.running("ingest")
+    def add_paths(self, paths: list[Path]) -> TaskThread:
+        running = self.tasks.running("ingest")
         if running is not None:
             self.status_label.setText("Still reading the previous files; the new ones follow.")
             running.finished.connect(lambda: self.add_paths(paths))
             return running
-        job = Job(ingest_job, self.library.folder, paths, self.reader, self.settings.ingest_options(),
+        task = TaskThread(ingest_task, self.library.folder, paths, self.reader, self.settings.ingest_options(),
                   self.settings.chunk_options(), name="ingest")
-        job.progressed.connect(self._on_progress)
-        job.item.connect(self._on_ingested)
-        job.succeeded.connect(self._on_batch_done)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(lambda: self._finish_work("Cancelled."))
+        task.progressed.connect(self._on_progress)
+        task.item.connect(self._on_ingested)
+        task.succeeded.connect(self._on_batch_done)
+        task.failed.connect(self._on_failed)
+        task.cancelled.connect(lambda: self._finish_work("Cancelled."))
         self.last_results = []
         self.status_label.setText(f"Reading {len(paths)} item(s)…")
         self.progress.setRange(0, 0)
         self._show_progress.start()
-        return self.jobs.start("ingest", job)
+        return self.tasks.start("ingest", task)
 
     def _on_progress(self, event: ProgressEvent) -> None:
         self.progress.setRange(0, max(event.total, 1))
@@ -564,8 +576,8 @@ class MainWindow(QMainWindow):
         self.show_message("Folioscope", message)
 
     def cancel_work(self) -> None:
-        for job in list(self.jobs.jobs.values()):
-            job.cancel()
+        for task in list(self.tasks.tasks.values()):
+            task.cancel()
         self.status_label.setText("Cancelling after the current page…")
 
     def _finish_work(self, message: str) -> None:
@@ -580,7 +592,7 @@ class MainWindow(QMainWindow):
     def remove_document(self) -> None:
         if self.doc_id is None:
             return
-        name = self.library.document_row(self.doc_id)["name"]
+        name = self.library.document(self.doc_id).name
         self.library.remove(self.doc_id)
         self.doc_id = None
         self.refresh_documents()
@@ -589,7 +601,7 @@ class MainWindow(QMainWindow):
     def reingest_document(self) -> None:
         if self.doc_id is None:
             return
-        path = Path(self.library.document_row(self.doc_id)["path"])
+        path = Path(self.library.document(self.doc_id).path)
         if not path.exists():
             self.show_message("Folioscope", f"{path.name} is no longer at {path.parent}.")
             return

@@ -11,13 +11,19 @@ import queue
 import time
 
 from PySide6.QtCore import QRectF, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import (QBrush, QColor, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen,
-                           QPixmap)
-from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsPathItem, QGraphicsPixmapItem,
-                               QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QGraphicsView)
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QGraphicsLineItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
 
 from ..core import Box, Route
+from ..index import ChunkRow, PageRow
 
 PAGE_WIDTH = 800.0  # scene units for the widest page
 GAP = 16.0
@@ -31,7 +37,7 @@ ROUTE_COLOURS = {"TEXT": "#2e7d32", "OCR": "#c62828", "TEXT+OCR": "#ef6c00", "EM
 class RenderThread(QThread):
     """Renders pages of one document at a time; newer requests supersede older ones.
 
-    The rendering itself runs in a child process (`ingest.render.render_shared`): PyMuPDF
+    The rendering itself runs in a child process (`workers.render.render_shared`): PyMuPDF
     holds the GIL while it draws, and the window would feel every page as a stall. Pixels
     come back as bytes (a few MB a page, copied without holding the GIL for long)."""
 
@@ -56,8 +62,8 @@ class RenderThread(QThread):
         self.wait(5000)
 
     def run(self) -> None:
-        from ..index.process import ChildProcess
-        child = ChildProcess("folioscope-renderer")  # PyMuPDF would hold this process's GIL
+        from ..workers.process import WorkerProcess
+        child = WorkerProcess("folioscope-renderer")  # PyMuPDF would hold this process's GIL
         document = None  # (generation, source, kind) of the current document
         opened = None  # the generation whose document the child has open
         while True:
@@ -74,9 +80,9 @@ class RenderThread(QThread):
             try:
                 if opened != gen:
                     opened = None
-                    child.call("folioscope.ingest.render:open_shared", document[1], document[2])
+                    child.call("folioscope.workers.render:open_shared", document[1], document[2])
                     opened = gen
-                out = child.call("folioscope.ingest.render:render_shared", page, page_width, scale)
+                out = child.call("folioscope.workers.render:render_shared", page, page_width, scale)
             except (EOFError, ConnectionError, OSError):
                 opened = None  # the child died (a damaged page?): the next request restarts it
                 continue
@@ -101,7 +107,6 @@ class PageItem(QGraphicsRectItem):
 
 
 CHUNK_TINTS = ("#1e88e5", "#43a047")  # alternating chunk colours (drawn translucent)
-EVIDENCE_COLOUR = "#ffd600"
 SELECTED_PEN = QPen(QColor("#0d47a1"), 1.2)
 OVERLAY_SLICE = 0.006  # seconds of overlay drawing per turn of the event loop
 
@@ -204,7 +209,7 @@ class PageView(QGraphicsView):
 
     # ---- document ---------------------------------------------------------------------------
 
-    def set_document(self, source: bytes | None, kind: str | None, pages: list[dict]) -> None:
+    def set_document(self, source: bytes | None, kind: str | None, pages: list[PageRow]) -> None:
         """Show the pages of a stored document. `pages` are library page rows."""
         self._overlay_work, self._stale = None, []  # their items go with the scene
         self._overlay_timer.stop()
@@ -214,15 +219,15 @@ class PageView(QGraphicsView):
         self.evidence_items: list = []
         self.selected_chunk: int | None = None
         self.pages = []
-        self.page_sizes = [(p["width"], p["height"]) for p in pages]
+        self.page_sizes = [(p.width, p.height) for p in pages]
         self._generation = self._renderer.set_document(source, kind)
         if not pages:
             return
         self.unit = PAGE_WIDTH / max(w for w, _ in self.page_sizes)
         y = 0.0
         for row in pages:
-            w, h = row["width"] * self.unit, row["height"] * self.unit
-            item = PageItem(row["page_no"], QRectF((PAGE_WIDTH - w) / 2, y, w, h))
+            w, h = row.width * self.unit, row.height * self.unit
+            item = PageItem(row.page_no, QRectF((PAGE_WIDTH - w) / 2, y, w, h))
             self.scene().addItem(item)
             self.pages.append(item)
             self._add_route_badge(item, row)
@@ -231,9 +236,9 @@ class PageView(QGraphicsView):
         self.apply_zoom()
         self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
 
-    def _add_route_badge(self, item: PageItem, row: dict) -> None:
-        label = ROUTE_LABELS.get(row["route"], row["route"].upper())
-        if row["reason"].get("repair", {}).get("accepted"):
+    def _add_route_badge(self, item: PageItem, row: PageRow) -> None:
+        label = ROUTE_LABELS.get(row.route, row.route.upper())
+        if row.reason.get("repair", {}).get("accepted"):
             label = "REPAIRED"
         text = QGraphicsSimpleTextItem(label)
         font = text.font()
@@ -250,11 +255,11 @@ class PageView(QGraphicsView):
         badge.setZValue(10)
         text.setParentItem(badge)
         text.setPos(4, 2)
-        reason = row["reason"]
-        tip = [f"Page {row['page_no'] + 1}: {label.lower()}", reason.get("why", "")]
+        reason = row.reason
+        tip = [f"Page {row.page_no + 1}: {label.lower()}", reason.get("why", "")]
         if "ocr_confidence" in reason:
             tip.append(f"OCR confidence {reason['ocr_confidence']:.3f}")
-        timings = ", ".join(f"{k} {v:.2f} s" for k, v in row.get("timings", {}).items())
+        timings = ", ".join(f"{k} {v:.2f} s" for k, v in row.timings.items())
         if timings:
             tip.append(timings)
         badge.setToolTip("\n".join(t for t in tip if t))
@@ -268,7 +273,7 @@ class PageView(QGraphicsView):
 
     # ---- overlays --------------------------------------------------------------------------
 
-    def set_chunks(self, chunks: list[dict]) -> None:
+    def set_chunks(self, chunks: list[ChunkRow]) -> None:
         """Draw every chunk as tinted line boxes (alternating colours) and each boundary as a
         line above the chunk it starts, as thick as its score. Chunks are library rows with
         their line boxes ([page, x0, y0, x1, y1]).
@@ -306,7 +311,7 @@ class PageView(QGraphicsView):
         self._overlay_timer.stop()
         self.overlays_drawn.emit()
 
-    def _overlay_steps(self, chunks: list[dict]):
+    def _overlay_steps(self, chunks: list[ChunkRow]):
         """The overlay work as steps: one item of an earlier set_chunks removed, or one chunk
         drawn, per step."""
         while self._stale:
@@ -314,22 +319,22 @@ class PageView(QGraphicsView):
             yield
         for n, chunk in enumerate(chunks):
             colour = CHUNK_TINTS[n % 2]
-            tip = (f"Chunk {chunk['idx'] + 1}: {chunk['tokens']} tokens, "
-                   f"{len(chunk['text'].split())} words\nboundary score {chunk['score']:.2f} "
-                   f"({chunk['strategy']})")
+            tip = (f"Chunk {chunk.idx + 1}: {chunk.tokens} tokens, "
+                   f"{len(chunk.text.split())} words\nboundary score {chunk.score:.2f} "
+                   f"({chunk.strategy})")
             by_page: dict[int, list[QRectF]] = {}
-            for page, *box in chunk["boxes"]:
+            for page, *box in chunk.boxes:
                 if page < len(self.pages):
                     by_page.setdefault(page, []).append(self.page_rect_to_scene(page, Box(*box)))
             items = []
-            for page, rects in by_page.items():
-                item = ChunkRegion(rects, chunk["idx"], colour, tip, self)
+            for rects in by_page.values():
+                item = ChunkRegion(rects, chunk.idx, colour, tip, self)
                 self.scene().addItem(item)
                 items.append(item)
-            self.chunk_items[chunk["idx"]] = items
+            self.chunk_items[chunk.idx] = items
             if n and items:
-                self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1]["score"], chunk["start"],
-                                                               chunks[n - 1]["start"], chunk["end"]))
+                self.boundary_items.append(self._boundary_line(items[0], chunks[n - 1].score, chunk.start,
+                                                               chunks[n - 1].start, chunk.end))
             yield
 
     def _boundary_line(self, first: ChunkRegion, score: float, offset: int, lo: int, hi: int):

@@ -7,20 +7,33 @@ import os
 from dataclasses import dataclass, field, fields
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ..core import DEFAULT_BUDGET, DEFAULT_STRATEGY
+from ..segment.strategies import strategy_names
 
 VERSION = 1
-STRATEGIES = ("learned", "texttiling", "fixed", "perplexity")
 
 
 @dataclass
 class Settings:
     model: str = ""  # a GGUF file; empty: the bundled model
     threads: int = max(1, min(4, os.cpu_count() or 1))
-    chunk_budget: int = 250
-    chunk_strategy: str = "learned"
+    chunk_budget: int = DEFAULT_BUDGET
+    chunk_strategy: str = DEFAULT_STRATEGY
     ocr_engine: str = "rapidocr"
     llm_repair: bool = False
     library_folder: str = ""  # empty: the platform's user data folder
@@ -63,7 +76,7 @@ class Settings:
                              repair_model=self.model or None)
 
     def chunk_options(self):
-        from ..segment.chunker import ChunkOptions
+        from ..core import ChunkOptions
         return ChunkOptions(strategy=self.chunk_strategy, budget=self.chunk_budget,
                             minimum=min(40, self.chunk_budget // 2))
 
@@ -93,7 +106,7 @@ class SettingsDialog(QDialog):
         self.budget = QSpinBox(minimum=32, maximum=256, value=settings.chunk_budget, suffix=" tokens")
         self.budget.setToolTip("MiniLM reads at most 256 word pieces")
         self.strategy = QComboBox()
-        self.strategy.addItems(STRATEGIES)
+        self.strategy.addItems(strategy_names())
         self.strategy.setCurrentText(settings.chunk_strategy)
         from ..ingest.ocr import available
         self.ocr = QComboBox()

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit
 
+from ..index import ChunkRow
 from .page_view import CHUNK_TINTS
 
 
@@ -20,7 +21,7 @@ class TextView(QTextEdit):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setReadOnly(True)
-        self.chunks: list[dict] = []
+        self.chunks: list[ChunkRow] = []
         self._chunk_selections: list = []
         self._evidence_selections: list = []
         self._evidence: list = []
@@ -52,23 +53,23 @@ class TextView(QTextEdit):
     def _apply(self) -> None:
         self.setExtraSelections(self._chunk_selections + self._evidence_selections)
 
-    def set_chunks(self, chunks: list[dict]) -> None:
+    def set_chunks(self, chunks: list[ChunkRow]) -> None:
         self.chunks = chunks
         self._chunk_selections = []
         for n, c in enumerate(chunks):
             tint = QColor(CHUNK_TINTS[n % 2])
-            tint.setAlphaF(0.35 if c["idx"] == self.selected_chunk else 0.13)
-            sel = self._selection(c["start"], c["end"], tint,
-                                  f"Chunk {c['idx'] + 1}: {c['tokens']} tokens, boundary score {c['score']:.2f}")
+            tint.setAlphaF(0.35 if c.idx == self.selected_chunk else 0.13)
+            sel = self._selection(c.start, c.end, tint,
+                                  f"Chunk {c.idx + 1}: {c.tokens} tokens, boundary score {c.score:.2f}")
             self._chunk_selections.append(sel)
         self._apply()
 
     def select_chunk(self, idx: int | None, scroll: bool = True) -> None:
         self.selected_chunk = idx
         self.set_chunks(self.chunks)
-        chunk = next((c for c in self.chunks if c["idx"] == idx), None)
+        chunk = next((c for c in self.chunks if c.idx == idx), None)
         if scroll and chunk is not None:
-            self._scroll_to(chunk["start"])
+            self._scroll_to(chunk.start)
 
     def _scroll_to(self, offset: int) -> None:
         cursor = QTextCursor(self.document())
@@ -98,6 +99,6 @@ class TextView(QTextEdit):
         super().mousePressEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:
             offset = self.cursorForPosition(event.position().toPoint()).position()
-            chunk = next((c for c in self.chunks if c["start"] <= offset < c["end"]), None)
+            chunk = next((c for c in self.chunks if c.start <= offset < c.end), None)
             if chunk is not None:
-                self.chunk_clicked.emit(chunk["idx"])
+                self.chunk_clicked.emit(chunk.idx)

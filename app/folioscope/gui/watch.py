@@ -45,7 +45,7 @@ class FolderWatch(QObject):
             self._watcher.addPaths(folders)
 
     def _listing(self) -> dict[str, float]:
-        from ..index.library import expand_paths
+        from ..pipeline import expand_paths
         listing = {}
         for path in expand_paths(Path(f) for f in self.folders):
             try:

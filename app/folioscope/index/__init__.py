@@ -1,6 +1,7 @@
-"""The library: one SQLite file per folder (documents, pages, blocks, spans, ingest log)."""
+"""The store: one SQLite file per library (documents, pages, blocks, spans, chunks, gaps,
+vectors, chapters, full text, user edits, ingest log). It stores; `folioscope.pipeline` runs
+the stages that fill it."""
 
-from .library import IngestResult, Library, Prepared, default_folder, expand_paths, ingest_paths, prepare
+from .store import ChunkRow, DocumentRow, GapRow, PageRow, Store, default_folder
 
-__all__ = ["IngestResult", "Library", "Prepared", "default_folder", "expand_paths", "ingest_paths",
-           "prepare"]
+__all__ = ["ChunkRow", "DocumentRow", "GapRow", "PageRow", "Store", "default_folder"]

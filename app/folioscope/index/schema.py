@@ -84,6 +84,13 @@ def m006_chunk_boxes(db: sqlite_utils.Database) -> None:
     db["chunks"].add_column("boxes", str)
 
 
+def m007_sentences(db: sqlite_utils.Database) -> None:
+    # every sentence of a document with its unit vector (float16): computed once at ingest
+    # for the boundaries, and read again for re-chunking and for finding evidence
+    db["sentences"].create({"doc_id": int, "idx": int, "start": int, "end": int, "vector": bytes},
+                           pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "id")])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -91,6 +98,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_chunks,
     m005_chapters_vectors_fts,
     m006_chunk_boxes,
+    m007_sentences,
 ]
 
 

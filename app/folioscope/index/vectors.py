@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -19,24 +18,6 @@ MODEL = "all-MiniLM-L6-v2"
 
 def chunk_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
-
-
-def embed_missing(conn: sqlite3.Connection, texts: Iterable[str], embed: Callable[[list[str]], np.ndarray],
-                  known: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """Vectors for the texts not yet stored (nor in `known`), keyed by content hash."""
-    known = dict(known or {})
-    wanted = {chunk_hash(t): t for t in texts}
-    stored = set()
-    hashes = [h for h in wanted if h not in known]
-    for i in range(0, len(hashes), 500):
-        part = hashes[i:i + 500]
-        stored.update(r[0] for r in conn.execute(
-            f"SELECT hash FROM vectors WHERE hash IN ({','.join('?' * len(part))})", part))
-    missing = [h for h in hashes if h not in stored]
-    if missing:
-        for h, v in zip(missing, embed([wanted[h] for h in missing])):
-            known[h] = v
-    return {h: v for h, v in known.items() if h in wanted}
 
 
 def store_vectors(conn: sqlite3.Connection, vectors: dict[str, np.ndarray]) -> None:

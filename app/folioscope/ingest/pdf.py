@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
-from ..core import Block, Box, Document, Piece, Page, Progress, Role, Route, UnreadableFile
+from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile
 from .options import IngestOptions
-from .router import PageFeatures, decide, is_garbage_char
 from .repair import repair_page
+from .router import PageFeatures, decide, is_garbage_char
 from .scan import scan_blocks
 
 # Ligatures are expanded ("ﬁ" -> "fi") so that search and embeddings see plain words.
@@ -81,7 +81,7 @@ def read_page(page: pymupdf.Page, index: int, options: IngestOptions) -> tuple[P
         result.blocks = [tb.block for tb in text_blocks]
     if route is Route.OCR:
         t1 = time.perf_counter()
-        image, scale = render(page, options.dpi)
+        image, scale = rasterize(page, options.dpi)
         scan = scan_blocks(options.engine(), image, index, scale)
         result.blocks, result.rotation = scan.blocks, scan.rotation
         reason["ocr_confidence"] = round(scan.confidence, 3)
@@ -96,7 +96,7 @@ def read_page(page: pymupdf.Page, index: int, options: IngestOptions) -> tuple[P
     return result, text_blocks
 
 
-def render(page: pymupdf.Page, dpi: int, clip: pymupdf.Rect | None = None) -> tuple[np.ndarray, float]:
+def rasterize(page: pymupdf.Page, dpi: int, clip: pymupdf.Rect | None = None) -> tuple[np.ndarray, float]:
     """The page as displayed (rotation applied), RGB pixels, and pixels per point."""
     pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False, colorspace=pymupdf.csRGB)
     image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
@@ -108,10 +108,6 @@ def _visible(span: dict) -> bool:
         return False
     flags = span.get("char_flags")
     return flags is None or bool(flags & DRAWN)
-
-
-def _nonspace(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
 
 
 def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock], PageFeatures]:
@@ -267,7 +263,7 @@ def _image_coverage(page: pymupdf.Page, text_rects) -> tuple[float, float]:
 def ocr_untexted_images(page: pymupdf.Page, index: int, options: IngestOptions,
                         reason: dict) -> list[Block]:
     """OCR the images of a text page that have no text layer over them."""
-    image, scale = render(page, options.dpi)
+    image, scale = rasterize(page, options.dpi)
     matrix = page.rotation_matrix
     blocks: list[Block] = []
     confidences = []

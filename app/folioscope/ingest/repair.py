@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from ..core import Block, Piece
+from ..core import Block, ChatModel, Piece
 
 PROMPT = ("Correct the OCR errors in this line of a scanned document. Keep every word that is "
           "already right. Reply with the corrected line only.\nLine: {line}")
@@ -42,7 +42,7 @@ def clean_reply(reply: str) -> str:
     return line.strip('"').strip()
 
 
-def repair_blocks(blocks: list[Block], llm, threshold: float, model_name: str) -> RepairStats:
+def repair_blocks(blocks: list[Block], llm: ChatModel, threshold: float, model_name: str) -> RepairStats:
     """Repair, in place, the OCR lines of `blocks` whose confidence is under `threshold`."""
     stats = RepairStats()
     for block in blocks:
@@ -80,7 +80,7 @@ def repair_page(page, options) -> None:
         return
     import time
 
-    from ..answer.llm import shared_llm
+    from ..llm import shared_llm
     started = time.perf_counter()
     llm = shared_llm(options.repair_model)
     stats = repair_blocks(page.blocks, llm, options.repair_threshold, llm.path.stem)

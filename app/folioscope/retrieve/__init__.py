@@ -6,8 +6,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..core import Evidence
-from .evidence import EvidenceOptions, locate
+from ..index import Store
+from .evidence import EvidenceOptions, evidence_from, locate
+from .passages import PassageOptions, select_passages
 from .search import Hit, bm25_search, fuse
 from .select import Candidate, SelectOptions, select
 
@@ -35,25 +39,36 @@ class Retrieval:
                 for c in sorted(shown, key=lambda c: -c.hit.fused)]
 
 
-def retrieve(library, question: str, doc_ids: set[int] | None = None,
-             options: SelectOptions = SelectOptions(), fusion: str = "cc",
-             evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid") -> Retrieval:
-    """searches: "hybrid", "bm25" or "dense"."""
+def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
+             options: SelectOptions | PassageOptions = SelectOptions(), fusion: str = "cc",
+             evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid",
+             question_vector: np.ndarray | None = None) -> Retrieval:
+    """searches: "hybrid", "bm25" or "dense"; `question_vector`: the question's embedding,
+    if already computed."""
     from ..embed import shared_embedder
     embedder = shared_embedder()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    qvec = embedder.encode([question])[0]
+    qvec = question_vector if question_vector is not None else embedder.encode([question])[0]
     t1 = time.perf_counter()
     timings["embed_question"] = t1 - t0
-    sparse = bm25_search(library.conn, question, doc_ids, POOL) if searches != "dense" else []
+    sparse = bm25_search(library, question, doc_ids, POOL) if searches != "dense" else []
     t2 = time.perf_counter()
     dense = library.vectors.search(qvec, doc_ids, POOL) if searches != "bm25" else []
     t3 = time.perf_counter()
     timings.update(bm25=t2 - t1, dense=t3 - t2)
     hits = fuse(sparse, dense, fusion)
-    rows = _chunk_rows(library, {(h.doc_id, h.idx) for h in hits})
+    rows = library.chunk_ranges((h.doc_id, h.idx) for h in hits)
     candidates = [Candidate(h, *rows[(h.doc_id, h.idx)]) for h in hits if (h.doc_id, h.idx) in rows]
+    if isinstance(options, PassageOptions):
+        passages, scored = select_passages(library, question, qvec, candidates, options)
+        kept = [Candidate(p.chunk.hit, p.start, p.end, p.tokens, True, p.reason) for p in passages]
+        t4 = time.perf_counter()
+        timings["select"] = t4 - t3
+        found = evidence_from(library, passages, scored, evidence) if evidence is not None else []
+        timings["evidence"] = time.perf_counter() - t4
+        timings["total"] = time.perf_counter() - t0
+        return Retrieval(question, kept, candidates, found, timings)
     kept = select(candidates, options, {c.key: c for c in candidates})
     t4 = time.perf_counter()
     timings["select"] = t4 - t3
@@ -69,14 +84,4 @@ def retrieve(library, question: str, doc_ids: set[int] | None = None,
     return Retrieval(question, kept, candidates, found, timings)
 
 
-def _chunk_rows(library, keys: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:
-    out = {}
-    for doc_id in {d for d, _ in keys}:
-        for idx, start, end, tokens in library.conn.execute(
-                "SELECT idx, start, end, tokens FROM chunks WHERE doc_id = ?", (doc_id,)):
-            if (doc_id, idx) in keys:
-                out[(doc_id, idx)] = (start, end, tokens)
-    return out
-
-
-__all__ = ["Retrieval", "retrieve", "SelectOptions", "EvidenceOptions", "Hit"]
+__all__ = ["Retrieval", "retrieve", "SelectOptions", "PassageOptions", "EvidenceOptions", "Hit"]

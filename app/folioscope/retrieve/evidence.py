@@ -78,3 +78,31 @@ def locate(question: str, question_vector: np.ndarray, pieces: list[tuple[int, i
         chosen.append(Evidence(doc_id=doc_id, start=start, end=end, text=text, score=round(float(score[i]), 4),
                                page=page, boxes=[(p, *b.as_tuple()) for p, b in lines], chunk=idx))
     return chosen
+
+
+def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOptions()) -> list[Evidence]:
+    """Evidence sentences among the scored sentences (best first) that lie in the kept
+    passages: those scoring at least `relative` of the best, a few per passage."""
+    inside = [s for s in scored if any(p.doc_id == s.doc_id and p.start <= s.start and s.end <= p.end
+                                       for p in passages)]
+    if not inside:
+        return []
+    best = inside[0].score
+    chosen: list[Evidence] = []
+    per_passage: dict[tuple[int, int], int] = {}
+    spans: dict[int, SpanTable] = {}
+    for s in inside:
+        if len(chosen) >= options.max_sentences or s.score < options.relative * best:
+            break
+        passage = next(p for p in passages if p.doc_id == s.doc_id and p.start <= s.start and s.end <= p.end)
+        key = (passage.doc_id, passage.start)
+        if per_passage.get(key, 0) >= options.per_chunk:
+            continue
+        per_passage[key] = per_passage.get(key, 0) + 1
+        table = spans.setdefault(s.doc_id, store.span_table(s.doc_id))
+        lines = table.line_boxes(s.start, s.end)
+        page = lines[0][0] if lines else (table.pages(s.start, s.end) or [0])[0]
+        chosen.append(Evidence(doc_id=s.doc_id, start=s.start, end=s.end, text=store.text(s.doc_id)[s.start:s.end],
+                               score=round(s.score, 4), page=page, boxes=[(p, *b.as_tuple()) for p, b in lines],
+                               chunk=s.chunk.hit.idx))
+    return chosen

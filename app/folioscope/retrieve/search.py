@@ -4,10 +4,11 @@ dense cosine over the in-memory chunk vectors."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from ..index import Store
 
 RRF_K = 60
 CHAPTER_WEIGHT = 0.5  # BM25 weight of the chapter-title column against the chunk text
@@ -31,20 +32,13 @@ def fts_query(question: str) -> str:
     return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
 
 
-def bm25_search(conn: sqlite3.Connection, question: str, doc_ids: set[int] | None = None,
+def bm25_search(store: Store, question: str, doc_ids: set[int] | None = None,
                 limit: int = 50) -> list[tuple[int, int, float]]:
     """(doc_id, chunk idx, score), best first."""
     query = fts_query(question)
     if not query:
         return []
-    sql = (f"SELECT doc_id, idx, -bm25(chunk_fts, 1.0, {CHAPTER_WEIGHT}) AS s FROM chunk_fts "
-           "WHERE chunk_fts MATCH ?")
-    params: list = [query]
-    if doc_ids is not None:
-        sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
-        params += sorted(doc_ids)
-    sql += " ORDER BY s DESC LIMIT ?"
-    return [(int(d), int(i), float(s)) for d, i, s in conn.execute(sql, params + [limit])]
+    return store.search_text(query, doc_ids, limit, CHAPTER_WEIGHT)
 
 
 def fuse(bm25: list[tuple[int, int, float]], dense: list[tuple[int, int, float]],

@@ -1,63 +1,31 @@
-"""The chunking pipeline: text -> sentences -> gap scores -> sized chunks -> user edits.
+"""Chunking: text -> sentences -> gap scores -> sized chunks -> user edits.
 
-User edits are operations on the set of cut offsets (a cut is the character offset where a
-chunk starts): split adds a cut at a sentence start, merge removes one, move does both.
-They are stored apart and applied after every re-chunk, so they survive a change of
-strategy or budget.
+User edits (`core.Edit`) are stored apart and applied after every re-chunk, so they
+survive a change of strategy or budget.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core import BLOCK_SEPARATOR, Boundary, Chunk, FolioscopeError, Sentence
-from .sentences import split_sentences
-from .sizing import DEFAULT_BUDGET, DEFAULT_MINIMUM, fit_units, plan_cuts
-from .strategies import DEFAULT_STRATEGY, SegmentInput, get_strategy
+from ..core import BLOCK_SEPARATOR, Boundary, Chunk, Chunking, ChunkOptions, Edit, Sentence
+from .sentences import block_starts, split_sentences
+from .sizing import fit_units, plan_cuts
+from .strategies import SegmentInput, get_strategy
 
 HEADING_SCORE = 0.9  # a cut before a heading scores at least this
 AFTER_HEADING_SCORE = 0.05  # and a cut right after one at most this
 
 
-@dataclass(frozen=True)
-class ChunkOptions:
-    strategy: str = DEFAULT_STRATEGY
-    budget: int = DEFAULT_BUDGET
-    minimum: int = DEFAULT_MINIMUM
-
-    def __post_init__(self):
-        if self.budget < 16 or self.minimum < 0 or self.minimum > self.budget // 2:
-            raise FolioscopeError("The chunk budget must be at least 16 tokens and the minimum "
-                                  "at most half of it.")
-
-
-@dataclass(frozen=True)
-class Edit:
-    kind: str  # "split", "merge", "move"
-    offset: int
-    target: int | None = None  # for "move"
-
-
-@dataclass
-class Chunking:
-    text: str
-    sentences: list[Sentence]
-    boundaries: list[Boundary]  # one per sentence gap
-    chunks: list[Chunk]
-    options: ChunkOptions
-    tokens: list[int] = field(default_factory=list)  # per chunk
-
-    def cuts(self) -> list[int]:
-        return [c.start for c in self.chunks[1:]]
-
-
 def score_gaps(text: str, sentences: list[Sentence], options: ChunkOptions, headings: set[int],
-               embed: Callable | None = None) -> tuple[list[Boundary], np.ndarray, list[int]]:
-    seg = SegmentInput([s.text for s in sentences], embed=embed)
+               embed: Callable | None = None) -> tuple[list[Boundary], np.ndarray, list[int], np.ndarray | None]:
+    """Every gap's boundary, the gaps the strategy decided to cut, word pieces per sentence,
+    and the sentence vectors if the strategy computed them."""
+    seg = SegmentInput([s.text for s in sentences], embed=embed,
+                       paragraph_starts=block_starts(text, sentences))
     strategy = get_strategy(options.strategy)
     scores = strategy.score(seg) if len(sentences) > 1 else np.zeros(0, dtype=np.float32)
     decided = strategy.decide(scores) if len(scores) else np.zeros(0, dtype=bool)
@@ -79,7 +47,7 @@ def score_gaps(text: str, sentences: list[Sentence], options: ChunkOptions, head
             decided[g] = True
             score, method = max(score, HEADING_SCORE), f"{strategy.name}+heading"
         boundaries.append(Boundary(after=g, offset=offset, score=round(score, 4), method=method))
-    return boundaries, decided, seg.tokens
+    return boundaries, decided, seg.tokens, seg.cache.get(("embeddings", None))
 
 
 def apply_edits(cuts: Iterable[int], edits: Iterable[Edit], valid: set[int]) -> list[int]:
@@ -105,7 +73,7 @@ def chunk_text(text: str, options: ChunkOptions | None = None, headings: Iterabl
     if not sentences:
         chunks = [Chunk(0, 0, len(text), text, 1.0, options.strategy)] if text else []
         return Chunking(text, [], [], chunks, options, [0] * len(chunks))
-    boundaries, decided, tokens = score_gaps(text, sentences, options, set(headings), embed)
+    boundaries, decided, tokens, vectors = score_gaps(text, sentences, options, set(headings), embed)
     units, owner = fit_units(text, sentences, tokens, options.budget, count_tokens)
     unit_scores = np.zeros(max(len(units) - 1, 0), dtype=np.float32)
     unit_decided = np.zeros(len(unit_scores), dtype=bool)
@@ -124,7 +92,7 @@ def chunk_text(text: str, options: ChunkOptions | None = None, headings: Iterabl
               for i, (lo, hi) in enumerate(zip(edges, edges[1:])) if hi > lo]
     for i, chunk in enumerate(chunks):
         chunk.index = i
-    return Chunking(text, sentences, boundaries, chunks, options, _tokens_per_chunk(units, chunks))
+    return Chunking(text, sentences, boundaries, chunks, options, _tokens_per_chunk(units, chunks), vectors)
 
 
 def _tokens_per_chunk(units, chunks: list[Chunk]) -> list[int]:

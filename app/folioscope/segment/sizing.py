@@ -18,10 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import Sentence
-
-DEFAULT_BUDGET = 250  # word pieces; all-MiniLM-L6-v2 keeps 254 after [CLS] and [SEP]
-DEFAULT_MINIMUM = 40
+from ..core import DEFAULT_BUDGET, DEFAULT_MINIMUM, Sentence
 
 
 @dataclass
@@ -41,7 +38,7 @@ def fit_units(text: str, sentences: list[Sentence], tokens: list[int], budget: i
             units.append(Unit(sentence.start, sentence.end, n))
             owner.append(index)
             continue
-        words = [m for m in re.finditer(r"\S+", text[sentence.start:sentence.end])]
+        words = list(re.finditer(r"\S+", text[sentence.start:sentence.end]))
         counts = count([w.group(0) for w in words])
         piece_start, piece_tokens = sentence.start + words[0].start(), 0
         for word, c in zip(words, counts):

@@ -14,7 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ..core import FolioscopeError
+from ..core import DEFAULT_STRATEGY, FolioscopeError
+from .cohesion import depth_scores, smooth, window_similarity
 
 
 @dataclass
@@ -23,6 +24,7 @@ class SegmentInput:
 
     sentences: list[str]
     embed: Callable[..., np.ndarray] | None = None  # embed(texts, layers=None), as Embedder.encode
+    paragraph_starts: list[bool] | None = None  # per sentence: starts a block (None: unknown)
     cache: dict = field(default_factory=dict)
 
     def encoded(self, layers: int | None = None) -> np.ndarray:
@@ -68,60 +70,16 @@ def register(cls):
     return cls
 
 
+def strategy_names() -> list[str]:
+    """Registered strategies, the default first (for menus)."""
+    return [DEFAULT_STRATEGY] + sorted(n for n in STRATEGIES if n != DEFAULT_STRATEGY)
+
+
 def get_strategy(name: str, **options) -> Strategy:
     if name not in STRATEGIES:
         raise FolioscopeError(f"Unknown chunking strategy '{name}'; choose one of "
                               f"{', '.join(sorted(STRATEGIES))}.")
     return STRATEGIES[name](**options)
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.maximum(norms, 1e-9)
-
-
-def window_means(embeddings: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each gap, the unit mean embedding of the `width` sentences before it and of the
-    `width` sentences after it."""
-    n = len(embeddings)
-    csum = np.vstack([np.zeros((1, embeddings.shape[1]), dtype=np.float64), np.cumsum(embeddings, axis=0)])
-    gaps = np.arange(n - 1)
-    lo = np.maximum(gaps + 1 - width, 0)
-    hi = np.minimum(gaps + 1 + width, n)
-    return _unit(csum[gaps + 1] - csum[lo]), _unit(csum[hi] - csum[gaps + 1])
-
-
-def window_similarity(embeddings: np.ndarray, width: int) -> np.ndarray:
-    """Cosine between the mean embedding of `width` sentences before each gap and of
-    `width` sentences after it."""
-    if len(embeddings) < 2:
-        return np.zeros(0, dtype=np.float32)
-    left, right = window_means(embeddings, width)
-    return np.sum(left * right, axis=1).astype(np.float32)
-
-
-def depth_scores(similarity: np.ndarray) -> np.ndarray:
-    """TextTiling depth: how far the similarity at each gap lies below the peaks on either
-    side (climbing while the similarity rises)."""
-    n = len(similarity)
-    depth = np.zeros(n, dtype=np.float32)
-    for i in range(n):
-        left = i
-        while left > 0 and similarity[left - 1] >= similarity[left]:
-            left -= 1
-        right = i
-        while right < n - 1 and similarity[right + 1] >= similarity[right]:
-            right += 1
-        depth[i] = (similarity[left] - similarity[i]) + (similarity[right] - similarity[i])
-    return depth
-
-
-def smooth(values: np.ndarray, width: int = 1) -> np.ndarray:
-    if width <= 0 or len(values) < 3:
-        return values
-    kernel = np.ones(2 * width + 1) / (2 * width + 1)
-    padded = np.pad(values, width, mode="edge")
-    return np.convolve(padded, kernel, mode="valid").astype(np.float32)
 
 
 @register
@@ -147,6 +105,11 @@ class FixedStrategy(Strategy):
         return scores
 
 
+# TextTiling's cut-off (a depth above mean - CUTOFF x std is a boundary), chosen on the tune
+# halves of the segmentation sets (`folioscope eval segmentation --tune`); the classic is 0.5
+CUTOFF = -1.0
+
+
 @register
 class TextTilingStrategy(Strategy):
     """Embedding TextTiling: depth of the smoothed adjacent-window cosine."""
@@ -154,8 +117,8 @@ class TextTilingStrategy(Strategy):
     name = "texttiling"
     description = "embedding TextTiling (depth of adjacent-window similarity)"
 
-    def __init__(self, window: int = 3, smoothing: int = 1):
-        self.window, self.smoothing = window, smoothing
+    def __init__(self, window: int = 3, smoothing: int = 1, cutoff: float = CUTOFF):
+        self.window, self.smoothing, self.cutoff = window, smoothing, cutoff
 
     def score(self, doc: SegmentInput) -> np.ndarray:
         if doc.n_gaps == 0:
@@ -166,7 +129,7 @@ class TextTilingStrategy(Strategy):
         return depth / top if top > 0 else depth
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
-        """Classic cut-off at valleys: depth above mean - std / 2."""
+        """Valleys whose depth is above mean - cutoff x std (classic TextTiling: cutoff 1/2)."""
         if len(scores) == 0:
             return scores.astype(bool)
         valleys = np.zeros(len(scores), dtype=bool)
@@ -174,8 +137,7 @@ class TextTilingStrategy(Strategy):
             left = scores[i - 1] if i > 0 else -1
             right = scores[i + 1] if i < len(scores) - 1 else -1
             valleys[i] = scores[i] > 0 and scores[i] >= left and scores[i] >= right
-        cutoff = scores.mean() - scores.std() / 2
-        return valleys & (scores > cutoff)
+        return valleys & (scores > scores.mean() - self.cutoff * scores.std())
 
 
 @register
@@ -191,7 +153,7 @@ class PerplexityStrategy(Strategy):
 
     def llm(self):
         """The strategy's model instance: flash attention, which reads long prompts faster."""
-        from ..answer.llm import shared_llm
+        from ..llm import shared_llm
         return shared_llm(self.model, flash_attn=True)
 
     def nll(self, doc: SegmentInput) -> np.ndarray:
@@ -224,11 +186,11 @@ def minima_scores(values: np.ndarray, theta: float) -> np.ndarray:
 
 @register
 class LearnedStrategy(Strategy):
-    """The trained boundary model (models/boundary): a classifier over embedding features
-    of the sentences around each gap (SAGE's [a, b, |a-b|, a*b] plus wider windows)."""
+    """The trained boundary model (models/boundary): a classifier over the cohesion of the
+    sentences around each gap, trained on documents whose sections give the labels."""
 
     name = "learned"
-    description = "trained boundary model over MiniLM features (default)"
+    description = "trained boundary model over MiniLM and word cohesion (default)"
 
     def __init__(self, model_path: str | None = None):
         from .learned import load_model
@@ -237,10 +199,10 @@ class LearnedStrategy(Strategy):
     def score(self, doc: SegmentInput) -> np.ndarray:
         if doc.n_gaps == 0:
             return np.zeros(0, dtype=np.float32)
-        return self.model.predict(doc.encoded(self.model.layers))
+        return self.model.predict(doc.encoded(self.model.layers), doc.sentences, doc.paragraph_starts)
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
-        return scores >= self.model.threshold
+        decided = np.zeros(len(scores), dtype=bool)
+        decided[list(self.model.decide(scores))] = True
+        return decided
 
-
-DEFAULT_STRATEGY = "learned"

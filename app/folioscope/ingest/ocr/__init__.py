@@ -21,13 +21,6 @@ class OcrLine:
     confidence: float
 
 
-@dataclass
-class OcrPage:
-    lines: list[OcrLine]
-    rotation: int  # degrees the image was turned (clockwise) before recognition
-    engine: str
-
-
 class OcrEngine(Protocol):
     name: str
 

@@ -29,15 +29,15 @@ def main() -> int:
     try:
         from PySide6.QtWidgets import QApplication
 
-        from .answer.ask import ask
-        from .gui.main_window import MainWindow
-        from .index import Library
-        from .index.library import ingest_paths
-        from .models import sample_document
+        from ..answer.ask import ask
+        from ..index import Store
+        from ..models import sample_document
+        from ..pipeline import ingest_paths
+        from .main_window import MainWindow
         t = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="folioscope-selftest-") as folder:
             app = QApplication.instance() or QApplication(sys.argv[:1])
-            library = Library(Path(folder))
+            library = Store(Path(folder))
             window = MainWindow(library)
             window.show()
             app.processEvents()

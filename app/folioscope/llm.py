@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core import FolioscopeError
-from ..models import gguf_path
+from .core import FolioscopeError
+from .models import gguf_path
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""Background work for the GUI: run a plain function off the GUI thread.
+"""Background tasks for the GUI: run a plain function off the GUI thread.
 
-The function takes a `Progress` (and an `emit` callback for partial results); the job turns
+The function takes a `Progress` (and an `emit` callback for partial results); the task turns
 those into Qt signals, which arrive on the GUI thread. Cancel sets the progress's flag; the
 function notices it at its next step. A user-caused error (`FolioscopeError`) arrives as its
 message; cancellation is silent; anything else is logged with its traceback.
@@ -20,14 +20,14 @@ from ..core import Cancelled, FolioscopeError, Progress
 log = logging.getLogger(__name__)
 
 
-class Job(QThread):
+class TaskThread(QThread):
     progressed = Signal(object)  # ProgressEvent
     item = Signal(object)  # a partial result the function emitted
     succeeded = Signal(object)  # the function's return value
     failed = Signal(str)  # one sentence for the user
     cancelled = Signal()
 
-    def __init__(self, fn: Callable[..., object], *args, name: str = "job", **kwargs):
+    def __init__(self, fn: Callable[..., object], *args, name: str = "task", **kwargs):
         super().__init__()
         self.setObjectName(name)
         self._fn, self._args, self._kwargs = fn, args, kwargs
@@ -51,7 +51,7 @@ class Job(QThread):
             self.failed.emit(str(exc))
         except Exception as exc:  # unexpected: log it, tell the user in one sentence
             self.error = exc
-            log.exception("background job %s failed", self.objectName())
+            log.exception("background task %s failed", self.objectName())
             self.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc}). "
                              f"Details are in the log.")
             if os.environ.get("FOLIOSCOPE_STRICT") == "1":
@@ -63,27 +63,27 @@ class Job(QThread):
                 self.succeeded.emit(result)
 
 
-class JobRunner:
-    """Keeps running jobs alive, supersedes stale ones by key, and stops all on exit."""
+class TaskRunner:
+    """Keeps running tasks alive, supersedes stale ones by key, and stops all on exit."""
 
     def __init__(self) -> None:
-        self.jobs: dict[str, Job] = {}
+        self.tasks: dict[str, TaskThread] = {}
 
-    def start(self, key: str, job: Job) -> Job:
-        old = self.jobs.get(key)
+    def start(self, key: str, task: TaskThread) -> TaskThread:
+        old = self.tasks.get(key)
         if old is not None and old.isRunning():
             old.cancel()
-        self.jobs[key] = job
-        job.finished.connect(lambda: self.jobs.get(key) is job and self.jobs.pop(key, None))
-        job.start()
-        return job
+        self.tasks[key] = task
+        task.finished.connect(lambda: self.tasks.get(key) is task and self.tasks.pop(key, None))
+        task.start()
+        return task
 
-    def running(self, key: str) -> Job | None:
-        job = self.jobs.get(key)
-        return job if job is not None and job.isRunning() else None
+    def running(self, key: str) -> TaskThread | None:
+        task = self.tasks.get(key)
+        return task if task is not None and task.isRunning() else None
 
     def stop_all(self, timeout_ms: int = 10_000) -> None:
-        for job in list(self.jobs.values()):
-            job.cancel()
-        for job in list(self.jobs.values()):
-            job.wait(timeout_ms)
+        for task in list(self.tasks.values()):
+            task.cancel()
+        for task in list(self.tasks.values()):
+            task.wait(timeout_ms)

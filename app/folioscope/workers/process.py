@@ -1,5 +1,5 @@
-"""Run heavy work in a child process: reading, chunking and storing files, re-chunking,
-answering.
+"""Worker processes: run tasks (reading, chunking and storing files, re-chunking, answering,
+rendering pages) in a child process.
 
 The GUI uses this so that nothing it runs shares the GIL with heavy native code: importing
 torch or onnxruntime, or building a page's characters in PyMuPDF, holds the GIL for
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing as mp
-from pathlib import Path
 
 from ..core import Cancelled, FolioscopeError, Progress, UnreadableFile
 
@@ -54,7 +53,7 @@ def _serve(conn) -> None:
             conn.send(("unexpected", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
 
 
-class ChildProcess:
+class WorkerProcess:
     """A long-lived spawned child that runs one call at a time."""
 
     def __init__(self, name: str = "folioscope-worker") -> None:

@@ -1,0 +1,24 @@
+"""What happened to one file given to the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class IngestResult:
+    path: Path
+    status: str  # "added", "updated", "unchanged", "failed", "cancelled"
+    message: str = ""
+    doc_id: int | None = None
+    seconds: float = 0.0
+    routes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("added", "updated", "unchanged")
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "status": self.status, "message": self.message,
+                "doc_id": self.doc_id, "seconds": round(self.seconds, 3), "routes": self.routes}

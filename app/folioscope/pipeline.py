@@ -1,0 +1,330 @@
+"""The stages, run in order: read a file, chunk it, embed the chunks, build its chapters,
+store it; and the same stages again for a stored document (re-chunk, edits, chapters).
+
+    file -> reader -> Document -> sentences -> gap scores -> chunks -> chapters -> Store
+
+The store only stores; every stage that needs a model gets it here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .core import (
+    Cancelled,
+    Chapter,
+    ChatModel,
+    Chunking,
+    ChunkOptions,
+    Document,
+    Edit,
+    FolioscopeError,
+    Progress,
+    Role,
+    UnreadableFile,
+)
+from .core.results import IngestResult
+from .index.store import Store
+from .index.vectors import chunk_hash
+
+log = logging.getLogger(__name__)
+
+
+def strict_errors() -> bool:
+    """Under tests, unexpected errors are raised instead of reported as a failed file."""
+    return os.environ.get("FOLIOSCOPE_STRICT") == "1"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Prepared:
+    """A document read and chunked, ready to store."""
+
+    document: Document
+    chunking: Chunking
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # chunk hash -> unit vector
+    chapters: list[Chapter] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+
+# ---- stages ----------------------------------------------------------------------------------
+
+def heading_offsets(document: Document) -> set[int]:
+    return {start for block, start in document.body_text().block_starts
+            if block.role in (Role.HEADING, Role.TITLE)}
+
+
+def chunk_document(document: Document, options: ChunkOptions, edits: Iterable[Edit] = ()) -> Chunking:
+    from .segment.chunker import chunk_text
+    return with_sentence_vectors(chunk_text(document.body_text().text, options, heading_offsets(document), edits))
+
+
+def with_sentence_vectors(chunking: Chunking, embed: Callable | None = None) -> Chunking:
+    """The chunking with a vector for every sentence (the boundary model computes them; a
+    strategy that did not is given them here: they are stored, for finding evidence)."""
+    if chunking.sentence_vectors is None and chunking.sentences:
+        if embed is None:
+            from .embed import shared_embedder
+            embed = shared_embedder().encode
+        chunking.sentence_vectors = embed([s.text for s in chunking.sentences])
+    return chunking
+
+
+def stored_sentences(store: Store, doc_id: int):
+    """An `embed(texts, layers=None)` that answers from the document's stored sentence
+    vectors when it is asked for exactly those sentences, and computes otherwise."""
+    stored = store.sentence_vectors(doc_id)
+    text = store.text(doc_id)
+
+    def embed(texts: list[str], layers: int | None = None) -> np.ndarray:
+        if stored is not None and layers is None and len(texts) == len(stored[0]) and all(
+                text[a:b] == t for (a, b), t in zip(stored[0], texts)):
+            return stored[1]
+        from .embed import shared_embedder
+        return shared_embedder().encode(texts, layers=layers)
+    return embed
+
+
+def embed_chunks(texts: list[str], known: dict[str, np.ndarray] | None = None,
+                 stored: Callable[[list[str]], set[str]] | None = None) -> dict[str, np.ndarray]:
+    """Vectors for chunk texts, keyed by content hash: those in `known` or already stored
+    (`stored(hashes)` says which) are not computed again."""
+    from .embed import shared_embedder
+    known = dict(known or {})
+    wanted = {chunk_hash(t): t for t in texts}
+    todo = [h for h in wanted if h not in known]
+    if stored is not None:
+        have = stored(todo)
+        todo = [h for h in todo if h not in have]
+    if todo:
+        known.update(zip(todo, shared_embedder().encode([wanted[h] for h in todo])))
+    return {h: v for h, v in known.items() if h in wanted}
+
+
+def make_chapters(document: Document, chunks: list[tuple[int, int, float]], vectors: np.ndarray | None,
+                  llm: ChatModel | None = None) -> list[Chapter]:
+    from .chapters import ChapterInput, build_chapters
+    return build_chapters(ChapterInput.from_document(document, chunks, vectors), llm)[0]
+
+
+def title_model(options) -> ChatModel | None:
+    """The model that titles chapters, or None for keyphrase titles."""
+    if options.chapter_titles != "llm":
+        return None
+    from .llm import shared_llm
+    return shared_llm(options.repair_model)
+
+
+def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
+            progress: Progress | None = None) -> Prepared:
+    """Read, chunk, embed and chapter one file (in this process); nothing is stored."""
+    from .ingest import IngestOptions, read_document
+    progress = progress or Progress()
+    options = options or IngestOptions()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+    document = read_document(path, options, progress)
+    lap("read")
+    progress.step(path.name, 1, 1, "chunking")
+    chunking = chunk_document(document, chunk_options or ChunkOptions())
+    lap("chunk (sentence vectors, boundaries)")
+    progress.step(path.name, 1, 1, "embedding chunks")
+    texts = [c.text for c in chunking.chunks]
+    vectors = embed_chunks(texts)
+    lap("embed chunks")
+    progress.step(path.name, 1, 1, "chapters")
+    chapters = make_chapters(document, [(c.start, c.end, c.score) for c in chunking.chunks],
+                             np.array([vectors[chunk_hash(t)] for t in texts]) if texts else None,
+                             title_model(options))
+    lap("chapters")
+    return Prepared(document, chunking, vectors, chapters, timings)
+
+
+# ---- a file into the library -----------------------------------------------------------------
+
+PrepareFn = Callable[[Path, Progress], Prepared]
+
+
+def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Progress) -> IngestResult:
+    """Read `path` with `prepare_file(path, progress)` and store it, unless the same content
+    is already there. Failures come back as a result, never half written."""
+    from .ingest import check_readable
+    path = Path(path)
+    started = time.perf_counter()
+    result = IngestResult(path=path, status="failed")
+    try:
+        check_readable(path)
+        sha = file_sha256(path)
+        existing = store.find_content(sha)
+        if existing:
+            result.status, result.doc_id = "unchanged", existing[0]
+            result.message = (f"{path.name} is already in the library, unchanged."
+                              if existing[1] == str(path.resolve())
+                              else f"{path.name} has the same content as a document already in the library.")
+        else:
+            prepared = prepare_file(path, progress)
+            progress.check()
+            replaced = store.find_path(path)
+            vectors = embed_chunks([c.text for c in prepared.chunking.chunks], prepared.vectors,
+                                   store.stored_vectors)
+            result.doc_id = store.write_document(path, sha, prepared.document, prepared.chunking,
+                                                 prepared.chapters, vectors, time.perf_counter() - started,
+                                                 replace=replaced)
+            result.status = "updated" if replaced else "added"
+            result.routes = route_counts(prepared.document)
+            result.message = f"{path.name}: {len(prepared.document.pages)} pages ({_describe(result.routes)})."
+    except Cancelled:
+        result.status, result.message = "cancelled", f"{path.name}: cancelled."
+    except UnreadableFile as exc:
+        result.message = str(exc)
+    except FolioscopeError as exc:
+        result.message = f"{path.name}: {exc}"
+    except MemoryError:
+        result.message = f"{path.name} is too large to read with the memory available."
+    except Exception as exc:
+        if strict_errors():
+            raise
+        log.exception("unexpected error reading %s", path)
+        result.message = f"{path.name} could not be read ({type(exc).__name__}: {exc})."
+    result.seconds = time.perf_counter() - started
+    store.log(result)
+    return result
+
+
+def route_counts(document: Document) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for page in document.pages:
+        counts[page.route.value] = counts.get(page.route.value, 0) + 1
+    return counts
+
+
+def _describe(routes: dict[str, int]) -> str:
+    return ", ".join(f"{n} {route}" for route, n in sorted(routes.items()))
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus the supported files inside named folders (recursively,
+    hidden files skipped), in a stable order."""
+    from .ingest import supported_extensions
+    exts = set(supported_extensions())
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(Path(root) / f for f in sorted(files)
+                           if not f.startswith(".") and Path(f).suffix.lower() in exts)
+        else:
+            out.append(path)
+    return out
+
+
+class FileProgress(Progress):
+    """Prefixes a file's progress with its place in the batch."""
+
+    def __init__(self, parent: Progress, index: int, count: int):
+        super().__init__(parent._callback, parent._cancel)
+        self.prefix = f"[{index + 1}/{count}] " if count > 1 else ""
+
+    def step(self, label: str, done: int, total: int, detail: str = "") -> None:
+        super().step(self.prefix + label, done, total, detail)
+
+
+def each_file(paths: Iterable[Path], progress: Progress,
+              ingest_one: Callable[[Path, Progress], IngestResult]) -> Iterator[IngestResult]:
+    """`ingest_one(file, file_progress)` for every file named or inside a named folder, one
+    at a time; after Cancel the remaining files are reported cancelled."""
+    files = expand_paths(paths)
+    for n, path in enumerate(files):
+        if progress.cancelled:
+            yield IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
+            continue
+        yield ingest_one(path, FileProgress(progress, n, len(files)))
+
+
+def ingest_paths(store: Store, paths: Iterable[Path], options=None, progress: Progress | None = None,
+                 chunk_options: ChunkOptions | None = None) -> Iterator[IngestResult]:
+    """Ingest files and folders one file at a time; a failure never stops the batch.
+    Cancellation stops after the current file (which is rolled back)."""
+    from .ingest import IngestOptions
+    options = options or IngestOptions()
+    return each_file(paths, progress or Progress(), lambda path, file_progress: ingest_file(
+        store, path, lambda p, fp: prepare(p, options, chunk_options, fp), file_progress))
+
+
+# ---- a stored document again -----------------------------------------------------------------
+
+def rechunk(store: Store, doc_id: int, options: ChunkOptions | None = None) -> Chunking:
+    """Chunk a stored document again (new strategy or budget), user edits applied."""
+    from .segment.chunker import chunk_text
+    options = options or store.chunk_options(doc_id)
+    started = time.perf_counter()
+    headings = {start for start, _ in store.heading_ranges(doc_id)}
+    embed = stored_sentences(store, doc_id)
+    chunking = with_sentence_vectors(chunk_text(store.text(doc_id), options, headings, store.edits(doc_id),
+                                                embed=embed), embed)
+    vectors = embed_chunks([c.text for c in chunking.chunks], stored=store.stored_vectors)
+    store.write_chunking(doc_id, chunking, vectors, time.perf_counter() - started)
+    return chunking
+
+
+def edit_chunks(store: Store, doc_id: int, edit: Edit) -> Chunking:
+    """Record a user edit and re-chunk."""
+    store.add_edit(doc_id, edit)
+    return rechunk(store, doc_id)
+
+
+def undo_edit(store: Store, doc_id: int) -> bool:
+    """Undo the latest edit and re-chunk; False when there is none."""
+    if not store.flip_edit(doc_id, undo=True):
+        return False
+    rechunk(store, doc_id)
+    return True
+
+
+def redo_edit(store: Store, doc_id: int) -> bool:
+    """Redo the earliest undone edit and re-chunk; False when there is none."""
+    if not store.flip_edit(doc_id, undo=False):
+        return False
+    rechunk(store, doc_id)
+    return True
+
+
+def rebuild_chapters(store: Store, doc_id: int, llm: ChatModel | None = None) -> list[Chapter]:
+    """Chapters again from the stored document and its current chunks."""
+    chunks = store.chunks(doc_id)
+    chapters = make_chapters(store.load_document(doc_id), [(c.start, c.end, c.score) for c in chunks],
+                             store.chunk_vectors(doc_id), llm)
+    store.write_chapters(doc_id, chapters)
+    return chapters
+
+
+def backfill(store: Store, llm: ChatModel | None = None) -> int:
+    """Vectors, full-text rows and chapters for documents stored by an earlier version.
+    Returns how many documents were completed."""
+    todo = store.incomplete()
+    for doc_id in todo:
+        rechunk(store, doc_id)
+        rebuild_chapters(store, doc_id, llm)
+    return len(todo)

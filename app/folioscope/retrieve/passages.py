@@ -1,0 +1,176 @@
+"""Evidence first: score the sentences of the best candidate chunks, then keep the
+paragraphs that hold the best sentences, as long as they stay close to the best one.
+
+Chunk scores are flat (a 250-token chunk is about many things); a sentence that answers the
+question stands out. Every sentence's vector is stored at ingest, so scoring them costs one
+matrix product. A sentence scores its cosine to the question plus the IDF-weighted share of
+the question's content words it holds; a paragraph scores its best sentence plus a little
+of its chunk's fused score. Paragraphs are kept best first while they score at least
+`relative` of the best one (the adaptive cut), within a token budget; a paragraph longer
+than the budget is cut to the sentences around its best one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core import BLOCK_SEPARATOR
+from ..index import Store
+from .evidence import content_terms
+from .select import Candidate
+
+MIN_SENTENCE_CHARS = 12
+
+
+@dataclass(frozen=True)
+class PassageOptions:
+    candidates: int = 12  # best fused chunks whose sentences are scored
+    budget: int = 800  # word pieces of passage text handed on
+    relative: float = 0.8  # keep passages scoring at least this share of the best
+    min_keep: int = 2
+    max_keep: int = 6
+    lexical: float = 0.3  # weight of the question-word overlap beside the cosine
+    chunk_weight: float = 0.2  # weight of the chunk's fused score in its passages' scores
+    max_passage: int = 300  # word pieces: a longer paragraph is cut around its best sentence
+
+
+@dataclass
+class ScoredSentence:
+    doc_id: int
+    start: int
+    end: int
+    score: float
+    chunk: Candidate
+
+
+@dataclass
+class Passage:
+    doc_id: int
+    start: int
+    end: int
+    score: float
+    chunk: Candidate
+    sentences: list[ScoredSentence] = field(default_factory=list)
+    tokens: int = 0
+    kept: bool = False
+    reason: str = ""
+
+
+def blocks_of(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every block (paragraph, heading, list item, cell) of a document text."""
+    out, at = [], 0
+    while at <= len(text):
+        end = text.find(BLOCK_SEPARATOR, at)
+        end = len(text) if end < 0 else end
+        if end > at:
+            out.append((at, end))
+        at = end + len(BLOCK_SEPARATOR)
+    return out
+
+
+def idf_overlap(question: str, sentences: list[str]) -> np.ndarray:
+    terms = content_terms(question)
+    if not terms or not sentences:
+        return np.zeros(len(sentences))
+    sets = [content_terms(s) for s in sentences]
+    n = len(sets)
+    idf = {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in terms}
+    total = sum(idf.values())
+    return np.array([sum(idf[t] for t in terms & s) / total for s in sets])
+
+
+def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[Candidate],
+                    options: PassageOptions, headings: dict[int, list[tuple[int, int]]]) -> list[ScoredSentence]:
+    found: list[tuple[int, int, int, np.ndarray, Candidate]] = []
+    texts: list[str] = []
+    for doc_id in dict.fromkeys(c.hit.doc_id for c in chunks):
+        stored = store.sentence_vectors(doc_id)
+        if stored is None:
+            continue
+        ranges, vectors = stored
+        text = store.text(doc_id)
+        starts = [a for a, _ in ranges]
+        for c in (c for c in chunks if c.hit.doc_id == doc_id):
+            lo, hi = bisect.bisect_left(starts, c.start), bisect.bisect_left(starts, c.end)
+            for i in range(lo, hi):
+                a, b = ranges[i]
+                if b - a < MIN_SENTENCE_CHARS or any(h0 <= a and b <= h1 for h0, h1 in headings.get(doc_id, ())):
+                    continue
+                found.append((doc_id, a, b, vectors[i], c))
+                texts.append(text[a:b])
+    if not found:
+        return []
+    dense = np.stack([f[3] for f in found]) @ np.asarray(qvec, dtype=np.float32)
+    scores = dense + options.lexical * idf_overlap(question, texts)
+    return [ScoredSentence(d, a, b, float(s), c) for (d, a, b, _, c), s in zip(found, scores)]
+
+
+def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: list[Candidate],
+                    options: PassageOptions = PassageOptions()) -> tuple[list[Passage], list[ScoredSentence]]:
+    """The passages to hand on (document order), and every scored sentence (best first)."""
+    from ..embed import count_tokens
+    chunks = candidates[:options.candidates]
+    if not chunks:
+        return [], []
+    headings = {d: store.heading_ranges(d) for d in {c.hit.doc_id for c in chunks}}
+    sentences = score_sentences(store, question, qvec, chunks, options, headings)
+    top_fused = max(c.hit.fused for c in chunks) or 1.0
+    passages: dict[tuple[int, int], Passage] = {}
+    block_cache: dict[int, list[tuple[int, int]]] = {}
+    for s in sentences:
+        blocks = block_cache.setdefault(s.doc_id, blocks_of(store.text(s.doc_id)))
+        i = bisect.bisect_right([b[0] for b in blocks], s.start) - 1
+        start, end = blocks[max(i, 0)]
+        key = (s.doc_id, start)
+        p = passages.get(key)
+        score = s.score + options.chunk_weight * s.chunk.hit.fused / top_fused
+        if p is None:
+            passages[key] = p = Passage(s.doc_id, start, end, score, s.chunk)
+        elif score > p.score:
+            p.score, p.chunk = score, s.chunk
+        p.sentences.append(s)
+    ranked = sorted(passages.values(), key=lambda p: -p.score)
+    texts = {d: store.text(d) for d in {p.doc_id for p in ranked}}
+    for p in ranked:
+        p.tokens = count_tokens([texts[p.doc_id][p.start:p.end]])[0]
+        if p.tokens > options.max_passage:
+            _trim(p, texts[p.doc_id], options.max_passage)
+    best = ranked[0].score if ranked else 0.0
+    used, kept = 0, []
+    for rank, p in enumerate(ranked):
+        if len(kept) >= options.max_keep:
+            p.reason = f"cut: {options.max_keep} passages kept already"
+        elif len(kept) >= options.min_keep and p.score < options.relative * best:
+            p.reason = f"cut: scores {p.score:.3f}, under {options.relative:.0%} of the best ({best:.3f})"
+        elif kept and used + p.tokens > options.budget:
+            p.reason = f"cut: would exceed the budget of {options.budget} tokens"
+        else:
+            p.kept, used = True, used + p.tokens
+            p.reason = f"kept: rank {rank + 1}, best sentence {max(s.score for s in p.sentences):.3f}"
+            kept.append(p)
+    return sorted(kept, key=lambda p: (p.doc_id, p.start)), sorted(sentences, key=lambda s: -s.score)
+
+
+def _trim(p: Passage, text: str, budget: int) -> None:
+    """Cut a long paragraph to its best sentence and the sentences around it, within budget."""
+    from ..embed import count_tokens
+    ordered = sorted(p.sentences, key=lambda s: s.start)
+    best = max(range(len(ordered)), key=lambda i: ordered[i].score)
+    lo = hi = best
+    while True:
+        grown = False
+        for cand in ((lo - 1, hi), (lo, hi + 1)):
+            a, b = cand
+            if 0 <= a and b < len(ordered):
+                if count_tokens([text[ordered[a].start:ordered[b].end]])[0] <= budget:
+                    lo, hi, grown = a, b, True
+                    break
+        if not grown:
+            break
+    p.start, p.end = ordered[lo].start, ordered[hi].end
+    p.sentences = ordered[lo:hi + 1]
+    p.tokens = count_tokens([text[p.start:p.end]])[0]

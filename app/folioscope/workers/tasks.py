@@ -1,0 +1,87 @@
+"""Tasks the GUI hands to a worker process (`workers.process`): plain functions over a
+library folder that take `progress` and `emit` and return picklable results.
+
+A worker keeps one open store per library folder for its whole life, so the chunk vectors
+are loaded once, and completes libraries written by an earlier version once, not on every
+question.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core import Edit, Progress
+from ..core.results import IngestResult
+from ..index import Store
+
+_stores: dict[Path, Store] = {}
+
+
+def open_store(folder: Path) -> Store:
+    """This process's store for `folder`, opened (and backfilled) on first use."""
+    folder = Path(folder)
+    if folder not in _stores:
+        from ..pipeline import backfill
+        store = Store(folder)
+        backfill(store)
+        _stores[folder] = store
+    return _stores[folder]
+
+
+def ingest_task(folder: Path, path: Path, options, chunk_options, *, progress: Progress, emit) -> IngestResult:
+    """Read, chunk and store one file; returns its IngestResult."""
+    from ..pipeline import ingest_file, prepare
+    return ingest_file(open_store(folder), Path(path), lambda p, fp: prepare(p, options, chunk_options, fp),
+                       progress)
+
+
+def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str | None,
+             threads: int | None = None, *, progress: Progress, emit) -> dict:
+    """Answer a question; the answer's text is emitted piece by piece as it is generated."""
+    from ..answer.ask import ask
+    from ..llm import shared_llm
+    store = open_store(folder)
+    progress.step("Ask", 0, 2, "finding evidence")
+    result = ask(store, question, doc_ids, llm=shared_llm(model, threads), on_token=emit)
+    g = result.generation
+    return {"answer": result.answer, "trace": result.retrieval.trace(),
+            "timings": {**result.retrieval.timings, **result.timings},
+            "tokens": {"chunks": result.retrieval.tokens, "prompt": g.prompt_tokens if g else 0,
+                       "reused": g.reused_tokens if g else 0, "output": g.output_tokens if g else 0}}
+
+
+def chunk_task(folder: Path, doc_id: int, action: str, *, strategy: str | None = None,
+               budget: int | None = None, edit: Edit | None = None, progress: Progress, emit) -> int:
+    """Re-chunk a document ("rechunk", with a strategy or budget), record an edit ("edit"),
+    or undo/redo one. Returns the number of chunks."""
+    from ..core import ChunkOptions
+    from ..pipeline import edit_chunks, rechunk, redo_edit, undo_edit
+    store = open_store(folder)
+    progress.step("Chunks", 0, 1, action)
+    if action == "rechunk":
+        current = store.chunk_options(doc_id)
+        rechunk(store, doc_id, ChunkOptions(strategy or current.strategy, budget or current.budget,
+                                            current.minimum))
+    elif action == "edit" and edit is not None:
+        edit_chunks(store, doc_id, edit)
+    elif action == "undo":
+        undo_edit(store, doc_id)
+    elif action == "redo":
+        redo_edit(store, doc_id)
+    else:
+        raise ValueError(action)
+    return len(store.chunks(doc_id))
+
+
+def check_model_task(path: str, *, progress: Progress, emit) -> str:
+    """Load a GGUF model and generate a few tokens; one sentence on what was found."""
+    import time
+
+    from ..llm import LocalLLM
+    started = time.perf_counter()
+    llm = LocalLLM(path or None)
+    try:
+        reply = llm.chat([{"role": "user", "content": "Say OK."}], max_tokens=4)
+    finally:
+        llm.close()
+    return f"{llm.path.name} loads and answers ({time.perf_counter() - started:.1f} s): {reply.strip()[:30]!r}"

@@ -1,0 +1,66 @@
+"""Each evaluation runs end to end on a tiny slice and reports the rows the README cites.
+(The numbers themselves come from full runs archived in results/.)"""
+
+import json
+
+import pytest
+
+from folioscope.cli import main
+
+
+def run_eval(capsys, data, what, *extra):
+    code = main(["eval", what, "--data", str(data), "--json", *extra])
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+def test_routes_against_page_labels(capsys, data):
+    report = run_eval(capsys, data, "routes")
+    assert report["pages"] == 108 and report["commit"] and report["data"]
+    assert report["born_digital_sent_to_ocr"] == 0 and report["scans_not_ocrd"] == 0
+    assert sum(report["labels"].values()) == report["pages"]
+
+
+@pytest.mark.slow
+def test_segmentation_leave_one_set_out_rows(capsys, data):
+    report = run_eval(capsys, data, "segmentation", "--limit", "2")
+    assert report["models"]["boundary"]
+    for rows in report["sets"].values():
+        assert {"no boundary", "random (gold count)", "even (gold count)", "fixed",
+                "learned (trained without this set)", "texttiling (cut-off tuned on the other sets)"} <= set(rows["rows"])
+        learned = rows["rows"]["learned (trained without this set)"]
+        assert 0 <= learned["pk"] <= 1 and 0 <= learned["ap"] <= 1 and "f1" in learned
+        assert 0 < rows["ap_chance"] < 1
+        assert set(rows["differences"]) >= {"ap: learned - texttiling", "own-rule Pk: learned - no boundary"}
+    assert "choi" in report["sets"] and "qasper" in report["sets"]
+
+
+@pytest.mark.slow
+def test_retrieval_rows_default_and_scopes(capsys, data):
+    report = run_eval(capsys, data, "retrieval", "--tune", "--limit", "2")
+    assert report["split"] == "tune" and report["questions"] > 0
+    assert "gold_paragraphs_not_located" in report
+    for scope in ("within-paper", "library-wide"):
+        rows = report["scopes"][scope]["results"]
+        assert [name for name, row in rows.items() if row.get("default")] == [report["default"]]
+        assert any(name.startswith("naive") for name in rows)
+        assert all(0 <= row["recall"] <= 1 and row["tokens"] > 0 for row in rows.values())
+    assert report["latency"]["retrieval"]["p95_ms"] > 0
+
+
+@pytest.mark.slow
+def test_chapters_starts_and_titles(capsys, data):
+    report = run_eval(capsys, data, "chapters", "--tune", "--limit", "1")
+    assert report["papers"] == 1 and report["sections"] > 0
+    assert {"chapters", "even cuts at the gold count"} <= set(report["starts"])
+    assert {"keyphrases (tf-idf)", "keyphrases (embedding)"} <= set(report["titles"])
+
+
+@pytest.mark.slow
+def test_ocr_grid_on_one_page(capsys, data):
+    report = run_eval(capsys, data, "ocr", "--limit", "1")
+    [page] = report["pages"]
+    assert page["file"].endswith("linn.png")
+    assert len([k for k in page if k.startswith("rapidocr")]) == 4  # classifier on/off x two orders
+    assert 0 <= page["folioscope"]["cer"] < 0.1 and page["folioscope"]["bow_f1"] > 0.9
