@@ -52,10 +52,11 @@ def read_image(path: Path, options: IngestOptions, progress: Progress) -> Docume
                 t0 = time.perf_counter()
                 scan = scan_blocks(options.engine(), np.asarray(frame), index, scale=1.0)
                 reason = {"why": "an image has no text layer", "ocr_confidence": round(scan.confidence, 3),
-                          "ocr_lines": scan.n_lines}
+                          "ocr_lines": scan.n_lines, "order": scan.layout["order"]}
                 page = Page(index=index, width=frame.width, height=frame.height, route=Route.OCR,
                             reason=reason, blocks=scan.blocks, rotation=scan.rotation,
-                            timings={"ocr": time.perf_counter() - t0})
+                            timings={"ocr": time.perf_counter() - t0,
+                                     **{f"ocr {stage}": seconds for stage, seconds in scan.timings.items()}})
                 repair_page(page, options)
                 pages.append(page)
         except OSError as exc:

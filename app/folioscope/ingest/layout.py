@@ -1,33 +1,57 @@
-"""Reading order for OCR output: group lines into blocks, then order blocks by XY-cut.
+"""Reading order for OCR output: columns where the page has prose columns, rows where its
+lines line up in rows (key and value pairs, receipts, forms, tables).
 
-OCR engines return lines sorted top to bottom, which interleaves the columns of a
-two-column page. Lines that sit under one another with a small gap and overlap
-horizontally form a block; blocks are then ordered by recursive XY-cut (cut along the
-widest empty horizontal band, else vertical band, recurse), the classic layout order.
+OCR engines return lines roughly top to bottom, which interleaves the columns of a
+two-column page; grouping lines into column blocks and ordering the blocks (XY-cut) fixes
+that, and puts every label of a receipt before every amount. So the order is decided per
+region, from geometry:
+
+1. Recursive XY-cut over the lines: a region is cut along its widest empty horizontal band
+   first; it is cut into columns along an empty vertical band that runs its height, when the
+   lines on both sides are prose (long lines that fill their column) or when the columns do
+   not line up in rows (the columns of a form). Columns whose lines line up in rows (a
+   table, labels beside their values) stay one region.
+2. A leaf region whose lines share baseline bands with other lines beside them (at least a
+   third of its lines) is read in rows: each band top to bottom, its lines left to right, a
+   row per block. Any other leaf is prose: lines that follow one another form a block.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 BoxT = tuple[float, float, float, float]
+
+MIN_GAP = 4.0  # pixels: narrower empty bands do not separate regions
+ROW_SHARE = 1 / 3  # of a region's lines in rows of two or more: a row region
+PROSE_FILL = 0.55  # median line width over column width for a column of prose
+PROSE_MIN_LINES = 3
+PITCH_TOLERANCE = 0.15  # columns whose row spacing differs more than this are read apart
 
 
 @dataclass
 class LineGroup:
     indices: list[int] = field(default_factory=list)
     box: BoxT = (0.0, 0.0, 0.0, 0.0)
+    kind: str = "prose"  # "prose" (lines of a paragraph) or "row" (cells of one row)
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def group_lines(boxes: Sequence[BoxT], gap_factor: float = 0.8) -> list[LineGroup]:
+def _union(boxes: Sequence[BoxT], indices: Sequence[int]) -> BoxT:
+    return (min(boxes[i][0] for i in indices), min(boxes[i][1] for i in indices),
+            max(boxes[i][2] for i in indices), max(boxes[i][3] for i in indices))
+
+
+def group_lines(boxes: Sequence[BoxT], indices: Sequence[int] | None = None, gap_factor: float = 0.8) -> list[LineGroup]:
     """Lines that follow one another vertically (gap under `gap_factor` x line height)
     and overlap horizontally by half the narrower one's width form one group."""
-    order = sorted(range(len(boxes)), key=lambda i: (boxes[i][1], boxes[i][0]))
+    chosen = list(range(len(boxes))) if indices is None else list(indices)
+    order = sorted(chosen, key=lambda i: (boxes[i][1], boxes[i][0]))
     groups: list[LineGroup] = []
     for i in order:
         x0, y0, x1, y1 = boxes[i]
@@ -46,34 +70,197 @@ def group_lines(boxes: Sequence[BoxT], gap_factor: float = 0.8) -> list[LineGrou
             groups.append(LineGroup([i], boxes[i]))
         else:
             best.indices.append(i)
-            gx0, gy0, gx1, gy1 = best.box
-            best.box = (min(gx0, x0), min(gy0, y0), max(gx1, x1), max(gy1, y1))
+            best.box = _union(boxes, best.indices)
     return groups
 
 
-def xy_cut_order(boxes: Sequence[BoxT], min_gap: float = 4.0) -> list[int]:
-    """Indices of `boxes` in reading order (recursive XY-cut)."""
+def row_bands(boxes: Sequence[BoxT], indices: Sequence[int]) -> list[list[int]]:
+    """Lines sharing a baseline band (their vertical extents overlap by half the smaller
+    height), each band sorted left to right, bands top to bottom."""
+    bands: list[list[int]] = []
+    for i in sorted(indices, key=lambda i: (boxes[i][1] + boxes[i][3]) / 2):
+        y0, y1 = boxes[i][1], boxes[i][3]
+        for band in reversed(bands[-3:]):
+            b0 = statistics.median(boxes[j][1] for j in band)
+            b1 = statistics.median(boxes[j][3] for j in band)
+            if _overlap(y0, y1, b0, b1) >= 0.5 * min(y1 - y0, b1 - b0):
+                band.append(i)
+                break
+        else:
+            bands.append([i])
+    return [sorted(b, key=lambda i: boxes[i][0]) for b in bands]
+
+
+def is_row_region(boxes: Sequence[BoxT], indices: Sequence[int]) -> bool:
+    """Whether enough of the region's lines sit beside another line on the same band."""
+    if len(indices) < 2:
+        return False
+    in_rows = sum(len(b) for b in row_bands(boxes, indices) if len(b) > 1)
+    return in_rows >= ROW_SHARE * len(indices)
+
+
+def _is_prose(boxes: Sequence[BoxT], indices: Sequence[int]) -> bool:
+    if len(indices) < PROSE_MIN_LINES:
+        return False
+    x0, _, x1, _ = _union(boxes, indices)
+    width = max(x1 - x0, 1e-6)
+    return statistics.median((boxes[i][2] - boxes[i][0]) / width for i in indices) >= PROSE_FILL
+
+
+def _gutters(boxes: Sequence[BoxT], indices: list[int]) -> list[tuple[float, float]]:
+    """The empty vertical bands between prose columns of a region ([] if it has none)."""
+    parts = _split(boxes, indices, 0)
+    if len(parts) < 2 or not all(_is_prose(boxes, p) for p in parts if len(p) > 1):
+        return []
+    return [(max(boxes[i][2] for i in a), min(boxes[i][0] for i in b)) for a, b in zip(parts, parts[1:])]
+
+
+def _merge_column_bands(boxes: Sequence[BoxT], parts: list[list[int]]) -> list[list[int]]:
+    """Join neighbouring horizontal bands that continue the same prose columns (their
+    gutters overlap), so that a column is read to its end before the next one: a heading
+    that starts both columns at one height must not cut the page across."""
+    merged: list[list[int]] = []
+    gutters: list[list[tuple[float, float]]] = []
+    for part in parts:
+        mine = _gutters(boxes, part)
+        if merged and mine and gutters[-1] and len(mine) == len(gutters[-1]) and all(
+                _overlap(a0, a1, b0, b1) > 0 for (a0, a1), (b0, b1) in zip(mine, gutters[-1])):
+            merged[-1] = merged[-1] + part
+            gutters[-1] = [(max(a0, b0), min(a1, b1)) for (a0, a1), (b0, b1) in zip(mine, gutters[-1])]
+        else:
+            merged.append(part)
+            gutters.append(mine)
+    return merged
+
+
+def _aligned_runs(boxes: Sequence[BoxT], parts: list[list[int]]) -> list[list[int]]:
+    """Neighbouring columns joined while they line up in rows (one table, labels beside
+    their values); columns that do not are read one after the other."""
+    runs = [list(parts[0])]
+    last = parts[0]
+    for part in parts[1:]:
+        if len(last) > 1 and len(part) > 1 and _aligned(boxes, [last, part]):
+            runs[-1] += part
+        else:  # a lone line (a caption, a stamp) is a region of its own
+            runs.append(list(part))
+        last = part
+    return runs
+
+
+def _aligned(boxes: Sequence[BoxT], parts: list[list[int]]) -> bool:
+    """Whether neighbouring columns line up in rows (a table, key/value pairs): most lines of
+    the shorter column share a baseline band with a line of the next one. Columns of a form
+    or a payment slip stacked side by side do not."""
+    columns = [p for p in parts if len(p) > 1]  # a one-line column lines up with anything
+    for left, right in zip(columns, columns[1:]):
+        pitches = [_pitch(boxes, left), _pitch(boxes, right)]
+        if all(pitches) and abs(pitches[0] - pitches[1]) > PITCH_TOLERANCE * max(pitches):
+            return False  # rows of different heights: separate columns of text
+        small, other = (left, right) if len(left) <= len(right) else (right, left)
+        partnered = sum(1 for i in small if any(_same_row(boxes[i], boxes[j]) for j in other))
+        if partnered < 0.5 * len(small):
+            return False
+    return True
+
+
+def _pitch(boxes: Sequence[BoxT], indices: list[int]) -> float:
+    """The median distance between consecutive rows of a column (0 for fewer than 3 rows)."""
+    centres = sorted({round((boxes[i][1] + boxes[i][3]) / 2) for i in indices})
+    steps = [b - a for a, b in zip(centres, centres[1:]) if b > a]
+    return float(statistics.median(steps)) if len(steps) >= 2 else 0.0
+
+
+def _same_row(a: BoxT, b: BoxT) -> bool:
+    """Two lines on one row of a table: text of about the same size, centred on one line."""
+    ha, hb = a[3] - a[1], b[3] - b[1]
+    if min(ha, hb) < 0.75 * max(ha, hb):
+        return False
+    return abs((a[1] + a[3]) - (b[1] + b[3])) / 2 <= 0.25 * max(ha, hb)
+
+
+def _split(boxes: Sequence[BoxT], indices: list[int], axis: int) -> list[list[int]]:
+    """Parts of `indices` separated by empty bands along axis 1 (y: rows of regions) or
+    0 (x: columns)."""
+    lo, hi = axis, axis + 2
+    spans = sorted(indices, key=lambda i: boxes[i][lo])
+    parts: list[list[int]] = [[spans[0]]]
+    reach = boxes[spans[0]][hi]
+    for i in spans[1:]:
+        if boxes[i][lo] - reach >= MIN_GAP:
+            parts.append([i])
+        else:
+            parts[-1].append(i)
+        reach = max(reach, boxes[i][hi])
+    return parts
+
+
+def regions(boxes: Sequence[BoxT]) -> list[list[int]]:
+    """The lines cut into regions in reading order (recursive XY-cut, columns only between
+    prose)."""
+
+    def cut(indices: list[int]) -> list[list[int]]:
+        if len(indices) <= 1:
+            return [indices]
+        parts = _merge_column_bands(boxes, _split(boxes, indices, 1))
+        if len(parts) > 1:
+            return [r for part in parts for r in cut(part)]
+        parts = _split(boxes, indices, 0)
+        if len(parts) > 1 and all(_is_prose(boxes, p) for p in parts if len(p) > 1):
+            return [r for part in parts for r in cut(part)]
+        groups = _aligned_runs(boxes, parts)
+        if len(groups) > 1:
+            return [r for group in groups for r in cut(group)]
+        return [indices]
+
+    return cut(list(range(len(boxes)))) if boxes else []
+
+
+def reading_order(boxes: Sequence[BoxT]) -> tuple[list[LineGroup], dict]:
+    """Blocks of line indices in reading order, and what was decided (for the page's reason)."""
+    blocks: list[LineGroup] = []
+    counts = {"prose regions": 0, "row regions": 0}
+    pending: list[list[int]] = []  # neighbouring small regions, judged together
+
+    def flush() -> None:
+        if pending:
+            emit([i for part in pending for i in part])
+            pending.clear()
+
+    def emit(indices: list[int]) -> None:
+        if is_row_region(boxes, indices):
+            counts["row regions"] += 1
+            blocks.extend(LineGroup(band, _union(boxes, band), "row") for band in row_bands(boxes, indices))
+        else:
+            counts["prose regions"] += 1
+            groups = group_lines(boxes, indices)
+            order = xy_cut_order([g.box for g in groups])
+            blocks.extend(groups[k] for k in order)
+
+    for region in regions(boxes):
+        # one-line regions (a row of a form, cut off by the bands around it) are judged
+        # with their neighbours, so that a column of key/value rows is read as rows
+        if len(region) == 1 or is_row_region(boxes, region) and len(row_bands(boxes, region)) == 1:
+            pending.append(region)
+            continue
+        flush()
+        emit(region)
+    flush()
+    kind = ("rows" if not counts["prose regions"] else "columns" if not counts["row regions"]
+            else "columns and rows")
+    return blocks, {"order": kind, **counts}
+
+
+def xy_cut_order(boxes: Sequence[BoxT]) -> list[int]:
+    """Indices of `boxes` in reading order (recursive XY-cut over whole boxes)."""
 
     def cut(indices: list[int]) -> list[int]:
         if len(indices) <= 1:
             return indices
-        for axis in (1, 0):  # horizontal band first (rows), then vertical (columns)
-            parts = _split(indices, axis)
+        for axis in (1, 0):
+            parts = _split(boxes, indices, axis)
             if len(parts) > 1:
                 return [i for part in parts for i in cut(part)]
         return sorted(indices, key=lambda i: (boxes[i][1], boxes[i][0]))
 
-    def _split(indices: list[int], axis: int) -> list[list[int]]:
-        lo, hi = axis, axis + 2
-        spans = sorted(indices, key=lambda i: boxes[i][lo])
-        parts: list[list[int]] = [[spans[0]]]
-        reach = boxes[spans[0]][hi]
-        for i in spans[1:]:
-            if boxes[i][lo] - reach >= min_gap:
-                parts.append([i])
-            else:
-                parts[-1].append(i)
-            reach = max(reach, boxes[i][hi])
-        return parts
-
     return cut(list(range(len(boxes))))
+

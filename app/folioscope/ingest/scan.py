@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core import Block, Box, Piece, Role
-from .layout import group_lines, xy_cut_order
+from .layout import reading_order
 from .ocr import OcrEngine
 from .ocr.orientation import box_to_original, read_upright
 
@@ -18,6 +19,8 @@ class ScanResult:
     rotation: int
     confidence: float  # mean line confidence, weighted by characters (1.0 if no text)
     n_lines: int
+    layout: dict  # the reading order decided: columns, rows or both, and how many regions
+    timings: dict  # seconds per OCR stage (detect, orientation, recognise, layout)
 
 
 def scan_blocks(engine: OcrEngine, image: np.ndarray, page: int, scale: float) -> ScanResult:
@@ -26,16 +29,16 @@ def scan_blocks(engine: OcrEngine, image: np.ndarray, page: int, scale: float) -
     height, width = image.shape[:2]
     upright = read_upright(engine, image)
     lines = [line for line in upright.lines if line.text.strip()]
-    groups = group_lines([line.box for line in lines])
-    order = xy_cut_order([g.box for g in groups])
+    started = time.perf_counter()
+    groups, layout = reading_order([line.box for line in lines])
+    timings = {**upright.timings, "layout": time.perf_counter() - started}
 
     def page_box(pixel_box) -> Box:
         x0, y0, x1, y1 = box_to_original(pixel_box, upright.rotation, width, height)
         return Box(x0 / scale, y0 / scale, x1 / scale, y1 / scale)
 
     blocks: list[Block] = []
-    for gi in order:
-        group = groups[gi]
+    for group in groups:
         parts: list[str] = []
         block_lines: list[Piece] = []
         confidences: list[float] = []
@@ -56,4 +59,4 @@ def scan_blocks(engine: OcrEngine, image: np.ndarray, page: int, scale: float) -
     n_chars = sum(len(line.text) for line in lines)
     confidence = (sum(line.confidence * len(line.text) for line in lines) / n_chars
                   if n_chars else 1.0)
-    return ScanResult(blocks, upright.rotation, confidence, len(lines))
+    return ScanResult(blocks, upright.rotation, confidence, len(lines), layout, timings)

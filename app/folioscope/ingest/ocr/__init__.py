@@ -24,11 +24,16 @@ class OcrLine:
 class OcrEngine(Protocol):
     name: str
 
-    def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
-        """Text line boxes (x0, y0, x1, y1), no recognition."""
+    min_score: float  # lines recognised with less confidence are dropped
+
+    def detect_quads(self, image: np.ndarray) -> list[np.ndarray]:
+        """Corner points (4 x 2) of every text line, no recognition."""
+
+    def crop(self, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+        """A line's pixels, straightened."""
 
     def recognize_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Text and confidence for each cropped, upright line image."""
+        """Text and confidence for each cropped, upright line image (in batches)."""
 
     def read(self, image: np.ndarray) -> list[OcrLine]:
         """Detect and recognise every line of an upright image."""

@@ -8,6 +8,8 @@ import numpy as np
 
 from . import OcrLine
 
+Quad = np.ndarray  # 4 x 2 corner points of a text line, in image pixels
+
 
 class RapidOcrEngine:
     name = "rapidocr"
@@ -19,33 +21,40 @@ class RapidOcrEngine:
         # upright lines); orientation is decided per page by `orientation.py`.
         self._ocr = RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False})
         self._lock = threading.Lock()  # the engine keeps per-call state
+        self.min_score = float(self._ocr.cfg.Global.text_score)
 
-    def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
+    def detect_quads(self, image: np.ndarray) -> list[Quad]:
+        """Corner points of every text line, no recognition."""
         with self._lock:
             out = self._ocr(image, use_det=True, use_cls=False, use_rec=False)
-        if out.boxes is None:
-            return []
-        return [_bounds(quad) for quad in out.boxes]
+        return [] if out.boxes is None else [np.asarray(q, dtype=np.float32) for q in out.boxes]
+
+    def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
+        return [bounds(q) for q in self.detect_quads(image)]
+
+    def crop(self, image: np.ndarray, quad: Quad) -> np.ndarray:
+        """The line's pixels, straightened (as the engine crops them before recognition)."""
+        from rapidocr.utils.process_img import get_rotate_crop_image
+        return get_rotate_crop_image(image, quad.copy())
 
     def recognize_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        results = []
+        """Text and confidence of each line image, recognised in batches."""
+        if not crops:
+            return []
+        from rapidocr.ch_ppocr_rec import TextRecInput
         with self._lock:
-            for crop in crops:
-                out = self._ocr(crop, use_det=False, use_cls=False, use_rec=True)
-                text = out.txts[0] if out.txts else ""
-                score = float(out.scores[0]) if out.scores is not None and len(out.scores) else 0.0
-                results.append((text, score))
-        return results
+            out = self._ocr._load_rec_model()(TextRecInput(img=list(crops)))
+        return [(str(t), float(s)) for t, s in zip(out.txts or (), out.scores)]
 
     def read(self, image: np.ndarray) -> list[OcrLine]:
         with self._lock:
             out = self._ocr(image, use_det=True, use_cls=False, use_rec=True)
         if out.boxes is None or out.txts is None:
             return []
-        return [OcrLine(text=str(text), box=_bounds(quad), confidence=float(score))
+        return [OcrLine(text=str(text), box=bounds(quad), confidence=float(score))
                 for quad, text, score in zip(out.boxes, out.txts, out.scores)]
 
 
-def _bounds(quad) -> tuple[float, float, float, float]:
+def bounds(quad) -> tuple[float, float, float, float]:
     q = np.asarray(quad, dtype=float)
     return (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
