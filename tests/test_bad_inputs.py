@@ -130,3 +130,23 @@ def test_cli_entry_point_runs(tmp_path, data):
                          capture_output=True, text=True, timeout=120)
     pages = json.loads(out.stdout)
     assert pages[0]["route"] == "structure" and "Lorem ipsum" in pages[0]["text"]
+
+
+def test_a_missing_qt_platform_library_is_named_with_its_install_command(monkeypatch, capsys, tmp_path):
+    from folioscope.gui import platform_check
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setattr(platform_check.sys, "platform", "linux")
+    monkeypatch.setattr(platform_check, "missing_libraries", lambda plugin=None: ["libxcb-icccm.so.4"])
+    code = main(["--library", str(tmp_path / "lib")])
+    err = capsys.readouterr().err
+    assert code == 1 and "libxcb-icccm.so.4" in err and platform_check.INSTALL in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_platform_check_only_runs_where_qt_uses_xcb(monkeypatch):
+    from folioscope.gui.platform_check import missing_libraries, uses_xcb, xcb_plugin
+    assert not uses_xcb({"QT_QPA_PLATFORM": "offscreen"})
+    assert not uses_xcb({"WAYLAND_DISPLAY": "wayland-0"})
+    monkeypatch.setattr("sys.platform", "linux")
+    assert uses_xcb({"DISPLAY": ":0"}) and uses_xcb({"QT_QPA_PLATFORM": "xcb"})
+    assert xcb_plugin() is not None and isinstance(missing_libraries(), list)

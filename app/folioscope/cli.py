@@ -9,8 +9,9 @@
     folioscope ask "QUESTION" [--doc DOC] [--json]
     folioscope rechunk / edit / export DOC ...
     folioscope segment [--strategy S] [--json] < text
-    folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes} [--tune] [--save DIR] [--json]
+    folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes,robustness} [--tune] [--save DIR] [--json]
     folioscope bench [--json]
+    folioscope library {check,backup DEST,rebuild}
 
 Every command exits non-zero with a one-line reason on bad input.
 """
@@ -20,13 +21,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 from .core import FolioscopeError, Progress, ProgressEvent
 
 COMMANDS = ("ingest", "docs", "pages", "chunks", "chapters", "ask", "rechunk", "edit", "export", "segment",
-            "eval", "bench")
+            "eval", "bench", "library")
 
 
 def _library(args):
@@ -185,7 +187,9 @@ def cmd_ask(args) -> int:
                 for n, e in enumerate(answer.evidence, 1)]
     if args.json:
         g = result.generation
-        _print_json({"question": answer.question, "answer": answer.text, "found": answer.found,
+        _print_json({"question": answer.question, "extractive_answer": answer.extractive, "answer": answer.text,
+                     "model_answer": answer.generated, "model_supported": answer.supported,
+                     "support_note": answer.support_note, "found": answer.found,
                      "citations": {str(n): i for n, i in answer.citations.items()}, "evidence": evidence,
                      "selection": result.retrieval.trace(),
                      "timings": {k: round(v, 4) for k, v in {**result.retrieval.timings, **result.timings}.items()},
@@ -195,6 +199,10 @@ def cmd_ask(args) -> int:
                                 "output": g.output_tokens if g else 0}})
         return 0
     print("\n")
+    if answer.found:
+        print(f"From the document: {answer.extractive}")
+        if answer.generated and not answer.supported:
+            print(f"(The model's wording is not supported by its evidence: {answer.support_note}.)")
     for e in evidence:
         print(f"[{e['n']}] {e['document']} p{e['page']} ({e['score']:.2f}): {' '.join(e['text'].split())}")
     kept = [t for t in result.retrieval.trace() if t["kept"]]
@@ -275,6 +283,38 @@ def cmd_eval(args) -> int:
         from .eval.report import print_report
         print_report(report)
     return 0
+
+
+def cmd_library(args) -> int:
+    """check, backup DEST, rebuild."""
+    from .index.store import DB_NAME, LibraryDamaged, default_folder
+    folder = Path(args.library) if args.library else default_folder()
+    if args.action == "rebuild":
+        from .pipeline import rebuild_library
+        report = rebuild_library(folder, progress=Progress(StderrProgress()))
+        print(f"{report['added']} of {report['recovered']} documents read again from their originals; "
+              f"the damaged file is kept as {report['damaged_file_kept_as']}.")
+        for message in report["failed"]:
+            print(f"failed   {message}", file=sys.stderr)
+        return 0 if not report["failed"] else 1
+    if args.action == "check" and not (folder / DB_NAME).exists():
+        raise FolioscopeError(f"There is no library in {folder}.")
+    try:
+        with _library(args) as library:
+            if args.action == "check":
+                problems = library.check()
+                if problems:
+                    raise LibraryDamaged(f"The library in {folder} is damaged ({problems[0]}); run folioscope "
+                                         f"library rebuild.")
+                print(f"The library in {folder} is sound: {len(library.documents())} documents.")
+                return 0
+            if not args.dest:
+                raise FolioscopeError("library backup needs a destination file or folder.")
+            print(f"Backed up to {library.backup(Path(args.dest))}.")
+            return 0
+    except LibraryDamaged as exc:
+        print(f"folioscope: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_bench(args) -> int:
@@ -361,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_segment)
 
     p = sub.add_parser("eval", help="evaluate quality against gold data, beside the simplest baselines")
-    p.add_argument("what", choices=["segmentation", "retrieval", "answers", "chapters", "ocr", "routes"])
+    p.add_argument("what", choices=["segmentation", "retrieval", "answers", "chapters", "ocr", "routes", "robustness"])
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--tune", action="store_true",
                    help="the tune halves, where settings are chosen (never prints test numbers)")
@@ -369,6 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="DIR", help="also write the report as DIR/<evaluation>.json")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("library", help="check the library, back it up, or rebuild a damaged one")
+    p.add_argument("action", choices=["check", "backup", "rebuild"])
+    p.add_argument("dest", nargs="?", metavar="DEST", help="backup: a new file or a folder")
+    p.set_defaults(func=cmd_library)
 
     p = sub.add_parser("bench", help="the performance report")
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
@@ -388,6 +433,11 @@ def main(argv: list[str] | None = None) -> int:
     except FolioscopeError as exc:
         print(f"folioscope: {exc}", file=sys.stderr)
         return 1
+    except sqlite3.DatabaseError as exc:  # damage found after the library opened
+        from .index.store import default_folder, explain
+        print(f"folioscope: {explain(exc, Path(args.library) if args.library else default_folder())}",
+              file=sys.stderr)
+        return 2
     except BrokenPipeError:
         return 0
 

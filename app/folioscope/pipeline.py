@@ -29,6 +29,7 @@ from .core import (
     FolioscopeError,
     Progress,
     Role,
+    TableSpan,
     UnreadableFile,
 )
 from .core.results import IngestResult
@@ -69,9 +70,16 @@ def heading_offsets(document: Document) -> set[int]:
             if block.role in (Role.HEADING, Role.TITLE)}
 
 
+def tables_of(document: Document) -> list[TableSpan]:
+    from .segment.chunker import table_spans
+    return table_spans((b.role.value, b.level, start, start + len(b.text)) for b, start in document.body_text().block_starts
+                       if b.role in (Role.TABLE_HEADER, Role.TABLE_ROW))
+
+
 def chunk_document(document: Document, options: ChunkOptions, edits: Iterable[Edit] = ()) -> Chunking:
     from .segment.chunker import chunk_text
-    return with_sentence_vectors(chunk_text(document.body_text().text, options, heading_offsets(document), edits))
+    return with_sentence_vectors(chunk_text(document.body_text().text, options, heading_offsets(document), edits,
+                                            tables=tables_of(document)))
 
 
 def with_sentence_vectors(chunking: Chunking, embed: Callable | None = None) -> Chunking:
@@ -150,7 +158,7 @@ def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
     chunking = chunk_document(document, chunk_options or ChunkOptions())
     lap("chunk (sentence vectors, boundaries)")
     progress.step(path.name, 1, 1, "embedding chunks")
-    texts = [c.text for c in chunking.chunks]
+    texts = [c.indexed_text for c in chunking.chunks]
     vectors = embed_chunks(texts)
     lap("embed chunks")
     progress.step(path.name, 1, 1, "chapters")
@@ -186,7 +194,7 @@ def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Pro
             prepared = prepare_file(path, progress)
             progress.check()
             replaced = store.find_path(path)
-            vectors = embed_chunks([c.text for c in prepared.chunking.chunks], prepared.vectors,
+            vectors = embed_chunks([c.indexed_text for c in prepared.chunking.chunks], prepared.vectors,
                                    store.stored_vectors)
             result.doc_id = store.write_document(path, sha, prepared.document, prepared.chunking,
                                                  prepared.chapters, vectors, time.perf_counter() - started,
@@ -282,9 +290,10 @@ def rechunk(store: Store, doc_id: int, options: ChunkOptions | None = None) -> C
     started = time.perf_counter()
     headings = {start for start, _ in store.heading_ranges(doc_id)}
     embed = stored_sentences(store, doc_id)
+    from .segment.chunker import table_spans
     chunking = with_sentence_vectors(chunk_text(store.text(doc_id), options, headings, store.edits(doc_id),
-                                                embed=embed), embed)
-    vectors = embed_chunks([c.text for c in chunking.chunks], stored=store.stored_vectors)
+                                                embed=embed, tables=table_spans(store.table_blocks(doc_id))), embed)
+    vectors = embed_chunks([c.indexed_text for c in chunking.chunks], stored=store.stored_vectors)
     store.write_chunking(doc_id, chunking, vectors, time.perf_counter() - started)
     return chunking
 
@@ -328,3 +337,90 @@ def backfill(store: Store, llm: ChatModel | None = None) -> int:
         rechunk(store, doc_id)
         rebuild_chapters(store, doc_id, llm)
     return len(todo)
+
+
+# ---- a damaged library -------------------------------------------------------------------------
+
+def salvage_originals(db_file: Path, into: Path) -> list[tuple[Path, str]]:
+    """Copy every original file a (possibly damaged) library keeps into `into`; returns
+    (copy, original path) for each one that could be read. Rows that cannot be read are
+    skipped one by one."""
+    import sqlite3
+    into.mkdir(parents=True, exist_ok=True)
+    out: list[tuple[Path, str]] = []
+    try:
+        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return out
+    try:
+        ids = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
+    except sqlite3.Error:  # the documents table itself is damaged: take the originals alone
+        return _salvage_sources(conn, into)
+    for doc_id in ids:
+        try:
+            name, path, data = conn.execute(
+                "SELECT d.name, d.path, s.data FROM documents d JOIN sources s ON s.sha256 = d.sha256 "
+                "WHERE d.id = ?", (doc_id,)).fetchone()
+        except (sqlite3.Error, TypeError):
+            continue
+        copy = into / f"{doc_id}-{Path(name).name}"
+        copy.write_bytes(data)
+        out.append((copy, path))
+    conn.close()
+    return out
+
+
+def _salvage_sources(conn, into: Path) -> list[tuple[Path, str]]:
+    import sqlite3
+
+    from .ingest.registry import sniff
+    out = []
+    try:
+        keys = [r[0] for r in conn.execute("SELECT sha256 FROM sources")]
+    except sqlite3.Error:
+        return out
+    suffix = {"pdf": ".pdf", "zip": ".docx", "image": ".png"}
+    for key in keys:
+        try:
+            data = conn.execute("SELECT data FROM sources WHERE sha256 = ?", (key,)).fetchone()[0]
+        except (sqlite3.Error, TypeError):
+            continue
+        found = sniff(data[:2048])
+        copy = into / f"{key[:16]}{suffix.get(found[0], '.txt') if found else '.txt'}"
+        copy.write_bytes(data)
+        out.append((copy, str(copy)))
+    return out
+
+
+def rebuild_library(folder: Path, options=None, progress: Progress | None = None) -> dict:
+    """Read a library's documents again from the originals it keeps, into a new library
+    file; the damaged file is kept beside it as library.db.damaged-<time>."""
+    import shutil
+    from datetime import datetime
+
+    from .index.store import DB_NAME
+    folder = Path(folder)
+    db_file = folder / DB_NAME
+    if not db_file.exists():
+        raise FolioscopeError(f"There is no library in {folder}.")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    work = folder / f".rebuild-{stamp}"
+    originals = salvage_originals(db_file, work)
+    kept = folder / f"{DB_NAME}.damaged-{stamp}"
+    for suffix in ("", "-wal", "-shm"):
+        part = folder / (DB_NAME + suffix)
+        if part.exists():
+            part.rename(folder / (kept.name + suffix))
+    added, failed = 0, []
+    try:
+        with Store(folder) as store:
+            for result in ingest_paths(store, [copy for copy, _ in originals], options, progress):
+                if result.ok and result.doc_id is not None:
+                    original = next(path for copy, path in originals if copy == result.path)
+                    store.set_path(result.doc_id, original)
+                    added += 1
+                else:
+                    failed.append(result.message)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"recovered": len(originals), "added": added, "failed": failed, "damaged_file_kept_as": str(kept)}

@@ -1,6 +1,6 @@
 """Domain types. Depends on nothing else in the project and on no GUI or model library."""
 
-from .chunking import DEFAULT_BUDGET, DEFAULT_MINIMUM, DEFAULT_STRATEGY, Chunking, ChunkOptions, Edit
+from .chunking import DEFAULT_BUDGET, DEFAULT_MINIMUM, DEFAULT_STRATEGY, Chunking, ChunkOptions, Edit, TableSpan
 from .document import (
                        BLOCK_SEPARATOR,
                        Block,
@@ -24,5 +24,5 @@ __all__ = [
     "Answer", "BLOCK_SEPARATOR", "Block", "BodyText", "Boundary", "Box", "Cancelled", "Chapter", "ChatModel",
     "Chunk", "ChunkOptions", "Chunking", "DEFAULT_BUDGET", "DEFAULT_MINIMUM", "DEFAULT_STRATEGY", "Document",
     "Edit", "Encoder", "Evidence", "FolioscopeError", "Piece", "Page", "Progress", "ProgressEvent", "Rendered",
-    "Role", "Route", "Sentence", "Span", "SpanTable", "StreamingModel", "UnreadableFile",
+    "Role", "Route", "Sentence", "Span", "SpanTable", "StreamingModel", "TableSpan", "UnreadableFile",
 ]

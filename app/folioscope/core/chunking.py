@@ -36,6 +36,17 @@ class Edit:
     target: int | None = None  # for "move"
 
 
+@dataclass(frozen=True)
+class TableSpan:
+    """A table in a document's text: its rows (character ranges; a row is never cut) and its
+    header row, which a chunk starting inside the table carries as context."""
+
+    start: int
+    end: int
+    rows: tuple[tuple[int, int], ...]
+    header: tuple[int, int] | None = None
+
+
 @dataclass
 class Chunking:
     text: str

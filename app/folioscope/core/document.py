@@ -27,6 +27,8 @@ class Role(str, Enum):
     TITLE = "title"
     LIST_ITEM = "list_item"
     TABLE_CELL = "table_cell"
+    TABLE_HEADER = "table_header"  # a table's header row, cells separated by " | "; level: table number
+    TABLE_ROW = "table_row"  # one body row of a table, likewise
     CAPTION = "caption"
     CODE = "code"
     TEXT_BOX = "text_box"

@@ -35,6 +35,12 @@ class Chunk:
     score: float  # score of the boundary that ends this chunk (1.0 for the last chunk)
     strategy: str
     pages: list[int] = field(default_factory=list)
+    context: str = ""  # text the chunk needs to be understood alone (a table's header row)
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and searched: the context, then the chunk's own text."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
 
 
 @dataclass

@@ -10,6 +10,11 @@ from ..core import FolioscopeError
 
 
 def run(files: list[Path] | None = None, library: str | None = None) -> int:
+    from .platform_check import problem
+    why = problem()
+    if why:  # Qt would print a page of warnings and abort
+        print(f"folioscope: {why}", file=sys.stderr)
+        return 1
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ..index import Store

@@ -91,6 +91,12 @@ def m007_sentences(db: sqlite_utils.Database) -> None:
                            pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "id")])
 
 
+def m008_chunk_context(db: sqlite_utils.Database) -> None:
+    # text a chunk needs to be understood alone (a table's header row for a chunk that starts
+    # inside the table): embedded and searched with the chunk, not part of its range
+    db["chunks"].add_column("context", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -99,6 +105,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m005_chapters_vectors_fts,
     m006_chunk_boxes,
     m007_sentences,
+    m008_chunk_context,
 ]
 
 

@@ -95,6 +95,7 @@ class ChunkRow:
     hash: str | None
     boxes: list[list[float]]  # line boxes [page, x0, y0, x1, y1]
     text: str
+    context: str = ""  # searched and embedded with the chunk (a table's header row)
 
 
 @dataclass(frozen=True)
@@ -106,21 +107,76 @@ class GapRow:
     method: str
 
 
+BUSY_SECONDS = 30  # how long a write waits for another writer (the window, a second CLI)
+QUICK_CHECK_BYTES = 256 << 20  # libraries up to this size are checked for damage when opened
+
+
+class LibraryDamaged(FolioscopeError):
+    """The library file is damaged: `folioscope library rebuild` reads its originals again."""
+
+
+def explain(exc: sqlite3.Error, folder: Path) -> FolioscopeError:
+    """One sentence for a storage error a user can act on."""
+    text = str(exc).lower()
+    if "full" in text:
+        return FolioscopeError(f"The disk holding the library ({folder}) is full; nothing was added.")
+    if "readonly" in text or "read-only" in text:
+        return FolioscopeError(f"The library folder {folder} is read-only; choose a folder you can write to.")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return LibraryDamaged(f"The library in {folder} is damaged; run folioscope library rebuild to read its "
+                              f"documents again from the originals it keeps.")
+    if "locked" in text or "busy" in text:
+        return FolioscopeError(f"The library in {folder} stayed busy for {BUSY_SECONDS} s (another program is "
+                               f"writing to it); try again.")
+    return FolioscopeError(f"The library in {folder} could not be used: {exc}.")
+
+
 class Store:
     def __init__(self, folder: Path | str | None = None):
         self.folder = Path(folder) if folder is not None else default_folder()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.folder / DB_NAME, isolation_level=None, timeout=30)
+        except OSError as exc:
+            raise FolioscopeError(f"The library folder {self.folder} cannot be created: "
+                                  f"{exc.strerror or exc}.") from exc
+        if not os.access(self.folder, os.W_OK):
+            raise FolioscopeError(f"The library folder {self.folder} is read-only; choose a folder you can "
+                                  f"write to.")
+        try:
+            conn = sqlite3.connect(self.folder / DB_NAME, isolation_level=None, timeout=BUSY_SECONDS)
             conn.execute("PRAGMA journal_mode=WAL")
-        except (OSError, sqlite3.Error) as exc:
-            raise FolioscopeError(f"The library folder {self.folder} cannot be opened: {exc}.") from exc
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-        migrate(self.db)
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn = conn
+            self.db = sqlite_utils.Database(conn)
+            migrate(self.db)
+            if (self.folder / DB_NAME).stat().st_size < QUICK_CHECK_BYTES:
+                found = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if found != "ok":
+                    raise sqlite3.DatabaseError(f"database disk image is malformed ({found})")
+        except sqlite3.Error as exc:
+            raise explain(exc, self.folder) from exc
         self.vectors = VectorIndex(conn)
+
+    def check(self) -> list[str]:
+        """SQLite's integrity check: [] when the library file is sound, else its findings."""
+        rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def backup(self, destination: Path) -> Path:
+        """A consistent copy of the library file (SQLite's online backup), safe while the
+        library is in use."""
+        destination = Path(destination)
+        target = destination / DB_NAME if destination.is_dir() else destination
+        if target.exists():
+            raise FolioscopeError(f"{target} already exists; choose a new file or an empty folder.")
+        try:
+            with sqlite3.connect(target) as out:
+                self.conn.backup(out)
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise explain(exc, target.parent) from exc
+        return target
 
     def close(self) -> None:
         self.conn.close()
@@ -133,7 +189,7 @@ class Store:
         self.close()
 
     def transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.folder)
 
     # ---- documents -------------------------------------------------------------------------
 
@@ -178,6 +234,11 @@ class Store:
         row = self.conn.execute("SELECT id FROM documents WHERE path = ?", (str(path.resolve()),)).fetchone()
         return int(row[0]) if row else None
 
+    def set_path(self, doc_id: int, path: str) -> None:
+        """Record where a document's file is (a rebuilt library reads copies of the originals)."""
+        with self.transaction():
+            self.conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, doc_id))
+
     def pages(self, doc_id: int) -> list[PageRow]:
         return [PageRow(r["doc_id"], r["page_no"], r["width"], r["height"], r["route"], json.loads(r["reason"]),
                         json.loads(r["timings"]), r["rotation"])
@@ -218,6 +279,12 @@ class Store:
                 text=b["text"], page=b["page_no"], box=box, role=Role(b["role"]), source=b["source"],
                 confidence=b["confidence"], level=b["level"], pieces=pieces, time=b["time"]))
         return Document(title=row.title, kind=row.kind, pages=pages, metadata=row.metadata)
+
+    def table_blocks(self, doc_id: int) -> list[tuple[str, int, int, int]]:
+        """(role, table number, start, end) of the document's table rows, in text order."""
+        return [(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in self.conn.execute(
+            "SELECT role, level, start, end FROM blocks WHERE doc_id = ? AND role IN ('table_header', "
+            "'table_row') AND start IS NOT NULL ORDER BY start", (doc_id,))]
 
     def heading_ranges(self, doc_id: int) -> list[tuple[int, int]]:
         """[start, end) of every heading and title block in the document text."""
@@ -324,7 +391,8 @@ class Store:
             else:
                 boxes = json.loads(r["boxes"])
             out.append(ChunkRow(doc_id, r["idx"], r["start"], r["end"], r["score"], r["strategy"], r["tokens"],
-                                json.loads(r["pages"]), r["hash"], boxes, text[r["start"]:r["end"]]))
+                                json.loads(r["pages"]), r["hash"], boxes, text[r["start"]:r["end"]],
+                                r["context"] or ""))
         return out
 
     def chunk_ranges(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:
@@ -366,7 +434,7 @@ class Store:
                         vectors: dict[str, np.ndarray], seconds: float = 0.0) -> None:
         if chunking.sentence_vectors is not None:
             self._write_sentences(doc_id, chunking)
-        hashes = [chunk_hash(c.text) for c in chunking.chunks]
+        hashes = [chunk_hash(c.indexed_text) for c in chunking.chunks]
         missing = set(hashes) - set(vectors) - self.stored_vectors(hashes)
         if missing:
             raise ValueError(f"{len(missing)} chunks have no vector")
@@ -377,10 +445,11 @@ class Store:
         self.conn.execute("INSERT INTO chunkings VALUES (?,?,?,?,?,?)",
                           (doc_id, options.strategy, options.budget, options.minimum, _now(), seconds))
         self.conn.executemany(
-            "INSERT INTO chunks (doc_id, idx, start, end, score, strategy, tokens, pages, hash, boxes) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)", [
+            "INSERT INTO chunks (doc_id, idx, start, end, score, strategy, tokens, pages, hash, boxes, context) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
                 (doc_id, c.index, c.start, c.end, c.score, c.strategy, n,
-                 json.dumps(spans.pages(c.start, c.end)), h, json.dumps(line_boxes(spans, c.start, c.end)))
+                 json.dumps(spans.pages(c.start, c.end)), h, json.dumps(line_boxes(spans, c.start, c.end)),
+                 c.context or None)
                 for c, n, h in zip(chunking.chunks, chunking.tokens, hashes)])
         self.conn.executemany("INSERT INTO gaps VALUES (?,?,?,?,?)", [
             (doc_id, b.after, b.offset, b.score, b.method) for b in chunking.boundaries])
@@ -462,10 +531,10 @@ class Store:
         chapters = self.conn.execute("SELECT start, end, title FROM chapters WHERE doc_id = ? "
                                      "ORDER BY idx", (doc_id,)).fetchall()
         rows = []
-        for idx, start, end in self.conn.execute(
-                "SELECT idx, start, end FROM chunks WHERE doc_id = ? ORDER BY idx", (doc_id,)):
+        for idx, start, end, context in self.conn.execute(
+                "SELECT idx, start, end, context FROM chunks WHERE doc_id = ? ORDER BY idx", (doc_id,)):
             title = next((t for s, e, t in chapters if s <= start < e), "")
-            rows.append((text[start:end], title, doc_id, idx))
+            rows.append(((f"{context}\n" if context else "") + text[start:end], title, doc_id, idx))
         self.conn.executemany("INSERT INTO chunk_fts (text, chapter, doc_id, idx) VALUES (?,?,?,?)", rows)
 
     def search_text(self, query: str, doc_ids: set[int] | None = None, limit: int = 50,
@@ -489,18 +558,33 @@ class Store:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (cancellation included)."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (cancellation included).
+    Waits up to BUSY_SECONDS for another writer; storage errors become one sentence."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, folder: Path):
         self.conn = conn
+        self.folder = folder
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise explain(exc, self.folder) from exc
         return self.conn
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.conn.execute("ROLLBACK" if kind else "COMMIT")
+        if kind is None:
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error as error:
+                self.conn.execute("ROLLBACK")
+                raise explain(error, self.folder) from error
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise explain(exc, self.folder) from exc
 
 
 def _now() -> str:

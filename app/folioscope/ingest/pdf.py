@@ -14,6 +14,7 @@ from .options import IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
 from .scan import scan_blocks
+from .tables import looks_tabular, replace_with_tables, table_blocks
 
 # Ligatures are expanded ("ﬁ" -> "fi") so that search and embeddings see plain words.
 TEXT_FLAGS = ((pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES & ~pymupdf.TEXT_PRESERVE_LIGATURES)
@@ -53,9 +54,17 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
     try:
         pages: list[Page] = []
         sized: list[_TextBlock] = []
+        tables = 0
         for index, page in enumerate(doc):
             progress.step(path.name, index, doc.page_count, f"page {index + 1}")
             result, text_blocks = read_page(page, index, options)
+            if result.route in (Route.TEXT_LAYER, Route.TEXT_AND_OCR) and looks_tabular(result.blocks):
+                started = time.perf_counter()
+                found = table_blocks(page, index, tables + 1, result.blocks)
+                result.blocks = replace_with_tables(result.blocks, found)
+                result.reason["tables"] = len(found)
+                result.timings["tables"] = time.perf_counter() - started
+                tables += len(found)
             pages.append(result)
             sized.extend(text_blocks)
         assign_text_roles(sized, pages)
@@ -86,7 +95,9 @@ def read_page(page: pymupdf.Page, index: int, options: IngestOptions) -> tuple[P
         result.blocks, result.rotation = scan.blocks, scan.rotation
         reason["ocr_confidence"] = round(scan.confidence, 3)
         reason["ocr_lines"] = scan.n_lines
+        reason["order"] = scan.layout["order"]
         timings["ocr"] = time.perf_counter() - t1
+        timings.update({f"ocr {stage}": seconds for stage, seconds in scan.timings.items()})
         repair_page(result, options)
         text_blocks = []
     elif route is Route.TEXT_AND_OCR:

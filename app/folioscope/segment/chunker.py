@@ -7,11 +7,11 @@ survive a change of strategy or budget.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..core import BLOCK_SEPARATOR, Boundary, Chunk, Chunking, ChunkOptions, Edit, Sentence
+from ..core import BLOCK_SEPARATOR, Boundary, Chunk, Chunking, ChunkOptions, Edit, Sentence, TableSpan
 from .sentences import block_starts, split_sentences
 from .sizing import fit_units, plan_cuts
 from .strategies import SegmentInput, get_strategy
@@ -21,7 +21,8 @@ AFTER_HEADING_SCORE = 0.05  # and a cut right after one at most this
 
 
 def score_gaps(text: str, sentences: list[Sentence], options: ChunkOptions, headings: set[int],
-               embed: Callable | None = None) -> tuple[list[Boundary], np.ndarray, list[int], np.ndarray | None]:
+               embed: Callable | None = None, tables: Sequence[TableSpan] = ()
+               ) -> tuple[list[Boundary], np.ndarray, list[int], np.ndarray | None]:
     """Every gap's boundary, the gaps the strategy decided to cut, word pieces per sentence,
     and the sentence vectors if the strategy computed them."""
     seg = SegmentInput([s.text for s in sentences], embed=embed,
@@ -36,10 +37,18 @@ def score_gaps(text: str, sentences: list[Sentence], options: ChunkOptions, head
             block_is_heading = sentence.start in headings
         if block_is_heading:
             in_heading.add(i)
+    table_starts = {t.start for t in tables}
+    after_tables = {next((s.start for s in sentences if s.start >= t.end), -1) for t in tables}
     boundaries = []
     for g in range(len(scores)):
         offset = sentences[g + 1].start
         score, method = float(scores[g]), strategy.name
+        if any(t.start < offset < t.end for t in tables):
+            decided[g] = False  # between two rows of a table: a cut only when it is too long
+            score, method = 0.0, f"{strategy.name}+table"
+        elif offset in table_starts or offset in after_tables:
+            decided[g] = True  # a table starts or ends a chunk
+            score, method = max(score, HEADING_SCORE), f"{strategy.name}+table"
         if g in in_heading and offset not in headings:
             decided[g] = False  # a heading stays with the text it heads
             score, method = min(score, AFTER_HEADING_SCORE), f"{strategy.name}+after-heading"
@@ -65,15 +74,49 @@ def apply_edits(cuts: Iterable[int], edits: Iterable[Edit], valid: set[int]) -> 
     return sorted(result)
 
 
+def table_spans(blocks) -> list[TableSpan]:
+    """Tables from a document's table blocks: (role, table number, start, end) in text order,
+    roles "table_header" and "table_row"."""
+    spans: dict[int, list[tuple[str, int, int]]] = {}
+    for role, number, start, end in blocks:
+        spans.setdefault(number, []).append((role, start, end))
+    out = []
+    for rows in spans.values():
+        header = next(((a, b) for role, a, b in rows if role == "table_header"), None)
+        out.append(TableSpan(rows[0][1], rows[-1][2], tuple((a, b) for _, a, b in rows), header))
+    return sorted(out, key=lambda t: t.start)
+
+
+def merge_rows(text: str, sentences: list[Sentence], tables: Sequence[TableSpan]) -> list[Sentence]:
+    """The sentences, with those inside one table row made one: a row is never cut."""
+    rows = sorted(r for t in tables for r in t.rows)
+    if not rows:
+        return sentences
+    out: list[Sentence] = []
+    starts = [a for a, _ in rows]
+    for s in sentences:
+        i = bisect.bisect_right(starts, s.start) - 1
+        if i >= 0 and rows[i][0] <= s.start and s.end <= rows[i][1] and out and \
+                rows[i][0] <= out[-1].start and out[-1].end <= rows[i][1]:
+            out[-1] = Sentence(out[-1].start, s.end, text[out[-1].start:s.end])
+        else:
+            out.append(s)
+    return out
+
+
 def chunk_text(text: str, options: ChunkOptions | None = None, headings: Iterable[int] = (),
-               edits: Iterable[Edit] = (), embed: Callable | None = None) -> Chunking:
+               edits: Iterable[Edit] = (), embed: Callable | None = None,
+               tables: Sequence[TableSpan] = ()) -> Chunking:
+    """Chunks of `text`; `headings` are the offsets where heading blocks start (a cut goes
+    before each), `tables` the tables (never cut inside a row; a chunk starting inside a
+    table carries its header row as context)."""
     from ..embed import count_tokens
     options = options or ChunkOptions()
-    sentences = split_sentences(text)
+    sentences = merge_rows(text, split_sentences(text), tables)
     if not sentences:
         chunks = [Chunk(0, 0, len(text), text, 1.0, options.strategy)] if text else []
         return Chunking(text, [], [], chunks, options, [0] * len(chunks))
-    boundaries, decided, tokens, vectors = score_gaps(text, sentences, options, set(headings), embed)
+    boundaries, decided, tokens, vectors = score_gaps(text, sentences, options, set(headings), embed, tables)
     units, owner = fit_units(text, sentences, tokens, options.budget, count_tokens)
     unit_scores = np.zeros(max(len(units) - 1, 0), dtype=np.float32)
     unit_decided = np.zeros(len(unit_scores), dtype=bool)
@@ -92,6 +135,9 @@ def chunk_text(text: str, options: ChunkOptions | None = None, headings: Iterabl
               for i, (lo, hi) in enumerate(zip(edges, edges[1:])) if hi > lo]
     for i, chunk in enumerate(chunks):
         chunk.index = i
+        table = next((t for t in tables if t.start < chunk.start < t.end), None)
+        if table is not None and table.header is not None and chunk.start >= table.header[1]:
+            chunk.context = text[table.header[0]:table.header[1]]
     return Chunking(text, sentences, boundaries, chunks, options, _tokens_per_chunk(units, chunks), vectors)
 
 
