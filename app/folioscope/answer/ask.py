@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 from ..core import Answer, StreamingModel
 from ..index import Store
-from ..retrieve import EvidenceOptions, Retrieval, SelectOptions, retrieve
-from .grounding import check
+from ..retrieve import EvidenceOptions, PassageOptions, Retrieval, SelectOptions, retrieve
+from .grounding import check, clean
 
 NOT_FOUND = "The documents do not contain an answer to this question."
 MIN_EVIDENCE_SCORE = 0.45  # best sentence's score (cosine + lexical share) under this: not found
+RELEVANT_SHARE = 0.9  # a shown model answer cites evidence scoring at least this share of the best
 SYSTEM = ("You answer questions using only the numbered evidence from the user's documents. "
           "Answer in one or two sentences. After each claim, cite the evidence it comes from by "
           "its number in square brackets, like [1]. If the evidence does not answer the "
@@ -66,7 +67,7 @@ def extractive_answer(evidence) -> str:
 
 def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: StreamingModel | None = None,
         on_token=None,
-        select: SelectOptions = SelectOptions(), evidence: EvidenceOptions = EvidenceOptions(),
+        select: SelectOptions | PassageOptions = PassageOptions(), evidence: EvidenceOptions = EvidenceOptions(),
         cache_prefix: bool = True, max_tokens: int = 160) -> AskResult:
     started = time.perf_counter()
     found = retrieve(library, question, doc_ids, select, evidence=evidence)
@@ -83,7 +84,7 @@ def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: Str
         from ..llm import shared_llm
         llm = shared_llm()
     generation = llm.stream(build_messages(question, found.evidence), on_token, max_tokens, cache_prefix)
-    text = generation.text.strip()
+    text = clean(generation.text)
     refused = NOT_FOUND.lower().rstrip(".") in text.lower()
     citations = parse_citations(text, len(found.evidence))
     if not citations and not refused:
@@ -96,9 +97,13 @@ def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: Str
         support.supported, shown = False, extractive
         note = "the model said the evidence does not answer; the best evidence sentence is shown"
     else:
-        support = check(text, [found.evidence[i].text for i in citations.values()])
-        shown = text if support.supported else extractive
+        cited = [found.evidence[i] for i in citations.values()]
+        support = check(text, [e.text for e in cited], question)
         note = support.why
+        if support.supported and not any(e.score >= RELEVANT_SHARE * best for e in cited):
+            support.supported = False
+            note = "it cites only evidence far less relevant than the best sentence"
+        shown = text if support.supported else extractive
     answer = Answer(question=question, text=shown, evidence=found.evidence,
                     citations=citations if shown == text else {1: 0}, found=True, extractive=extractive,
                     generated=text, supported=support.supported, support_note=note)

@@ -57,10 +57,19 @@ def names(text: str) -> list[str]:
     return out
 
 
-def check(answer: str, evidence_texts: list[str]) -> Support:
-    """Whether `answer` (citation marks ignored) is supported by `evidence_texts`."""
-    text = _CITATION.sub(" ", answer)
-    source = " ".join(evidence_texts)
+_PREAMBLE = re.compile(r"^\s*(the\s+)?(short\s+)?answer(\s+is)?\s*[:\-]?\s*", re.IGNORECASE)
+
+
+def clean(answer: str) -> str:
+    """The answer without a preamble the model likes to add ("The answer is: ...")."""
+    return _PREAMBLE.sub("", answer).strip()
+
+
+def check(answer: str, evidence_texts: list[str], question: str = "") -> Support:
+    """Whether `answer` (citation marks ignored) is supported by `evidence_texts`; words of
+    the question may be repeated freely."""
+    text = _CITATION.sub(" ", clean(answer))
+    source = " ".join(evidence_texts) + " " + question
     if not text.strip():
         return Support(False, content_share=0.0)
     have_digits = _digits(source)

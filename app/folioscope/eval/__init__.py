@@ -19,7 +19,7 @@ def default_data_dir() -> Path:
     return Path.cwd().parent / "shared" / "data"
 
 
-EVALUATIONS = ("segmentation", "retrieval", "answers", "chapters", "ocr", "routes")
+EVALUATIONS = ("segmentation", "retrieval", "answers", "chapters", "ocr", "routes", "robustness")
 
 
 def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int | None = None) -> dict:
@@ -43,7 +43,9 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         sources = [data / "qa" / "qasper_dev.json"]
     elif what == "answers":
         from .answers import evaluate_answers
-        report = evaluate_answers(data, split=split, limit=limit)
+        from .retrieval import library_cache
+        # the whole run shares the retrieval evaluation's cached library; a limited one builds its own
+        report = evaluate_answers(data, split=split, limit=limit, library=None if limit else library_cache(data))
         sources = [data / "qa" / "qasper_dev.json"]
         from ..models import gguf_path
         models["llm"] = gguf_path()
@@ -59,6 +61,10 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         from .routes import route_accuracy
         report = route_accuracy(data)
         sources = [data / "pdfs", data / "images"]
+    elif what == "robustness":
+        from .robustness import evaluate_robustness
+        report = evaluate_robustness(data, limit=limit)
+        sources = [data / "pdfs", data / "docx", data / "images"]
     else:
         raise ValueError(what)
     return {"evaluation": what, **provenance(sources, models), **report}

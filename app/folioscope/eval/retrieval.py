@@ -119,6 +119,25 @@ def build_library(papers: dict, folder: Path, chapter_titles: str = "keyphrases"
     return store, {r.name[:-3]: r.id for r in store.documents()}
 
 
+def library_cache(data: Path) -> Path:
+    """Where the Qasper library is kept between runs: keyed by everything that shapes it
+    (the data, the boundary model, the code of the stages), so a change builds it anew."""
+    import hashlib
+
+    from ..models import boundary_model_path
+    from .vectors import cache_folder
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.glob("*.py")) + sorted(p for d in ("core", "ingest", "segment", "index", "chapters")
+                                                   for p in (root / d).rglob("*.py")):
+        digest.update(path.read_bytes())
+    digest.update((data / "qa" / "qasper_dev.json").read_bytes())
+    digest.update(boundary_model_path().read_bytes())
+    folder = cache_folder() / f"qasper-library-{digest.hexdigest()[:16]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def questions(papers: dict, store, ids: dict[str, int], split: str, limit: int | None = None) -> list[Question]:
     chosen = [p for p in sorted(papers) if split_of(p) == split][:limit]
     out = []
@@ -189,10 +208,10 @@ def evidence_method(passages: dict | None = None, **select) -> Callable:
     return run
 
 
-DEFAULT = "hybrid + gradient cut + neighbours"
+DEFAULT = "hybrid + evidence passages (default)"
 
 
-PASSAGE_GRID = [dict(relative=r, budget=b) for r in (0.7, 0.8, 0.9) for b in (600, 800)]
+PASSAGE_GRID = [dict(relative=r, chunk_weight=w) for r in (0.4, 0.5, 0.7) for w in (0.2, 0.5, 1.0)]
 
 
 def methods(naive: Naive, tune: bool = False) -> dict[str, Callable]:
@@ -200,7 +219,7 @@ def methods(naive: Naive, tune: bool = False) -> dict[str, Callable]:
     for setting in PASSAGE_GRID if tune else []:
         rows["hybrid + evidence passages " + ", ".join(f"{k} {v}" for k, v in setting.items())] = (
             folioscope_method(passages=setting))
-    rows["hybrid + evidence passages (defaults)"] = folioscope_method(passages={})
+    rows[DEFAULT] = folioscope_method(passages={})
     for k in (3, 5, 10):
         rows[f"naive: 200-word windows, MiniLM cosine, top-{k}"] = (
             lambda store, q, v, d, k=k: naive(q, v, d, k))
@@ -214,7 +233,7 @@ def methods(naive: Naive, tune: bool = False) -> dict[str, Callable]:
     rows["hybrid (RRF) + gradient cut + neighbours"] = folioscope_method(fusion="rrf", cut="gradient")
     rows["bm25 only + gradient cut + neighbours"] = folioscope_method(searches="bm25", cut="gradient")
     rows["dense only + gradient cut + neighbours"] = folioscope_method(searches="dense", cut="gradient")
-    rows["default, evidence sentences (what the model reads)"] = evidence_method()
+    rows["default, evidence sentences (what the model reads)"] = evidence_method(passages={})
     return rows
 
 
@@ -253,6 +272,8 @@ def evaluate_retrieval(data: Path, split: str = "test", limit: int | None = None
     if limit is not None:  # a quick check: a small library of this half's first papers
         papers = {p: papers[p] for p in [q for q in sorted(papers) if split_of(q) == split][:limit]}
     temp = None
+    if library is None and limit is None:
+        library = library_cache(data)
     if library is None:
         temp = tempfile.TemporaryDirectory(prefix="folioscope-qasper-")
         library = Path(temp.name)

@@ -72,6 +72,14 @@ class ChaptersPanel(QWidget):
             self.chapter_activated.emit(self.chapters[row])
 
 
+def _linked(text: str, citations: dict[int, int]) -> str:
+    """The text with its citation marks [n] as links to the evidence."""
+    out = html.escape(text)
+    for n in sorted(citations, reverse=True):
+        out = out.replace(f"[{n}]", f"<a href='cite:{n}'>[{n}]</a>")
+    return out
+
+
 class AskPanel(QWidget):
     ask_requested = Signal(str, bool)  # question, only the current document
     citation_clicked = Signal(int)  # evidence number (1-based)
@@ -91,7 +99,7 @@ class AskPanel(QWidget):
         self.trace.setHeaderLabels(["chunk", "fused", "decision"])
         self.trace.setRootIsDecorated(False)
         self.trace.setVisible(False)
-        self.trace_button = QPushButton("Why these chunks?", clicked=self._toggle_trace)
+        self.trace_button = QPushButton("Why this text?", clicked=self._toggle_trace)
         self.trace_button.setCheckable(True)
         self.trace_button.setEnabled(False)
         row = QHBoxLayout()
@@ -139,17 +147,22 @@ class AskPanel(QWidget):
             parts.append("<p style='background:#fdecea; padding:6px; color:#8a1c1c'><b>Not found in "
                          "these documents.</b> " + html.escape(answer.text) + "</p>")
         else:
-            linked = html.escape(answer.text)
-            for n in sorted(answer.citations, reverse=True):
-                linked = linked.replace(f"[{n}]", f"<a href='cite:{n}'>[{n}]</a>")
-            parts.append(f"<p>{linked}</p>")
+            parts.append("<p style='color:#555'><b>From the document</b></p>"
+                         f"<p>{_linked(answer.extractive, {1: 0})}</p>")
+            if answer.generated and answer.supported:
+                parts.append("<p style='color:#555'><b>The model's answer</b> (its evidence holds every number, "
+                             f"name and most words)</p><p>{_linked(answer.generated, answer.citations)}</p>")
+            elif answer.generated:
+                parts.append("<p style='color:#8a6d1c; font-size:small'>The model's wording was not supported by "
+                             f"the evidence it cites ({html.escape(answer.support_note)}), so the document's own "
+                             f"sentence is shown. It said: <i>{html.escape(answer.generated)}</i></p>")
         if answer.evidence:
             parts.append("<p style='color:#555; margin-top:10px'><b>Evidence</b> (click to see it on the page)</p>")
             for n, e in enumerate(answer.evidence, 1):
                 parts.append(f"<p style='margin-left:6px'><a href='cite:{n}'>[{n}]</a> "
                              f"<span style='color:#777'>p{e.page + 1}</span> {html.escape(e.text.strip())}</p>")
         t = result["timings"]
-        parts.append(f"<p style='color:#999; font-size:small'>{result['tokens']['chunks']} tokens of chunks "
+        parts.append(f"<p style='color:#999; font-size:small'>{result['tokens']['chunks']} tokens of text "
                      f"selected · {t.get('total', 0):.1f} s</p>")
         self.answer.setHtml("".join(parts))
         self.trace.clear()

@@ -40,7 +40,7 @@ class Retrieval:
 
 
 def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
-             options: SelectOptions | PassageOptions = SelectOptions(), fusion: str = "cc",
+             options: SelectOptions | PassageOptions = PassageOptions(), fusion: str = "cc",
              evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid",
              question_vector: np.ndarray | None = None) -> Retrieval:
     """searches: "hybrid", "bm25" or "dense"; `question_vector`: the question's embedding,
@@ -63,6 +63,7 @@ def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
     if isinstance(options, PassageOptions):
         passages, scored = select_passages(library, question, qvec, candidates, options)
         kept = [Candidate(p.chunk.hit, p.start, p.end, p.tokens, True, p.reason) for p in passages]
+        _explain(candidates, passages, options)
         t4 = time.perf_counter()
         timings["select"] = t4 - t3
         found = evidence_from(library, passages, scored, evidence) if evidence is not None else []
@@ -82,6 +83,22 @@ def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
     timings["evidence"] = time.perf_counter() - t4
     timings["total"] = time.perf_counter() - t0
     return Retrieval(question, kept, candidates, found, timings)
+
+
+def _explain(candidates: list[Candidate], passages, options: PassageOptions) -> None:
+    """Mark each chunk candidate with why its text was or was not handed on (the trace)."""
+    held: dict[tuple[int, int], list] = {}
+    for p in passages:
+        held.setdefault(p.chunk.key, []).append(p)
+    for rank, c in enumerate(candidates):
+        mine = held.get(c.key)
+        c.kept = bool(mine)
+        if mine:
+            c.reason = f"kept: {len(mine)} passage(s) of it, " + "; ".join(p.reason[len("kept: "):] for p in mine)
+        elif rank >= options.candidates:
+            c.reason = f"cut: not among the {options.candidates} best chunks whose sentences are scored"
+        else:
+            c.reason = "cut: none of its passages scored high enough"
 
 
 __all__ = ["Retrieval", "retrieve", "SelectOptions", "PassageOptions", "EvidenceOptions", "Hit"]
