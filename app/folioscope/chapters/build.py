@@ -13,7 +13,11 @@ from ..segment.cohesion import depth_scores, window_similarity
 from .structure import Heading, Mark, heading_marks, norm, outline_marks
 from .titles import KeyphraseTitler, LLMTitler, words
 
-WORDS_PER_CHAPTER = 900  # chunk-based chapters: about this long (a podcast chapter's reading)
+# chunk-based chapters: about this long; with the weight of the topic shift and the minimum
+# length, chosen on the Qasper tune papers read as plain text (eval chapters --tune)
+WORDS_PER_CHAPTER = 300
+DEPTH_WEIGHT = 0.5
+MIN_CHAPTER_CHUNKS = 3
 MAX_CHAPTERS = 15
 MIN_FRONT_WORDS = 40  # text before the first heading shorter than this joins chapter 1
 MIN_MARK_WORDS = 15  # a heading followed by less than this (a title line) starts no chapter
@@ -70,8 +74,8 @@ def chapter_count(n_words: int, n_chunks: int) -> int:
 
 def chunk_cuts(chunks: list[tuple[int, int, float]], vectors: np.ndarray | None, k: int) -> list[int]:
     """Indices of the chunks that start chapters 2..k: the chunk boundaries with the
-    highest combined score (the boundary's own score and the depth of the topic shift
-    between the chunks around it), no two closer than a minimum chapter length."""
+    highest combined score (the boundary model's score, plus half the depth of the topic
+    shift between the chunk vectors around it), no two closer than MIN_CHAPTER_CHUNKS."""
     n = len(chunks)
     if k <= 1 or n < 4:
         return []
@@ -79,12 +83,11 @@ def chunk_cuts(chunks: list[tuple[int, int, float]], vectors: np.ndarray | None,
     if vectors is not None and len(vectors) == n:
         depth = depth_scores(window_similarity(vectors, 2)).astype(np.float64)
         if depth.max() > 0:
-            strength = 0.5 * strength + 0.5 * depth / depth.max()
-    min_len = max(2, n // (2 * k))
+            strength = strength + DEPTH_WEIGHT * depth / depth.max()
     cuts: list[int] = []
     for gap in np.argsort(-strength, kind="stable"):
         start = int(gap) + 1  # the chunk after the gap starts a chapter
-        if start < min_len or n - start < min_len or any(abs(start - c) < min_len for c in cuts):
+        if any(abs(start - c) < MIN_CHAPTER_CHUNKS for c in cuts):
             continue
         cuts.append(start)
         if len(cuts) == k - 1:
