@@ -108,7 +108,7 @@ def test_two_writers_at_once_lose_nothing(tmp_path):
     from folioscope.workers.process import WorkerProcess
     folder = tmp_path / "lib"
     Store(folder).close()
-    mine, theirs = notes(tmp_path / "gui", 25, "gui"), notes(tmp_path / "cli", 25, "cli")
+    mine, theirs = notes(tmp_path / "gui", 50, "gui"), notes(tmp_path / "cli", 50, "cli")
     cli = subprocess.Popen([sys.executable, "-m", "folioscope", "--library", str(folder), "ingest", "--quiet",
                             str(tmp_path / "cli")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     reader = WorkerProcess("test-reader")

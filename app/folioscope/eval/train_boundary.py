@@ -177,7 +177,7 @@ def train(data: Path, c: float = C, layers: int | None = None, sets=TRAIN_SETS,
                           "predicted by a model trained on the others",
         "threshold_worst_ratio_by_candidate": worst,
         "evaluation": "leave-one-dataset-out on the test halves: folioscope eval segmentation "
-                      "(eval/results/segmentation.json)",
+                      "(results/segmentation.json)",
         "seconds": round(time.perf_counter() - started, 1),
     }
     return model
