@@ -64,3 +64,20 @@ def test_ocr_grid_on_one_page(capsys, data):
     assert page["file"].endswith("linn.png")
     assert len([k for k in page if k.startswith("rapidocr")]) == 4  # classifier on/off x two orders
     assert 0 <= page["folioscope"]["cer"] < 0.1 and page["folioscope"]["bow_f1"] > 0.9
+
+
+@pytest.mark.slow
+def test_scale_bench_reports_the_issue_keys(capsys, data, tmp_path):
+    code = main(["bench", "scale", "--documents", "3", "--data", str(data), "--keep", str(tmp_path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["documents"] == 3 and report["failed"] == 0
+    assert report["chunks"] > 3 and report["retrieval_p95_ms"] >= report["retrieval_p50_ms"] > 0
+    assert report["embed_question_ms"] > 0 and report["cold_start_s"] > 0 and report["rss_mb"] > 100
+    # three distinct documents: no chunk text repeats
+    texts = [(tmp_path / "documents" / f"doc-0000{k}.md").read_text() for k in (1, 2, 3)]
+    assert len(set(texts)) == 3
+
+
+def test_bench_scale_refuses_a_library_of_nothing(capsys):
+    assert main(["bench", "scale", "--documents", "0"]) == 1
+    assert "--documents" in capsys.readouterr().err

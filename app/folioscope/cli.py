@@ -11,6 +11,7 @@
     folioscope segment [--strategy S] [--json] < text
     folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes,robustness} [--tune] [--save DIR] [--json]
     folioscope bench [--json]
+    folioscope bench scale --documents N [--keep DIR] [--json]
     folioscope library {check,backup DEST,rebuild}
 
 Every command exits non-zero with a one-line reason on bad input.
@@ -318,8 +319,16 @@ def cmd_library(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .eval.bench import run_bench
-    report = run_bench(Path(args.data) if args.data else None, progress=StderrProgress())
+    if args.what == "scale":
+        from .eval import default_data_dir
+        from .eval.scale import scale_bench
+        if args.documents < 1:
+            raise FolioscopeError("bench scale needs --documents N with N of 1 or more.")
+        report = scale_bench(Path(args.data) if args.data else default_data_dir(), args.documents,
+                             Path(args.keep) if args.keep else None, progress=Progress(StderrProgress()))
+    else:
+        from .eval.bench import run_bench
+        report = run_bench(Path(args.data) if args.data else None, progress=StderrProgress())
     if args.json:
         _print_json(report)
     else:
@@ -415,7 +424,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", nargs="?", metavar="DEST", help="backup: a new file or a folder")
     p.set_defaults(func=cmd_library)
 
-    p = sub.add_parser("bench", help="the performance report")
+    p = sub.add_parser("bench", help="the performance report; `bench scale --documents N`: a library of N documents")
+    p.add_argument("what", nargs="?", choices=["all", "scale"], default="all")
+    p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
+    p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)

@@ -1,0 +1,139 @@
+"""How a library behaves as it grows: `folioscope bench scale --documents N`.
+
+The library is made of N distinct documents recombined from real text: the paragraphs of the
+Qasper dev papers, shuffled (a fixed seed) and dealt into documents of 3 sections of 3-6
+paragraphs each, so chunk texts differ (a copy of one document would share its chunks and
+BM25 postings and flatter both). Every document is ingested by the same pipeline as a user's
+file (read, sentences, boundaries, chunks, vectors, chapters with keyphrase titles, store).
+
+Then a fresh process opens the library as the window's worker would and asks the Qasper
+questions library-wide, reporting:
+- cold start: process start to the first question's retrieval done (imports, opening the
+  store, loading the vectors and the embedding model);
+- retrieval p50/p95 without the question's embedding, and the embedding apart;
+- peak resident memory of that process.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SECTIONS = 3
+PARAGRAPHS = (3, 6)
+QUESTIONS = 60
+
+
+def make_documents(papers: dict, count: int, folder: Path, seed: int = 0) -> list[Path]:
+    """`count` Markdown documents dealt from the papers' shuffled paragraphs."""
+    rng = random.Random(seed)
+    pool = [p.strip() for paper in papers.values() for section in paper["full_text"]
+            for p in section["paragraphs"] if len(p.split()) >= 20]
+    names = [(s.get("section_name") or "Section").split(":::")[-1].strip() or "Section"
+             for paper in papers.values() for s in paper["full_text"]]
+    order: list[int] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for k in range(count):
+        parts = [f"# Document {k + 1}"]
+        for _ in range(SECTIONS):
+            parts.append(f"## {rng.choice(names)}")
+            for _ in range(rng.randint(*PARAGRAPHS)):
+                if not order:
+                    order = list(range(len(pool)))
+                    rng.shuffle(order)
+                parts.append(pool[order.pop()])
+        path = folder / f"doc-{k + 1:05d}.md"
+        path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+        out.append(path)
+    return out
+
+
+_PROBE = r"""
+import json, resource, statistics, sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+from folioscope.embed import shared_embedder
+from folioscope.index import Store
+from folioscope.retrieve import retrieve
+questions = json.loads(sys.argv[2])
+store = Store(Path(sys.argv[1]))
+embedder = shared_embedder()
+first = retrieve(store, questions[0], None)
+cold = time.perf_counter() - t0
+embed_ms, search_ms, stages = [], [], {}
+for q in questions[1:]:
+    a = time.perf_counter()
+    vector = embedder.encode([q])[0]
+    b = time.perf_counter()
+    found = retrieve(store, q, None, question_vector=vector)
+    c = time.perf_counter()
+    embed_ms.append((b - a) * 1000)
+    search_ms.append((c - b) * 1000)
+    for k, v in found.timings.items():
+        stages.setdefault(k, []).append(v * 1000)
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+print(json.dumps({"cold_start_s": round(cold, 2), "retrieval_p50_ms": round(pct(search_ms, 50), 1),
+                  "retrieval_p95_ms": round(pct(search_ms, 95), 1),
+                  "embed_question_ms": round(statistics.median(embed_ms), 1),
+                  "stage_median_ms": {k: round(statistics.median(v), 1) for k, v in stages.items()},
+                  "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                  "questions": len(search_ms)}))
+"""
+
+
+def scale_bench(data: Path, documents: int, folder: Path | None = None, progress=None) -> dict:
+    from ..index import Store
+    from ..ingest import IngestOptions
+    from ..pipeline import ingest_paths
+    from .retrieval import gold_paragraphs, load_papers
+    papers = load_papers(data)
+    temp = None
+    if folder is None:
+        temp = tempfile.TemporaryDirectory(prefix="folioscope-scale-")
+        folder = Path(temp.name)
+    try:
+        paths = make_documents(papers, documents, folder / "documents")
+        store = Store(folder / "library")
+        started = time.perf_counter()
+        results = list(ingest_paths(store, paths, IngestOptions(chapter_titles="keyphrases"), progress))
+        ingest_s = time.perf_counter() - started
+        counts = {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("documents", "chunks", "sentences")}
+        store.close()
+        db = folder / "library" / "library.db"
+        questions = [q for pid in sorted(papers) for q, _ in gold_paragraphs(papers[pid])][:QUESTIONS]
+        probe = subprocess.run([sys.executable, "-c", _PROBE, str(folder / "library"), json.dumps(questions)],
+                               capture_output=True, text=True, timeout=3600)
+        if probe.returncode != 0:
+            raise RuntimeError(probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "probe failed")
+        measured = json.loads(probe.stdout.strip().splitlines()[-1])
+        added = sum(r.status == "added" for r in results)
+        return {
+            "documents": counts["documents"], "chunks": counts["chunks"], "sentences": counts["sentences"],
+            "failed": len(results) - added,
+            "ingest_documents_per_s": round(added / ingest_s, 3),
+            "ingest_sentences_per_s": round(counts["sentences"] / ingest_s, 1),
+            "library_mb": round(sum(p.stat().st_size for p in db.parent.glob("library.db*")) / 2**20, 1),
+            **measured,
+            "note": "Markdown documents (no pages); retrieval library-wide, question embedding apart",
+        }
+    finally:
+        if temp is not None:
+            temp.cleanup()
+
+
+def summary(report: dict) -> str:
+    return (f"{report['documents']} documents, {report['chunks']} chunks: retrieval p50 {report['retrieval_p50_ms']} ms, "
+            f"p95 {report['retrieval_p95_ms']} ms (+{report['embed_question_ms']} ms to embed the question), "
+            f"cold start {report['cold_start_s']} s, {report['rss_mb']} MB")
+
+
+__all__ = ["scale_bench", "make_documents", "summary"]
