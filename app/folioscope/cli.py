@@ -329,6 +329,14 @@ def cmd_bench(args) -> int:
     else:
         from .eval.bench import run_bench
         report = run_bench(Path(args.data) if args.data else None, progress=StderrProgress())
+    if args.save:
+        from .eval import default_data_dir
+        from .eval.archive import provenance, save
+        data = Path(args.data) if args.data else default_data_dir()
+        report = {"evaluation": f"bench {args.what}", **provenance([data / "pdfs"] if args.what == "all" else
+                                                                   [data / "qa" / "qasper_dev.json"]), **report}
+        name = "bench" if args.what == "all" else f"bench-scale-{args.documents}"
+        print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
         _print_json(report)
     else:
@@ -428,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", nargs="?", choices=["all", "scale"], default="all")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
+    p.add_argument("--save", metavar="DIR", help="also write the report as DIR/bench*.json")
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
