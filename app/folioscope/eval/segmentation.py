@@ -128,7 +128,7 @@ def _fixed(vectors: np.ndarray):
 
 def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: int | None,
                  perplexity_docs: int, train_limit: int | None = None) -> dict:
-    from .train_boundary import TRAIN_SETS, choose_threshold, fit, training_examples
+    from .train_boundary import SYNTHETIC_DOCUMENTS, TRAIN_SETS, choose_threshold, fit, training_examples
     from .vectors import document_vectors
     docs = sample(load_set(held, data, split), limit if limit is not None else EVAL_LIMIT.get(held))
     vectors = document_vectors(docs)
@@ -144,12 +144,14 @@ def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: in
     others = [s for s in TRAIN_SETS if s != held]
     started = time.perf_counter()
     lodo_train = examples_of(others)
-    lodo = fit(lodo_train)
-    lodo.threshold = choose_threshold(lodo_train)[0]
+    # a run on a slice (--limit) trains on as few synthetic documents as it has real ones
+    synthetic = SYNTHETIC_DOCUMENTS if train_limit is None else min(SYNTHETIC_DOCUMENTS, 5 * train_limit)
+    lodo = fit(lodo_train, synthetic_docs=synthetic)
+    lodo.threshold = choose_threshold(lodo_train, synthetic_docs=synthetic)[0]
     if "shipped model" not in train_cache:
         shipped_train = examples_of(TRAIN_SETS)
-        train_cache["shipped model"] = fit(shipped_train)
-        train_cache["shipped model"].threshold = choose_threshold(shipped_train)[0]
+        train_cache["shipped model"] = fit(shipped_train, synthetic_docs=synthetic)
+        train_cache["shipped model"].threshold = choose_threshold(shipped_train, synthetic_docs=synthetic)[0]
     shipped = train_cache["shipped model"]
     train_seconds = time.perf_counter() - started
     cutoff = tune_texttiling([e.doc for e in lodo_train], [e.vectors for e in lodo_train])
