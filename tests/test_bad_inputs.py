@@ -150,3 +150,19 @@ def test_the_platform_check_only_runs_where_qt_uses_xcb(monkeypatch):
     monkeypatch.setattr("sys.platform", "linux")
     assert uses_xcb({"DISPLAY": ":0"}) and uses_xcb({"QT_QPA_PLATFORM": "xcb"})
     assert xcb_plugin() is not None and isinstance(missing_libraries(), list)
+
+
+@pytest.mark.parametrize("mutation", ["middle-zeroed", "deep-nesting", "bomb", "512-bits-flipped"])
+def test_a_damaged_word_file_gets_one_sentence(mutation, tmp_path, data):
+    """Damage inside the zip (a broken deflate stream, XML past the parser's limits, an
+    unknown zip version) is named, not reported as an exception."""
+    from folioscope.core import UnreadableFile
+    from folioscope.eval.robustness import MUTATIONS, one_sentence
+    from folioscope.ingest import read_document
+    change = dict(MUTATIONS["any"] + MUTATIONS["docx"])[mutation]
+    source = data / "docx" / "sources" / ("equations.docx" if mutation == "512-bits-flipped" else "Strict.docx")
+    path = tmp_path / f"{mutation}.docx"
+    path.write_bytes(change(source.read_bytes()))
+    with pytest.raises(UnreadableFile) as caught:
+        read_document(path)
+    assert one_sentence(str(caught.value)) and path.name in str(caught.value)

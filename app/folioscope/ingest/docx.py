@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from docx import Document as open_docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from lxml.etree import XMLSyntaxError
 
 from ..core import Block, Document, Page, Progress, Role, Route, UnreadableFile
 from .options import IngestOptions
@@ -64,8 +66,11 @@ def _open(path: Path):
                     out.writestr(item, data)
             buffer.seek(0)
             return open_docx(buffer)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError,
+            NotImplementedError) as exc:  # NotImplementedError: a zip "version" zipfile does not know
         raise UnreadableFile(f"{path.name} is damaged or not a Word (.docx) document.") from exc
+    except XMLSyntaxError as exc:  # broken XML, or nesting and text beyond the parser's safety limits
+        raise UnreadableFile(f"{path.name} is damaged, or its XML is too deep or too large to read safely.") from exc
 
 
 def _walk(parent, doc):
