@@ -166,3 +166,26 @@ def test_a_damaged_word_file_gets_one_sentence(mutation, tmp_path, data):
     with pytest.raises(UnreadableFile) as caught:
         read_document(path)
     assert one_sentence(str(caught.value)) and path.name in str(caught.value)
+
+
+def test_a_page_mupdf_cannot_read_is_kept_empty_and_the_rest_is_read(monkeypatch, tmp_path):
+    import pymupdf
+
+    from folioscope.core import Route
+    from folioscope.ingest import pdf, read_document
+    path = tmp_path / "two.pdf"
+    with pymupdf.open() as doc:
+        for text in ("The first page reads fine.", "The second page is damaged."):
+            doc.new_page().insert_text((72, 72), text)
+        doc.save(path)
+    real = pdf.read_page
+
+    def failing(page, index, options):
+        if index == 1:
+            raise pymupdf.mupdf.FzErrorFormat("syntax error in content stream")
+        return real(page, index, options)
+    monkeypatch.setattr(pdf, "read_page", failing)
+    document = read_document(path)
+    first, second = document.pages
+    assert "first page reads fine" in " ".join(b.text for b in first.blocks)
+    assert second.route is Route.EMPTY and not second.blocks and "damaged" in second.reason["why"]

@@ -57,10 +57,16 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
         tables = 0
         for index, page in enumerate(doc):
             progress.step(path.name, index, doc.page_count, f"page {index + 1}")
-            result, text_blocks = read_page(page, index, options)
+            try:
+                result, text_blocks = read_page(page, index, options)
+            except PAGE_DAMAGE as exc:  # one damaged page does not lose the rest of the document
+                result, text_blocks = damaged_page(page, index, exc), []
             if result.route in (Route.TEXT_LAYER, Route.TEXT_AND_OCR) and looks_tabular(result.blocks):
                 started = time.perf_counter()
-                found = table_blocks(page, index, tables + 1, result.blocks)
+                try:
+                    found = table_blocks(page, index, tables + 1, result.blocks)
+                except PAGE_DAMAGE:
+                    found = []
                 result.blocks = replace_with_tables(result.blocks, found)
                 result.reason["tables"] = len(found)
                 result.timings["tables"] = time.perf_counter() - started
@@ -76,6 +82,21 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
                                   "author": meta.get("author") or ""})
     finally:
         doc.close()
+
+
+# what MuPDF raises on a page whose content it cannot parse or draw
+PAGE_DAMAGE = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+
+
+def damaged_page(page: pymupdf.Page, index: int, error: Exception) -> Page:
+    """An empty page that says why: MuPDF could not read or draw it."""
+    try:
+        width, height = page.rect.width, page.rect.height
+    except PAGE_DAMAGE:
+        width = height = 0.0
+    return Page(index=index, width=width, height=height, route=Route.EMPTY,
+                reason={"why": "the page is damaged and could not be read",
+                        "error": f"{type(error).__name__}: {str(error)[:200]}"})
 
 
 def read_page(page: pymupdf.Page, index: int, options: IngestOptions) -> tuple[Page, list[_TextBlock]]:
