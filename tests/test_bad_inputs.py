@@ -189,3 +189,22 @@ def test_a_page_mupdf_cannot_read_is_kept_empty_and_the_rest_is_read(monkeypatch
     first, second = document.pages
     assert "first page reads fine" in " ".join(b.text for b in first.blocks)
     assert second.route is Route.EMPTY and not second.blocks and "damaged" in second.reason["why"]
+
+
+@pytest.mark.parametrize("error, words", [
+    (RuntimeError("could not create a primitive"), "too large to read with the memory available"),
+    (KeyError("bbox"), "unexpected problem in Folioscope (KeyError); the details are in the log"),
+])
+def test_an_internal_failure_is_one_sentence_without_its_traceback(error, words, tmp_path, monkeypatch):
+    from folioscope import pipeline
+    from folioscope.eval.robustness import one_sentence
+    from folioscope.index import Store
+    monkeypatch.delenv("FOLIOSCOPE_STRICT")
+    path = tmp_path / "note.md"
+    path.write_text("# A note\n\nSome text.\n")
+
+    def fail(*args):
+        raise error
+    [result] = list(pipeline.each_file([path], pipeline.Progress(), lambda p, fp: pipeline.ingest_file(
+        Store(tmp_path / "lib"), p, fail, fp)))
+    assert result.status == "failed" and words in result.message and one_sentence(result.message)

@@ -31,6 +31,7 @@ from .core import (
     Role,
     TableSpan,
     UnreadableFile,
+    out_of_memory,
 )
 from .core.results import IngestResult
 from .index.store import Store
@@ -211,10 +212,14 @@ def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Pro
     except MemoryError:
         result.message = f"{path.name} is too large to read with the memory available."
     except Exception as exc:
-        if strict_errors():
-            raise
-        log.exception("unexpected error reading %s", path)
-        result.message = f"{path.name} could not be read ({type(exc).__name__}: {exc})."
+        if out_of_memory(exc):  # the model runtimes report a failed allocation in their own words
+            result.message = f"{path.name} is too large to read with the memory available."
+        else:
+            if strict_errors():
+                raise
+            log.exception("unexpected error reading %s", path)
+            result.message = (f"{path.name} could not be read because of an unexpected problem in Folioscope "
+                              f"({type(exc).__name__}); the details are in the log.")
     result.seconds = time.perf_counter() - started
     store.log(result)
     return result

@@ -15,7 +15,7 @@ from .document import (
                        Span,
                        SpanTable,
 )
-from .errors import Cancelled, FolioscopeError, UnreadableFile
+from .errors import Cancelled, FolioscopeError, UnreadableFile, out_of_memory
 from .progress import Progress, ProgressEvent
 from .protocols import ChatModel, Encoder, StreamingModel
 from .segments import Answer, Boundary, Chapter, Chunk, Evidence, Sentence
@@ -24,5 +24,5 @@ __all__ = [
     "Answer", "BLOCK_SEPARATOR", "Block", "BodyText", "Boundary", "Box", "Cancelled", "Chapter", "ChatModel",
     "Chunk", "ChunkOptions", "Chunking", "DEFAULT_BUDGET", "DEFAULT_MINIMUM", "DEFAULT_STRATEGY", "Document",
     "Edit", "Encoder", "Evidence", "FolioscopeError", "Piece", "Page", "Progress", "ProgressEvent", "Rendered",
-    "Role", "Route", "Sentence", "Span", "SpanTable", "StreamingModel", "TableSpan", "UnreadableFile",
+    "Role", "Route", "Sentence", "Span", "SpanTable", "StreamingModel", "TableSpan", "UnreadableFile", "out_of_memory",
 ]

@@ -242,6 +242,9 @@ def evaluate_robustness(data: Path, limit: int | None = None, time_limit: float 
                 if result.ok:
                     counts["added"] += 1
                 else:
+                    if "memory available" in result.message:  # a reader out of memory stays short of it:
+                        reader.stop()                          # start a fresh one for the next file
+                        reader = WorkerProcess("folioscope-robustness")
                     counts["rejected"] += 1
                     if not one_sentence(result.message):
                         counts["unclear_messages"] += 1

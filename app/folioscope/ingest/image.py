@@ -20,7 +20,7 @@ def open_image(path: Path, options: IngestOptions) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError) as exc:
         raise UnreadableFile(f"{path.name} is not an image Folioscope can decode.") from exc
     except OSError as exc:
         raise UnreadableFile(f"{path.name} cannot be read: {exc.strerror or exc}.") from exc
@@ -59,7 +59,7 @@ def read_image(path: Path, options: IngestOptions, progress: Progress) -> Docume
                                      **{f"ocr {stage}": seconds for stage, seconds in scan.timings.items()}})
                 repair_page(page, options)
                 pages.append(page)
-        except OSError as exc:
+        except (OSError, SyntaxError) as exc:  # Pillow raises SyntaxError for a broken PNG
             raise UnreadableFile(f"{path.name} is truncated or damaged ({exc}).") from exc
         return Document(title=path.stem, kind="image", pages=pages,
                         metadata={"page_count": len(pages), "format": image.format})

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
-from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile
+from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile, out_of_memory
 from .options import IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
@@ -55,12 +55,17 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
         pages: list[Page] = []
         sized: list[_TextBlock] = []
         tables = 0
-        for index, page in enumerate(doc):
+        for index in range(doc.page_count):
             progress.step(path.name, index, doc.page_count, f"page {index + 1}")
             try:
+                page = doc.load_page(index)
                 result, text_blocks = read_page(page, index, options)
             except PAGE_DAMAGE as exc:  # one damaged page does not lose the rest of the document
-                result, text_blocks = damaged_page(page, index, exc), []
+                if out_of_memory(exc):
+                    raise
+                result, text_blocks = damaged_page(doc, index, exc), []
+                pages.append(result)
+                continue
             if result.route in (Route.TEXT_LAYER, Route.TEXT_AND_OCR) and looks_tabular(result.blocks):
                 started = time.perf_counter()
                 try:
@@ -88,10 +93,11 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
 PAGE_DAMAGE = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
 
 
-def damaged_page(page: pymupdf.Page, index: int, error: Exception) -> Page:
+def damaged_page(doc: pymupdf.Document, index: int, error: Exception) -> Page:
     """An empty page that says why: MuPDF could not read or draw it."""
     try:
-        width, height = page.rect.width, page.rect.height
+        rect = doc.load_page(index).rect
+        width, height = rect.width, rect.height
     except PAGE_DAMAGE:
         width = height = 0.0
     return Page(index=index, width=width, height=height, route=Route.EMPTY,
