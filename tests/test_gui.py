@@ -316,3 +316,19 @@ def test_qt_binding_keeps_none_alive(qtbot):
     for _ in range(500):
         label.setText("x")
     assert abs(sys.getrefcount(None) - before) < 50
+
+
+def test_the_settings_dialog_chooses_how_chapters_are_titled_and_it_is_remembered(qtbot):
+    from folioscope.gui.settings import Settings, SettingsDialog
+    assert Settings().ingest_options().chapter_titles == "embedding"
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert dialog.titles.currentData() == "embedding"
+    dialog.titles.setCurrentIndex(dialog.titles.findData("llm"))
+    chosen = dialog.result_settings()
+    assert chosen.ingest_options().chapter_titles == "llm"
+    chosen.save()
+    assert Settings.load().chapter_titles == "llm"
+    again = SettingsDialog(Settings.load())
+    qtbot.addWidget(again)
+    assert again.titles.currentData() == "llm"

@@ -147,6 +147,25 @@ def test_documents_without_headings_get_titled_chapters_at_chunk_cuts():
     assert all(c.title_source == "keyphrases" and is_grounded(c.title, text[c.start:c.end]) for c in chapters)
 
 
+def test_embedding_titles_pick_the_phrase_nearest_the_chapter():
+    from folioscope.embed import shared_embedder
+    topics = ["The lighthouse lamp burned whale oil in a brass lamp with a wick. Whale oil smoked.",
+              "Fresnel lenses focus the light into a beam seen far at sea. Fresnel lenses have rings."]
+    text, chunks = "", []
+    for t in range(2):
+        for _ in range(5):
+            start = len(text)
+            text += (topics[t] + " ") * 20
+            chunks.append((start, len(text), 0.5))
+    vecs = np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5)
+    chapters, _ = build_chapters(ChapterInput(title="Lights", text=text, chunks=chunks, vectors=vecs),
+                                 embed=shared_embedder().encode)
+    assert [c.title_source for c in chapters] == ["embedding keyphrases"] * len(chapters) and len(chapters) >= 2
+    assert "oil" in chapters[0].title.lower() or "lamp" in chapters[0].title.lower()
+    assert "fresnel" in chapters[-1].title.lower() or "lens" in chapters[-1].title.lower()
+    assert len({c.title.lower() for c in chapters}) == len(chapters)
+
+
 # ---- the real pipeline on the sample ---------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -155,9 +155,12 @@ def cmd_chapters(args) -> int:
         doc_id = library.resolve(args.doc)
         chapters = library.chapters(doc_id)
         if args.retitle or not chapters:
-            from .llm import shared_llm
             from .pipeline import rebuild_chapters
-            chapters = rebuild_chapters(library, doc_id, None if args.keyphrases else shared_llm(args.model))
+            llm = None
+            if args.titles == "llm":
+                from .llm import shared_llm
+                llm = shared_llm(args.model)
+            chapters = rebuild_chapters(library, doc_id, args.titles, llm)
     if args.json:
         _print_json([{**c.__dict__, "first_page": c.first_page + 1, "last_page": c.last_page + 1}
                      for c in chapters])
@@ -382,8 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chapters", help="chapters of a document with titles and page ranges")
     p.add_argument("doc", help="document id, file name or title")
     p.add_argument("--retitle", action="store_true", help="build the chapters and titles again")
-    p.add_argument("--keyphrases", action="store_true", help="with --retitle: titles without the LLM")
-    p.add_argument("--model", metavar="GGUF", help="a GGUF model file (default: the bundled one)")
+    p.add_argument("--titles", choices=("embedding", "llm", "keyphrases"), default="embedding",
+                   help="with --retitle, titles of chapters cut from chunks: the keyphrase nearest the "
+                        "chapter's embedding (default), the local LLM, or TF-IDF keyphrases")
+    p.add_argument("--model", metavar="GGUF", help="with --titles llm: a GGUF model file (default: the bundled one)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_chapters)
 

@@ -126,13 +126,18 @@ def embed_chunks(texts: list[str], known: dict[str, np.ndarray] | None = None,
 
 
 def make_chapters(document: Document, chunks: list[tuple[int, int, float]], vectors: np.ndarray | None,
-                  llm: ChatModel | None = None) -> list[Chapter]:
+                  titles: str = "embedding", llm: ChatModel | None = None) -> list[Chapter]:
+    """Chapters of a stored or prepared document. `titles` names the titler of chapters cut
+    from chunks ("embedding", "llm" with `llm`, or "keyphrases")."""
     from .chapters import ChapterInput, build_chapters
-    return build_chapters(ChapterInput.from_document(document, chunks, vectors), llm)[0]
+    from .embed import shared_embedder
+    embed = shared_embedder().encode if titles == "embedding" else None
+    return build_chapters(ChapterInput.from_document(document, chunks, vectors),
+                          llm if titles == "llm" else None, embed)[0]
 
 
 def title_model(options) -> ChatModel | None:
-    """The model that titles chapters, or None for keyphrase titles."""
+    """The model that titles chapters when the options ask for LLM titles, else None."""
     if options.chapter_titles != "llm":
         return None
     from .llm import shared_llm
@@ -165,7 +170,7 @@ def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
     progress.step(path.name, 1, 1, "chapters")
     chapters = make_chapters(document, [(c.start, c.end, c.score) for c in chunking.chunks],
                              np.array([vectors[chunk_hash(t)] for t in texts]) if texts else None,
-                             title_model(options))
+                             options.chapter_titles, title_model(options))
     lap("chapters")
     return Prepared(document, chunking, vectors, chapters, timings)
 
@@ -325,22 +330,23 @@ def redo_edit(store: Store, doc_id: int) -> bool:
     return True
 
 
-def rebuild_chapters(store: Store, doc_id: int, llm: ChatModel | None = None) -> list[Chapter]:
+def rebuild_chapters(store: Store, doc_id: int, titles: str = "embedding",
+                     llm: ChatModel | None = None) -> list[Chapter]:
     """Chapters again from the stored document and its current chunks."""
     chunks = store.chunks(doc_id)
     chapters = make_chapters(store.load_document(doc_id), [(c.start, c.end, c.score) for c in chunks],
-                             store.chunk_vectors(doc_id), llm)
+                             store.chunk_vectors(doc_id), titles, llm)
     store.write_chapters(doc_id, chapters)
     return chapters
 
 
-def backfill(store: Store, llm: ChatModel | None = None) -> int:
+def backfill(store: Store) -> int:
     """Vectors, full-text rows and chapters for documents stored by an earlier version.
     Returns how many documents were completed."""
     todo = store.incomplete()
     for doc_id in todo:
         rechunk(store, doc_id)
-        rebuild_chapters(store, doc_id, llm)
+        rebuild_chapters(store, doc_id)
     return len(todo)
 
 

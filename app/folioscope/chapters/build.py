@@ -11,7 +11,7 @@ import numpy as np
 from ..core import Chapter, ChatModel, Document, Role, SpanTable
 from ..segment.cohesion import depth_scores, window_similarity
 from .structure import Heading, Mark, heading_marks, norm, outline_marks
-from .titles import KeyphraseTitler, LLMTitler, words
+from .titles import EmbeddingTitler, KeyphraseTitler, LLMTitler, words
 
 # chunk-based chapters: about this long; with the weight of the topic shift and the minimum
 # length, chosen on the Qasper tune papers read as plain text (eval chapters --tune)
@@ -101,8 +101,13 @@ def _chapter(index: int, title: str, start: int, end: int, source: str, inp: Cha
                    last_page=max(pages), start_time=inp.time_at(start), title_source=source)
 
 
-def build_chapters(inp: ChapterInput, llm: ChatModel | None = None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
-    """The chapters, and the generated titles rejected as junk (chapter, title, reason)."""
+def build_chapters(inp: ChapterInput, llm: ChatModel | None = None,
+                   embed: Callable | None = None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+    """The chapters, and the generated titles rejected as junk (chapter, title, reason).
+
+    Chapters cut from chunks are titled by `llm` when given (TF-IDF keyphrases where its title
+    is junk), else by embedding keyphrases when `embed` (texts -> unit vectors) is given, else
+    by TF-IDF keyphrases."""
     if not inp.text.strip():
         return [], []
     n_words = len(words(inp.text))
@@ -111,7 +116,7 @@ def build_chapters(inp: ChapterInput, llm: ChatModel | None = None) -> tuple[lis
         marks = heading_marks(inp.headings, n_words)
     if len(marks) >= 2:
         return _from_marks(marks, inp), []
-    return _from_chunks(inp, llm)
+    return _from_chunks(inp, llm, embed)
 
 
 def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:
@@ -128,20 +133,22 @@ def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:
             for i, ((start, title, source), end) in enumerate(zip(starts, ends))]
 
 
-def _from_chunks(inp: ChapterInput, llm: ChatModel | None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+def _from_chunks(inp: ChapterInput, llm: ChatModel | None,
+                 embed: Callable | None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
     k = chapter_count(len(words(inp.text)), len(inp.chunks))
     cuts = chunk_cuts(inp.chunks, inp.vectors, k)
     starts = [0] + [inp.chunks[c][0] for c in cuts]
     ends = starts[1:] + [len(inp.text)]
     texts = [inp.text[s:e] for s, e in zip(starts, ends)]
-    fallback = KeyphraseTitler(texts)
-    titler = LLMTitler(llm, inp.title, texts, fallback) if llm is not None else None
+    keyphrases = KeyphraseTitler(texts)
+    titler = LLMTitler(llm, inp.title, texts, keyphrases) if llm is not None else None
+    phrases = EmbeddingTitler(texts, embed) if embed is not None and titler is None else keyphrases
     chapters: list[Chapter] = []
     for i, (start, end) in enumerate(zip(starts, ends)):
         previous = [c.title for c in chapters]
         if titler is not None:
             title, source = titler.title(i, previous)
         else:
-            title, source = fallback.title(i, previous), "keyphrases"
+            title, source = phrases.title(i, previous), phrases.name
         chapters.append(_chapter(i, title, start, end, source, inp))
     return chapters, (titler.rejected if titler else [])

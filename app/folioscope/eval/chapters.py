@@ -12,7 +12,9 @@ name. Papers are halved as everywhere (`segdata.split_of`); settings are chosen 
   chapter's title is scored against the section name by ROUGE-L (lower-cased words) and by
   the cosine of their MiniLM embeddings. Titlers compared on the same chapters: the local
   LLM with its guard (keyphrases where it gives junk), TF-IDF keyphrases, and embedding
-  keyphrases (the candidate phrase nearest the chapter's embedding, KeyBERT-style).
+  keyphrases (the candidate phrase nearest the chapter's embedding, KeyBERT-style: the
+  shipped default, marked `"default": true`), with paired bootstrap intervals by paper for
+  the default against each of the others.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from .segdata import split_of
-from .stats import boundary_matches, f1
+from .stats import boundary_matches, f1, paired_bootstrap
+
+DEFAULT_TITLES = "keyphrases (embedding)"  # what IngestOptions.chapter_titles ships
 
 
 def rouge_l(candidate: str, reference: str) -> float:
@@ -85,7 +89,8 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
     starts = {"chapters": [0, 0, 0], "even cuts at the chapter count": [0, 0, 0],
               "even cuts at the gold count": [0, 0, 0]}
     titles: dict[str, list[tuple[float, float]]] = {"llm (keyphrases where junk)": [], "keyphrases (tf-idf)": [],
-                                                     "keyphrases (embedding)": []}
+                                                     DEFAULT_TITLES: []}
+    title_papers: list[str] = []  # the paper of each scored section
     accepted = total = sections = 0
     with tempfile.TemporaryDirectory(prefix="folioscope-chapters-") as folder:
         store = Store(Path(folder) / "library")
@@ -129,6 +134,7 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
             for (name, a, b), nv in zip(gold, name_vectors):
                 best = max(chapters, key=lambda c: min(c.end, b) - max(c.start, a))
                 sections += 1
+                title_papers.append(pid)
                 for k, v in candidates.items():
                     titles[k].append((rouge_l(v[best.index], name), float(vectors[k][best.index] @ nv)))
         store.close()
@@ -139,8 +145,14 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
                        "recall": round(m / g, 4) if g else 0.0, "found": f, "gold": g}
                    for k, (m, f, g) in starts.items()},
         "titles": {k: {"rouge_l": round(statistics.mean(r for r, _ in v), 4) if v else None,
-                       "cosine": round(statistics.mean(c for _, c in v), 4) if v else None}
+                       "cosine": round(statistics.mean(c for _, c in v), 4) if v else None,
+                       **({"default": True} if k == DEFAULT_TITLES else {})}
                    for k, v in titles.items()},
+        "titles_default_minus": {
+            other: {measure: paired_bootstrap([t[m] for t in titles[DEFAULT_TITLES]], [t[m] for t in titles[other]],
+                                              title_papers)
+                    for m, measure in enumerate(("rouge_l", "cosine"))}
+            for other in titles if other != DEFAULT_TITLES},
     }
 
 

@@ -36,6 +36,7 @@ class Settings:
     chunk_strategy: str = DEFAULT_STRATEGY
     ocr_engine: str = "rapidocr"
     llm_repair: bool = False
+    chapter_titles: str = "embedding"  # for chapters cut from chunks; see IngestOptions
     library_folder: str = ""  # empty: the platform's user data folder
     watched_folders: list[str] = field(default_factory=list)  # new files in them are read
 
@@ -73,12 +74,17 @@ class Settings:
     def ingest_options(self):
         from ..ingest import IngestOptions
         return IngestOptions(ocr_engine=self.ocr_engine, repair=self.llm_repair,
-                             repair_model=self.model or None)
+                             repair_model=self.model or None, chapter_titles=self.chapter_titles)
 
     def chunk_options(self):
         from ..core import ChunkOptions
         return ChunkOptions(strategy=self.chunk_strategy, budget=self.chunk_budget,
                             minimum=min(40, self.chunk_budget // 2))
+
+
+TITLE_CHOICES = {"embedding": "Key phrase nearest the chapter (best measured)",
+                 "llm": "Written by the language model",
+                 "keyphrases": "Most distinctive key phrase"}
 
 
 def qsettings() -> QSettings:
@@ -114,6 +120,11 @@ class SettingsDialog(QDialog):
         self.ocr.setCurrentText(settings.ocr_engine)
         self.repair = QCheckBox("Repair low-confidence OCR lines with the LLM")
         self.repair.setChecked(settings.llm_repair)
+        self.titles = QComboBox()
+        for key, label in TITLE_CHOICES.items():
+            self.titles.addItem(label, key)
+        self.titles.setCurrentIndex(max(0, self.titles.findData(settings.chapter_titles)))
+        self.titles.setToolTip("For documents without headings; the README's Chapters section compares them")
         self.folder = QLineEdit(settings.library_folder, placeholderText="default user data folder")
         self.folder.setToolTip("Takes effect the next time Folioscope starts")
         form = QFormLayout(self)
@@ -124,6 +135,7 @@ class SettingsDialog(QDialog):
         form.addRow("Chunk strategy", self.strategy)
         form.addRow("OCR engine", self.ocr)
         form.addRow("", self.repair)
+        form.addRow("Chapter titles", self.titles)
         form.addRow("Library folder", self.folder)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -151,4 +163,5 @@ class SettingsDialog(QDialog):
         return dataclasses.replace(self._base, model=self.model.text().strip(), threads=self.threads.value(),
                                    chunk_budget=self.budget.value(), chunk_strategy=self.strategy.currentText(),
                                    ocr_engine=self.ocr.currentText(), llm_repair=self.repair.isChecked(),
+                                   chapter_titles=self.titles.currentData(),
                                    library_folder=self.folder.text().strip())

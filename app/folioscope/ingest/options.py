@@ -16,7 +16,9 @@ class IngestOptions:
     repair_threshold: float = 0.85  # OCR line confidence under which repair is tried
     repair_model: str | None = None  # a GGUF path; None: the bundled model
     max_image_pixels: int = 64_000_000  # larger images are refused, not decoded
-    chapter_titles: str = "llm"  # documents without headings: "llm" or "keyphrases"
+    # titles of chapters cut from chunks: "embedding" (keyphrase nearest the chapter's
+    # embedding: best on eval chapters), "llm" (the local model) or "keyphrases" (TF-IDF)
+    chapter_titles: str = "embedding"
 
     def engine(self) -> OcrEngine:
         return get_engine(self.ocr_engine)
