@@ -70,7 +70,7 @@ def test_a_watched_folder_reads_files_that_appear_in_it(qtbot, window, tmp_path)
     assert window.settings.watched_folders == [str(folder)]
     shutil.copy(SAMPLE, folder / "copied.pdf")
     qtbot.waitUntil(lambda: window.doc_list.count() == 1, timeout=60_000)
-    assert "copied.pdf" in window.doc_list.item(0).text()
+    assert "copied.pdf" in window.doc_list.text(0)
     from folioscope.gui.settings import Settings
     assert Settings.load().watched_folders == [str(folder)]  # remembered for the next session
     window.unwatch_folders()
@@ -81,17 +81,47 @@ def test_dropping_files_ingests_them_and_shows_pages(qtbot, window, data):
     job = drop(window, [SAMPLE, data / "docx" / "sources" / "word_sample.docx"])
     wait_done(qtbot, job)
     assert job.error is None
-    names = [window.doc_list.item(i).text() for i in range(window.doc_list.count())]
+    names = [window.doc_list.text(i) for i in range(window.doc_list.count())]
     assert len(names) == 2 and any("folioscope-sample.pdf" in n for n in names)
-    window.doc_list.setCurrentRow(0)
+    window.doc_list.select_row(0)
     assert window.views.currentWidget() is window.page_view
     assert len(window.page_view.pages) == 3
     qtbot.waitUntil(lambda: not window.page_view.pages[0].pixmap.pixmap().isNull(), timeout=10_000)
     badge = window.page_view.pages[0].badge
     assert badge.data(0) == "TEXT" and "good text layer" in badge.toolTip()
-    window.doc_list.setCurrentRow(1)
+    window.doc_list.select_row(1)
     assert window.views.currentWidget() is window.text_view
     assert "Swimming in the lake" in window.text_view.toPlainText()
+    docx_id = window.doc_id
+    window.search.setText("sample.pdf")  # filters the other one out: what is open stays open
+    assert window.doc_list.count() == 1 and "folioscope-sample.pdf" in window.doc_list.text(0)
+    assert window.doc_id == docx_id and window.views.currentWidget() is window.text_view
+    window.search.setText("word_sample")
+    assert window.doc_list.count() == 1 and window.doc_list.current_doc_id() == docx_id
+    window.search.clear()
+    assert window.doc_list.count() == 2 and window.doc_list.current_doc_id() == docx_id
+
+
+def test_the_library_list_holds_ten_thousand_documents_and_filters_them(qtbot):
+    from folioscope.gui.library_list import LibraryList, ListedFile, listed_failure
+    view = LibraryList()
+    qtbot.addWidget(view)
+    rows = [ListedFile(f"Report {i}\nreport-{i}.pdf · 3 p · 3 text", f"/data/report-{i}.pdf", i,
+                       f"report {i}\nreport-{i}.pdf · 3 p · 3 text") for i in range(10_000)]
+    view.set_rows(rows + [listed_failure("/data/broken.pdf", "The PDF is damaged.")])
+    view.show()
+    assert view.count() == 10_001
+    view.set_filter("REPORT-12.")
+    assert view.count() == 1 and view.doc_id(0) == 12
+    view.set_filter("report-12")  # 12, 120-129, 1200-1299
+    assert view.count() == 111 and {view.doc_id(r) for r in range(view.count())} >= {12, 129, 1299}
+    assert view.row_of(12) is not None and view.row_of(13) is None
+    view.set_filter("broken")
+    assert view.count() == 1 and view.doc_id(0) is None and view.tooltip(0) == "The PDF is damaged."
+    assert not view.model().flags(view.model().index(0, 0)) & Qt.ItemFlag.ItemIsSelectable
+    view.set_filter("")
+    view.select_row(9_999)
+    assert view.current_doc_id() == 9_999 and view.count() == 10_001
 
 
 def test_pages_are_rendered_in_a_child_and_arrive_without_importing_pymupdf_here():
@@ -116,10 +146,10 @@ assert "pymupdf" not in sys.modules and "folioscope.ingest" not in sys.modules, 
 def test_bad_file_gets_one_sentence_and_the_rest_of_the_batch_goes_in(qtbot, window, data):
     job = drop(window, [data / "pdfs" / "pdfplumber" / "password-example.pdf", SAMPLE])
     wait_done(qtbot, job)
-    docs = [window.doc_list.item(i) for i in range(window.doc_list.count())]
-    assert sum(bool(d.data(Qt.ItemDataRole.UserRole)) for d in docs) == 1
-    failed = [d for d in docs if d.text().startswith("✗")]
-    assert len(failed) == 1 and "password-protected" in failed[0].toolTip()
+    rows = range(window.doc_list.count())
+    assert sum(window.doc_list.doc_id(i) is not None for i in rows) == 1
+    failed = [i for i in rows if window.doc_list.text(i).startswith("✗")]
+    assert len(failed) == 1 and "password-protected" in window.doc_list.tooltip(failed[0])
     assert "password-protected" in window.last_message
     assert "could not be read" in window.status_label.text()
 
@@ -139,7 +169,7 @@ def test_window_never_stalls_while_ingesting(qtbot, window, data):
     with StallMeter() as stalls:
         job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
         wait_done(qtbot, job)
-        window.doc_list.setCurrentRow(0)
+        window.doc_list.select_row(0)
         qtbot.wait(300)
     gaps = stalls.gaps
     assert window.library.documents()[0].n_pages == 14
@@ -168,7 +198,7 @@ def test_geometry_is_remembered(qtbot, tmp_path):
 def sample_window(qtbot, window):
     job = drop(window, [SAMPLE])
     wait_done(qtbot, job, timeout=300_000)
-    window.doc_list.setCurrentRow(0)
+    window.doc_list.select_row(0)
     qtbot.waitUntil(lambda: bool(window.page_view.chunk_items) and window.page_view.overlays_done, timeout=10_000)
     return window
 

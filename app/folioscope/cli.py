@@ -11,7 +11,7 @@
     folioscope segment [--strategy S] [--json] < text
     folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes,robustness} [--tune] [--save DIR] [--json]
     folioscope bench [--json]
-    folioscope bench scale --documents N [--keep DIR] [--json]
+    folioscope bench scale --documents N [--keep DIR] [--list-rows N] [--json]
     folioscope library {check,backup DEST,rebuild}
 
 Every command exits non-zero with a one-line reason on bad input.
@@ -328,7 +328,8 @@ def cmd_bench(args) -> int:
         if args.documents < 1:
             raise FolioscopeError("bench scale needs --documents N with N of 1 or more.")
         report = scale_bench(Path(args.data) if args.data else default_data_dir(), args.documents,
-                             Path(args.keep) if args.keep else None, progress=Progress(StderrProgress()))
+                             Path(args.keep) if args.keep else None, progress=Progress(StderrProgress()),
+                             list_rows=args.list_rows)
     else:
         from .eval.bench import run_bench
         report = run_bench(Path(args.data) if args.data else None, progress=StderrProgress())
@@ -441,6 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", nargs="?", choices=["all", "scale"], default="all")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
+    p.add_argument("--list-rows", type=int, default=10_000, metavar="N",
+                   help="scale: rows in the measured library list (the library's rows repeated)")
     p.add_argument("--save", metavar="DIR", help="also write the report as DIR/bench*.json")
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--json", action="store_true")

@@ -12,6 +12,10 @@ questions library-wide, reporting:
   store, loading the vectors and the embedding model);
 - retrieval p50/p95 without the question's embedding, and the embedding apart;
 - peak resident memory of that process.
+
+Last, the window's library list is measured on the same library by
+`python -m folioscope.gui.list_probe`, its rows repeated up to `list_rows` (10,000 unless
+told): the GUI thread's time to fill it, per filter keystroke, per page scrolled.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 SECTIONS = 3
 PARAGRAPHS = (3, 6)
 QUESTIONS = 60
+LIST_ROWS = 10_000
 
 
 def make_documents(papers: dict, count: int, folder: Path, seed: int = 0) -> list[Path]:
@@ -87,7 +92,8 @@ print(json.dumps({"cold_start_s": round(cold, 2), "retrieval_p50_ms": round(stat
 """
 
 
-def scale_bench(data: Path, documents: int, folder: Path | None = None, progress=None) -> dict:
+def scale_bench(data: Path, documents: int, folder: Path | None = None, progress=None,
+                list_rows: int = LIST_ROWS) -> dict:
     from ..index import Store
     from ..ingest import IngestOptions
     from ..pipeline import ingest_paths
@@ -113,6 +119,11 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         if probe.returncode != 0:
             raise RuntimeError(probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "probe failed")
         measured = json.loads(probe.stdout.strip().splitlines()[-1])
+        listing = subprocess.run([sys.executable, "-m", "folioscope.gui.list_probe", str(folder / "library"),
+                                  "--rows", str(list_rows)], capture_output=True, text=True, timeout=1800)
+        if listing.returncode != 0:
+            raise RuntimeError(listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "list probe failed")
+        measured.update(json.loads(listing.stdout.strip().splitlines()[-1]))
         added = sum(r.status == "added" for r in results)
         return {
             "documents": counts["documents"], "chunks": counts["chunks"], "sentences": counts["sentences"],
@@ -131,7 +142,8 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
 def summary(report: dict) -> str:
     return (f"{report['documents']} documents, {report['chunks']} chunks: retrieval p50 {report['retrieval_p50_ms']} ms, "
             f"p95 {report['retrieval_p95_ms']} ms (+{report['embed_question_ms']} ms to embed the question), "
-            f"cold start {report['cold_start_s']} s, {report['rss_mb']} MB")
+            f"cold start {report['cold_start_s']} s, {report['rss_mb']} MB; library list of {report['list_rows']} rows: "
+            f"filter keystroke max {report['list_filter_ms']['max']} ms, page scroll max {report['list_scroll_ms']['max']} ms")
 
 
 __all__ = ["scale_bench", "make_documents", "summary"]

@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -32,6 +30,7 @@ from ..core.results import IngestResult
 from ..index import ChunkRow, GapRow, Store
 from ..workers.process import WorkerProcess
 from .inspector import Inspector
+from .library_list import LibraryList, listed_document, listed_failure
 from .page_view import PageView
 from .settings import Settings, SettingsDialog
 from .side_panels import AskPanel, ChaptersPanel
@@ -110,11 +109,9 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit(placeholderText="Filter documents")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._apply_filter)
-        self.doc_list = QListWidget()
-        self.doc_list.setStyleSheet(
-            "QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e4e4e4; color: #202020; }"
-            "QListWidget::item:selected { background: #2b6cc4; color: white; }")
-        self.doc_list.currentItemChanged.connect(self._on_document_selected)
+        self._quiet_selection = False
+        self.doc_list = LibraryList()
+        self.doc_list.selectionModel().currentChanged.connect(self._on_document_selected)
         self.doc_list.setToolTip("Drop files or folders anywhere on the window to add them")
         library_box = QWidget()
         layout = QVBoxLayout(library_box)
@@ -251,38 +248,38 @@ class MainWindow(QMainWindow):
 
     def refresh_documents(self, select: int | None = None) -> None:
         select = select if select is not None else self.doc_id
-        self.doc_list.blockSignals(True)
-        self.doc_list.clear()
-        chosen = None
-        for doc in self.library.documents():
-            routes = ", ".join(f"{n} {r}" for r, n in sorted(doc.routes.items()))
-            item = QListWidgetItem(f"{doc.title or doc.name}\n{doc.name} · {doc.n_pages} p · {routes}")
-            item.setData(Qt.ItemDataRole.UserRole, doc.id)
-            item.setToolTip(f"{doc.path}\nread in {doc.ingest_seconds:.1f} s")
-            self.doc_list.addItem(item)
-            if doc.id == select:
-                chosen = item
-        for path, message in self.failed.items():
-            item = QListWidgetItem(f"✗ {Path(path).name}\ncould not be read")
-            item.setForeground(Qt.GlobalColor.darkRed)
-            item.setToolTip(message)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # listed, not openable
-            self.doc_list.addItem(item)
-        self.doc_list.blockSignals(False)
-        self._apply_filter(self.search.text())
-        if chosen is not None:
-            self.doc_list.setCurrentItem(chosen)
+        rows = [listed_document(doc) for doc in self.library.documents()]
+        rows += [listed_failure(path, message) for path, message in self.failed.items()]
+        self._quiet_selection = True
+        try:
+            self.doc_list.set_rows(rows)
+        finally:
+            self._quiet_selection = False
+        row = self.doc_list.row_of(select) if select is not None else None
+        if row is not None:
+            self.doc_list.select_row(row)  # shows it
+        elif select is not None and any(r.doc_id == select for r in rows):
+            self.show_document(select)  # filtered out of the list, still open
         else:  # nothing chosen, or the chosen document is gone
             self.show_document(None)
 
     def _apply_filter(self, text: str) -> None:
-        needle = text.lower().strip()
-        for i in range(self.doc_list.count()):
-            item = self.doc_list.item(i)
-            item.setHidden(bool(needle) and needle not in item.text().lower())
+        """Filter the list; the open document stays open (and selected while it is listed)."""
+        self._quiet_selection = True
+        try:
+            self.doc_list.set_filter(text)
+            row = self.doc_list.row_of(self.doc_id) if self.doc_id is not None else None
+            if row is not None:
+                self.doc_list.select_row(row)
+            else:
+                self.doc_list.clearSelection()
+        finally:
+            self._quiet_selection = False
 
     def _on_document_selected(self, current, _previous) -> None:
-        self.show_document(current.data(Qt.ItemDataRole.UserRole) if current else None)
+        if self._quiet_selection:  # the list is being refilled or filtered, not chosen from
+            return
+        self.show_document(current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None)
 
     def show_document(self, doc_id: int | None) -> None:
         self.doc_id = doc_id

@@ -1,0 +1,161 @@
+"""The library list: a model over the library's document rows and their filter, shown by a
+list view that lays out only the rows on screen (Qt's model/view), so ten thousand
+documents scroll and filter without building ten thousand widgets."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QListView
+
+from ..index import DocumentRow
+
+FAILED_COLOR = QColor("#8b0000")
+LAYOUT_BATCH = 500  # rows laid out per event-loop turn
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class ListedFile:
+    """One line of the list: a document of the library, or a file that could not be read."""
+    text: str  # two lines: title, then name, pages and routes
+    tooltip: str
+    doc_id: int | None  # None: a file that failed
+    search: str  # lower-cased text the filter matches
+
+
+def listed_document(doc: DocumentRow) -> ListedFile:
+    routes = ", ".join(f"{n} {r}" for r, n in sorted(doc.routes.items()))
+    text = f"{doc.title or doc.name}\n{doc.name} · {doc.n_pages} p · {routes}"
+    return ListedFile(text, f"{doc.path}\nread in {doc.ingest_seconds:.1f} s", doc.id, text.lower())
+
+
+def listed_failure(path: str, message: str) -> ListedFile:
+    text = f"✗ {Path(path).name}\ncould not be read"
+    return ListedFile(text, message, None, text.lower())
+
+
+class LibraryModel(QAbstractListModel):
+    """The rows of the list that pass the filter; the document id is under Qt.UserRole, None
+    for a failed file.
+
+    Filtering is done here, over pre-lowered text in one list comprehension, then the model
+    is reset: a QSortFilterProxyModel would call back into Python once per row per keystroke,
+    which at ten thousand rows is most of a 100 ms budget."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[ListedFile] = []
+        self._shown: list[int] = []  # indices into _rows, ascending
+        self._row_of: dict[int, int] = {}  # document id -> index into _rows
+        self._needle = ""
+
+    def set_rows(self, rows: list[ListedFile]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self._row_of = {r.doc_id: i for i, r in enumerate(rows) if r.doc_id is not None}
+        self._shown = self._matching(self._needle)
+        self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        needle = text.lower().strip()
+        if needle == self._needle:
+            return
+        self.beginResetModel()
+        self._needle = needle
+        self._shown = self._matching(needle)
+        self.endResetModel()
+
+    def _matching(self, needle: str) -> list[int]:
+        if not needle:
+            return list(range(len(self._rows)))
+        return [i for i, r in enumerate(self._rows) if needle in r.search]
+
+    def row_of(self, doc_id: int) -> int | None:
+        """The shown row of a document; None when it is not listed or filtered out."""
+        at = self._row_of.get(doc_id)
+        if at is None:
+            return None
+        row = bisect.bisect_left(self._shown, at)
+        return row if row < len(self._shown) and self._shown[row] == at else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._shown)
+
+    def _row(self, index: _Index) -> ListedFile | None:
+        if not index.isValid() or not 0 <= index.row() < len(self._shown):
+            return None
+        return self._rows[self._shown[index.row()]]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        row = self._row(index)
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tooltip
+        if role == Qt.ItemDataRole.UserRole:
+            return row.doc_id
+        if role == Qt.ItemDataRole.ForegroundRole and row.doc_id is None:
+            return QBrush(FAILED_COLOR)
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        row = self._row(index)
+        if row is None:
+            return Qt.ItemFlag.NoItemFlags
+        if row.doc_id is None:  # listed, not openable
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class LibraryList(QListView):
+    """The list view with its model; `text(row)`, `doc_id(row)` and `select_row(row)` read and
+    drive it as a person would see it (the filtered rows, top to bottom)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows = LibraryModel(self)
+        self.setModel(self.rows)
+        self.setUniformItemSizes(True)  # rows are laid out without measuring each one
+        # laid out a batch per event-loop turn: Qt asks the model for an index per row while
+        # laying out, a call into Python each, so ten thousand rows at once would stall
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(LAYOUT_BATCH)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setStyleSheet(
+            "QListView::item { padding: 5px 4px; border-bottom: 1px solid #e4e4e4; color: #202020; }"
+            "QListView::item:selected { background: #2b6cc4; color: white; }")
+
+    def set_rows(self, rows: list[ListedFile]) -> None:
+        self.rows.set_rows(rows)
+
+    def set_filter(self, text: str) -> None:
+        self.rows.set_filter(text)
+
+    def count(self) -> int:
+        return self.rows.rowCount()
+
+    def text(self, row: int) -> str:
+        return self.rows.index(row, 0).data(Qt.ItemDataRole.DisplayRole)
+
+    def tooltip(self, row: int) -> str:
+        return self.rows.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+    def doc_id(self, row: int) -> int | None:
+        return self.rows.index(row, 0).data(Qt.ItemDataRole.UserRole)
+
+    def row_of(self, doc_id: int) -> int | None:
+        return self.rows.row_of(doc_id)
+
+    def select_row(self, row: int) -> None:
+        self.setCurrentIndex(self.rows.index(row, 0))
+
+    def current_doc_id(self) -> int | None:
+        index = self.currentIndex()
+        return index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
