@@ -145,3 +145,50 @@ def test_batch_continues_past_failures(library, data, tmp_path):
 def _reader():
     from folioscope.pipeline import prepare
     return lambda path, progress: prepare(path, progress=progress)
+
+
+@pytest.mark.slow
+def test_large_libraries_search_an_approximate_index_kept_in_step_with_the_library(tmp_path, data, monkeypatch):
+    """Library-wide search over an HNSW index (usearch) once the library is large: here
+    'large' is lowered to one chunk. It finds what exact search finds, forgets a removed
+    document, is saved beside the library and reloaded, and follows another connection's
+    re-chunking."""
+    import numpy as np
+
+    from folioscope.core import ChunkOptions
+    from folioscope.eval.retrieval import load_papers
+    from folioscope.eval.scale import make_documents
+    from folioscope.index.vectors import ANN_FILE, VectorIndex
+    from folioscope.pipeline import rechunk
+    paths = make_documents(load_papers(data), 5, tmp_path / "docs")
+    lib = Store(tmp_path / "lib")
+    results = list(ingest_paths(lib, paths))
+    assert all(r.ok for r in results)
+    docs, idx, matrix = lib.vectors.arrays()
+    query = matrix[7] + 0.5 * matrix[40]
+    query /= np.linalg.norm(query)
+    exact = lib.vectors.search(query, None, 10)
+    lib.vectors.ann_min_chunks = 1
+    approximate = lib.vectors.search(query, None, 10)
+    assert lib.vectors._ann is not None and len(lib.vectors._ann.index) == len(matrix)
+    assert [(d, i) for d, i, _ in approximate[:5]] == [(d, i) for d, i, _ in exact[:5]]
+    assert np.allclose([s for *_, s in approximate], [s for *_, s in exact], atol=2e-3)  # float16 storage
+    gone = int(docs[7])
+    lib.remove(gone)
+    assert all(d != gone for d, _, _ in lib.vectors.search(query, None, 50))
+    lib.close()
+    assert (tmp_path / "lib" / ANN_FILE).exists()
+
+    monkeypatch.setattr(VectorIndex, "ann_min_chunks", 1)  # both connections below
+    first, second = Store(tmp_path / "lib"), Store(tmp_path / "lib")
+    hits = first.vectors.search(query, None, 10)
+    assert first.vectors._ann is not None and not first.vectors._ann.dirty  # loaded, nothing to add
+    assert all(d != gone for d, _, _ in hits)
+    other = next(d for d, _, _ in hits)
+    before = len(first.chunks(other))
+    rechunk(second, other, ChunkOptions(budget=48, minimum=20))  # another connection writes
+    assert len(second.chunks(other)) > before
+    keys = {(d, i) for d, i, _ in first.vectors.search(query, None, 400)}
+    assert {(other, i) for i in range(len(second.chunks(other)))} <= keys
+    first.close()
+    second.close()

@@ -97,6 +97,14 @@ def m008_chunk_context(db: sqlite_utils.Database) -> None:
     db["chunks"].add_column("context", str)
 
 
+def m009_chunk_revisions(db: sqlite_utils.Database) -> None:
+    # a number that changes whenever a document's chunks are written (globally increasing,
+    # never reused: rows outlive their document), and how many chunks it has: what a process
+    # compares to know which documents' vectors it holds are stale, without reading chunks
+    db["chunk_revisions"].create({"doc_id": int, "revision": int, "chunks": int}, pk="doc_id")
+    db.conn.execute("INSERT INTO chunk_revisions SELECT doc_id, doc_id, count(*) FROM chunks GROUP BY doc_id")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -106,6 +114,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m006_chunk_boxes,
     m007_sentences,
     m008_chunk_context,
+    m009_chunk_revisions,
 ]
 
 

@@ -156,7 +156,7 @@ class Store:
                     raise sqlite3.DatabaseError(f"database disk image is malformed ({found})")
         except sqlite3.Error as exc:
             raise explain(exc, self.folder) from exc
-        self.vectors = VectorIndex(conn)
+        self.vectors = VectorIndex(conn, self.folder)
 
     def check(self) -> list[str]:
         """SQLite's integrity check: [] when the library file is sound, else its findings."""
@@ -179,6 +179,7 @@ class Store:
         return target
 
     def close(self) -> None:
+        self.vectors.close()
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -454,6 +455,10 @@ class Store:
         self.conn.executemany("INSERT INTO gaps VALUES (?,?,?,?,?)", [
             (doc_id, b.after, b.offset, b.score, b.method) for b in chunking.boundaries])
         self._write_fts(doc_id)
+        self.conn.execute(
+            "INSERT INTO chunk_revisions VALUES (?, (SELECT coalesce(max(revision), 0) + 1 FROM chunk_revisions), ?) "
+            "ON CONFLICT(doc_id) DO UPDATE SET revision = excluded.revision, chunks = excluded.chunks",
+            (doc_id, len(chunking.chunks)))
         self.vectors.invalidate(doc_id)
 
     def _write_sentences(self, doc_id: int, chunking: Chunking) -> None:

@@ -1,19 +1,38 @@
-"""Chunk vectors: stored in SQLite by content hash, searched in memory.
+"""Chunk vectors: stored in SQLite by content hash, searched by brute force in memory, or by
+an approximate nearest-neighbour index when the library is large.
 
-This Python's sqlite3 cannot load extensions, so vector search is a matrix product over an
-in-memory copy of the library's chunk vectors. The copy is loaded lazily and refreshed one
-document at a time when that document's chunks change.
+This Python's sqlite3 cannot load extensions, so vector search happens outside SQLite:
+
+- Brute force (exact): a matrix product over an in-memory float32 copy of the chunk vectors,
+  loaded on the first search and refreshed one document at a time. Searches restricted to a
+  few documents always take this path, over those documents' rows only.
+- Approximate, for library-wide searches once the library holds `ANN_MIN_CHUNKS` chunks
+  (where one matrix product takes longer than the retrieval budget): a usearch HNSW index
+  of float16 vectors (`AnnIndex`), saved beside library.db. usearch was chosen over hnswlib
+  (unmaintained wheels) and faiss-cpu (a 20 MB wheel, no removal from HNSW) because it ships
+  wheels for every platform the app runs on, stores float16, and removes vectors.
+
+What a process holds is kept in step with the library by `chunk_revisions`: every write of a
+document's chunks gives the document a new revision, so a process compares one small table
+to see which documents changed, in its own process or another.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import sqlite3
+import uuid
+from pathlib import Path
 
 import numpy as np
 
 DIMENSIONS = 384
 MODEL = "all-MiniLM-L6-v2"
+ANN_MIN_CHUNKS = 200_000  # brute force over more float32 rows than this exceeds ~50 ms on 2 cores
+ANN_FILE = "vectors-ann.json"  # names the saved index file and the revisions it holds
+KEY_BITS = 20  # an ANN key is doc_id << KEY_BITS | chunk idx
 
 
 def chunk_hash(text: str) -> str:
@@ -25,55 +44,143 @@ def store_vectors(conn: sqlite3.Connection, vectors: dict[str, np.ndarray]) -> N
                      [(h, MODEL, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()])
 
 
-class VectorIndex:
-    """Chunk vectors of every document, as (doc_id, idx) keys and one unit-row matrix."""
+def revisions(conn: sqlite3.Connection) -> dict[int, tuple[int, int]]:
+    """doc_id -> (revision, chunks) of every document in the library."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute(
+        "SELECT r.doc_id, r.revision, r.chunks FROM chunk_revisions r JOIN documents d ON d.id = r.doc_id")}
 
-    def __init__(self, conn: sqlite3.Connection):
+
+def document_vectors(conn: sqlite3.Connection, doc_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(chunk indices, float32 matrix) of one document, read from the library."""
+    rows = conn.execute(
+        "SELECT c.idx, v.vector FROM chunks c JOIN vectors v ON v.hash = c.hash "
+        "WHERE c.doc_id = ? ORDER BY c.idx", (doc_id,)).fetchall()
+    if not rows:
+        return None
+    idx = np.array([r[0] for r in rows], dtype=np.int64)
+    return idx, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+
+
+class AnnIndex:
+    """A usearch HNSW index over every chunk vector of a library, kept beside its file.
+
+    `ANN_FILE` records the index file and the revision of each document in it; it is replaced
+    atomically after the index file is written, so a crash leaves the previous pair, and a
+    process that finds documents at other revisions removes and re-adds just those."""
+
+    def __init__(self, folder: Path):
+        from usearch.index import Index
+        self.folder = folder
+        self.held: dict[int, tuple[int, int]] = {}  # doc_id -> (revision, chunks) in the index
+        self.dirty = False
+        self.index = Index(ndim=DIMENSIONS, metric="cos", dtype="f16", connectivity=16,
+                           expansion_add=128, expansion_search=64)
+        manifest = folder / ANN_FILE
+        try:
+            saved = json.loads(manifest.read_text())
+            self.index.load(str(folder / saved["index"]))
+            self.held = {int(k): (v[0], v[1]) for k, v in saved["documents"].items()}
+        except (OSError, ValueError, KeyError, RuntimeError):
+            self.held = {}  # none yet, or unreadable: built again from the library
+            self.index.reset()
+
+    @staticmethod
+    def keys(doc_id: int, idx: np.ndarray) -> np.ndarray:
+        return (np.int64(doc_id) << KEY_BITS) | idx.astype(np.int64)
+
+    def sync(self, conn: sqlite3.Connection, current: dict[int, tuple[int, int]]) -> None:
+        """Remove documents gone or changed, add documents new or changed."""
+        for doc_id in [d for d in self.held if current.get(d) != self.held[d]]:
+            self.index.remove(self.keys(doc_id, np.arange(self.held.pop(doc_id)[1])))
+            self.dirty = True
+        for doc_id in [d for d in current if d not in self.held]:
+            found = document_vectors(conn, doc_id)
+            if found is not None:
+                self.index.add(self.keys(doc_id, found[0]), found[1])
+            self.held[doc_id] = current[doc_id]
+            self.dirty = True
+
+    def search(self, query: np.ndarray, limit: int) -> list[tuple[int, int, float]]:
+        if len(self.index) == 0:
+            return []
+        found = self.index.search(np.asarray(query, dtype=np.float32), limit)
+        mask = (1 << KEY_BITS) - 1
+        return [(int(k) >> KEY_BITS, int(k) & mask, float(1.0 - d))
+                for k, d in zip(found.keys, found.distances)]
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        name = f"vectors-{uuid.uuid4().hex[:12]}.usearch"
+        manifest = self.folder / ANN_FILE
+        try:
+            old = json.loads(manifest.read_text()).get("index")
+        except (OSError, ValueError):
+            old = None
+        self.index.save(str(self.folder / name))
+        temp = manifest.with_suffix(".tmp")
+        temp.write_text(json.dumps({"index": name, "documents": self.held}))
+        os.replace(temp, manifest)
+        if old and old != name:
+            (self.folder / old).unlink(missing_ok=True)
+        self.dirty = False
+
+
+class VectorIndex:
+    """Chunk vectors of every document: exact search in memory, or `AnnIndex` library-wide
+    once the library holds `ann_min_chunks` chunks."""
+
+    ann_min_chunks = ANN_MIN_CHUNKS
+
+    def __init__(self, conn: sqlite3.Connection, folder: Path | None = None):
         self.conn = conn
+        self.folder = folder
         self._docs: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # doc -> (chunk idx, matrix)
-        self._stale: set[int] | None = None  # None: nothing loaded yet
+        self._revisions: dict[int, tuple[int, int]] = {}  # of the documents in _docs
         self._merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._ann: AnnIndex | None = None
+        self._writes = 0  # writes through this connection, which data_version does not count
+        self._seen: tuple[int, int] | None = None
+        self._current: dict[int, tuple[int, int]] = {}
 
     def invalidate(self, doc_id: int) -> None:
-        if self._stale is not None:
-            self._stale.add(doc_id)
+        """Forget what is held of a document (written or removed in this process)."""
+        self._docs.pop(doc_id, None)
+        self._revisions.pop(doc_id, None)
         self._merged = None
+        self._writes += 1
+
+    def current(self) -> dict[int, tuple[int, int]]:
+        """The library's document revisions, read again only when a write has happened
+        since (SQLite's data_version counts other connections' commits)."""
+        seen = (self.conn.execute("PRAGMA data_version").fetchone()[0], self._writes)
+        if seen != self._seen:
+            self._current = revisions(self.conn)
+            self._seen = seen
+        return self._current
 
     def document(self, doc_id: int) -> tuple[np.ndarray, np.ndarray] | None:
         """(chunk indices, matrix) of one document, read from the library."""
-        rows = self.conn.execute(
-            "SELECT c.idx, v.vector FROM chunks c JOIN vectors v ON v.hash = c.hash "
-            "WHERE c.doc_id = ? ORDER BY c.idx", (doc_id,)).fetchall()
-        if not rows:
-            return None
-        idx = np.array([r[0] for r in rows], dtype=np.int64)
-        return idx, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return document_vectors(self.conn, doc_id)
 
-    def _load_doc(self, doc_id: int) -> None:
-        found = self.document(doc_id)
-        if found is None:
-            self._docs.pop(doc_id, None)
-        else:
-            self._docs[doc_id] = found
-
-    def _refresh(self) -> None:
-        present = {r[0] for r in self.conn.execute("SELECT id FROM documents")}
-        if self._stale is None:
-            todo = present
-            self._stale = set()
-        else:
-            todo = (self._stale & present) | (present - set(self._docs))
-        for doc_id in set(self._docs) - present:
-            del self._docs[doc_id]
-        for doc_id in todo:
-            self._load_doc(doc_id)
-        if todo or self._merged is None:
-            self._merged = None
-        self._stale.clear()
+    def _held(self, doc_ids, current: dict[int, tuple[int, int]]) -> None:
+        """Hold the current vectors of `doc_ids`, reading only those that changed."""
+        for doc_id in set(self._docs) - set(current):
+            self.invalidate(doc_id)
+        for doc_id in doc_ids:
+            if doc_id in current and self._revisions.get(doc_id) != current[doc_id]:
+                found = self.document(doc_id)
+                self._merged = None
+                if found is None:
+                    self._docs.pop(doc_id, None)
+                else:
+                    self._docs[doc_id] = found
+                self._revisions[doc_id] = current[doc_id]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(doc ids, chunk indices, matrix) over the whole library."""
-        self._refresh()
+        """(doc ids, chunk indices, matrix) over the whole library, held in memory."""
+        current = self.current()
+        self._held(current, current)
         if self._merged is None:
             docs = sorted(self._docs)
             if docs:
@@ -89,11 +196,42 @@ class VectorIndex:
     def search(self, query: np.ndarray, doc_ids: set[int] | None = None,
                limit: int = 50) -> list[tuple[int, int, float]]:
         """(doc_id, chunk idx, cosine), best first."""
-        docs, idx, matrix = self.arrays()
-        if not len(matrix):
-            return []
-        scores = matrix @ np.asarray(query, dtype=np.float32)
+        query = np.asarray(query, dtype=np.float32)
         if doc_ids is not None:
-            scores = np.where(np.isin(docs, list(doc_ids)), scores, -np.inf)
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [(int(docs[i]), int(idx[i]), float(scores[i])) for i in order if np.isfinite(scores[i])]
+            return self._search_documents(query, doc_ids, limit)
+        current = self.current()
+        if self.folder is not None and sum(n for _, n in current.values()) >= self.ann_min_chunks:
+            if self._ann is None:
+                self._docs, self._revisions, self._merged = {}, {}, None  # the index replaces them
+                self._ann = AnnIndex(self.folder)
+            self._ann.sync(self.conn, current)
+            return self._ann.search(query, limit)
+        docs, idx, matrix = self.arrays()
+        return _best(matrix @ query, docs, idx, limit)
+
+    def _search_documents(self, query: np.ndarray, doc_ids: set[int], limit: int) -> list[tuple[int, int, float]]:
+        current = self.current()
+        wanted = sorted(d for d in doc_ids if d in current)
+        self._held(wanted, current)
+        held = [d for d in wanted if d in self._docs]
+        if not held:
+            return []
+        docs = np.concatenate([np.full(len(self._docs[d][0]), d, dtype=np.int64) for d in held])
+        idx = np.concatenate([self._docs[d][0] for d in held])
+        scores = np.concatenate([self._docs[d][1] @ query for d in held])
+        return _best(scores, docs, idx, limit)
+
+    def close(self) -> None:
+        """Save the approximate index if this process changed it."""
+        if self._ann is not None:
+            try:
+                self._ann.save()
+            except OSError:
+                pass  # a read-only or full disk: the index is rebuilt by the next process
+
+
+def _best(scores: np.ndarray, docs: np.ndarray, idx: np.ndarray, limit: int) -> list[tuple[int, int, float]]:
+    if not len(scores):
+        return []
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [(int(docs[i]), int(idx[i]), float(scores[i])) for i in order]
