@@ -82,6 +82,16 @@ def test_scale_bench_reports_the_issue_keys(capsys, data, tmp_path):
     assert len(set(texts)) == 3
 
 
+def test_vector_bench_compares_exact_and_approximate_search_and_archives_it(capsys, tmp_path):
+    code = main(["bench", "vectors", "--chunks", "3000", "--save", str(tmp_path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["chunks"] == 3000 and report["queries"] == 100
+    assert report["approximate_recall_at_10"] > 0.9  # a small index is searched almost exactly
+    assert report["exact_ms"]["p95"] >= report["exact_ms"]["p50"] > 0 and report["index_mb"] >= 1
+    saved = json.loads((tmp_path / "bench-vectors-3000.json").read_text())
+    assert saved["commit"] and saved["approximate_ms"] == report["approximate_ms"]
+
+
 def test_bench_scale_refuses_a_library_of_nothing(capsys):
     assert main(["bench", "scale", "--documents", "0"]) == 1
     assert "--documents" in capsys.readouterr().err

@@ -12,6 +12,7 @@
     folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes,robustness} [--tune] [--save DIR] [--json]
     folioscope bench [--json]
     folioscope bench scale --documents N [--keep DIR] [--list-rows N] [--json]
+    folioscope bench vectors --chunks N [--json]
     folioscope library {check,backup DEST,rebuild}
 
 Every command exits non-zero with a one-line reason on bad input.
@@ -322,7 +323,12 @@ def cmd_library(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    if args.what == "scale":
+    if args.what == "vectors":
+        from .eval.vectorbench import vector_bench
+        if args.chunks < 100:
+            raise FolioscopeError("bench vectors needs --chunks N with N of 100 or more.")
+        report = vector_bench(args.chunks)
+    elif args.what == "scale":
         from .eval import default_data_dir
         from .eval.scale import scale_bench
         if args.documents < 1:
@@ -337,9 +343,9 @@ def cmd_bench(args) -> int:
         from .eval import default_data_dir
         from .eval.archive import provenance, save
         data = Path(args.data) if args.data else default_data_dir()
-        report = {"evaluation": f"bench {args.what}", **provenance([data / "pdfs"] if args.what == "all" else
-                                                                   [data / "qa" / "qasper_dev.json"]), **report}
-        name = "bench" if args.what == "all" else f"bench-scale-{args.documents}"
+        inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
+        report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
+        name = {"all": "bench", "scale": f"bench-scale-{args.documents}"}.get(args.what, f"bench-vectors-{args.chunks}")
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
         _print_json(report)
@@ -439,9 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_library)
 
     p = sub.add_parser("bench", help="the performance report; `bench scale --documents N`: a library of N documents")
-    p.add_argument("what", nargs="?", choices=["all", "scale"], default="all")
+    p.add_argument("what", nargs="?", choices=["all", "scale", "vectors"], default="all")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
+    p.add_argument("--chunks", type=int, default=1_000_000, metavar="N",
+                   help="vectors: exact against approximate search over N synthetic chunk vectors")
     p.add_argument("--list-rows", type=int, default=10_000, metavar="N",
                    help="scale: rows in the measured library list (the library's rows repeated)")
     p.add_argument("--save", metavar="DIR", help="also write the report as DIR/bench*.json")
