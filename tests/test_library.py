@@ -192,3 +192,30 @@ def test_large_libraries_search_an_approximate_index_kept_in_step_with_the_libra
     assert {(other, i) for i in range(len(second.chunks(other)))} <= keys
     first.close()
     second.close()
+
+
+@pytest.mark.slow
+def test_parallel_readers_store_what_one_process_stores(tmp_path, data):
+    """Two reader processes feeding the writer: the same chunks, gaps and chapters as one
+    process, a damaged file fails alone, and files already stored are not read again."""
+    from folioscope.eval.retrieval import load_papers
+    from folioscope.eval.scale import make_documents
+    paths = make_documents(load_papers(data), 3, tmp_path / "docs")
+    broken = tmp_path / "docs" / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    files = [paths[0], broken, *paths[1:]]
+
+    def stored(lib: Store) -> list:
+        return [(d.name, [(c.start, c.end, round(c.score, 5)) for c in lib.chunks(d.id)],
+                 [(c.start, c.title) for c in lib.chapters(d.id)],
+                 lib.conn.execute("SELECT count(*) FROM gaps WHERE doc_id = ?", (d.id,)).fetchone()[0])
+                for d in lib.documents()]
+
+    with Store(tmp_path / "one") as one, Store(tmp_path / "two") as two:
+        serial = list(ingest_paths(one, files))
+        parallel = list(ingest_paths(two, files, jobs=2))
+        assert [r.status for r in parallel] == [r.status for r in serial] == ["added", "failed", "added", "added"]
+        assert parallel[1].message == serial[1].message and "broken.pdf" in parallel[1].message
+        assert stored(two) == stored(one) and len(stored(two)) == 3
+        again = list(ingest_paths(two, files, jobs=2))
+        assert [r.status for r in again] == ["unchanged", "failed", "unchanged", "unchanged"]

@@ -1,7 +1,7 @@
 """Command line: a thin shell over the library (a stable contract: scripts call it).
 
     folioscope                       open the GUI (also with files: folioscope a.pdf b.docx)
-    folioscope ingest PATH... [--json]
+    folioscope ingest PATH... [--jobs N] [--json]
     folioscope docs [--json]
     folioscope pages DOC [--json]
     folioscope chunks DOC [--json]      chunks with offsets, pages, boxes and boundary scores
@@ -72,7 +72,7 @@ def cmd_ingest(args) -> int:
     with _library(args) as library:
         try:
             for result in ingest_paths(library, [Path(p) for p in args.paths], options,
-                                       Progress(None if args.quiet else reporter)):
+                                       Progress(None if args.quiet else reporter), jobs=args.jobs):
                 reporter.finish()
                 results.append(result)
                 if not args.json:
@@ -368,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ocr-engine", default="rapidocr")
     p.add_argument("--dpi", type=int, default=200, help="rendering resolution for OCR")
     p.add_argument("--repair", action="store_true", help="repair low-confidence OCR lines with the LLM")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="reader processes reading files ahead of the one that stores them (default 1)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("docs", help="list the documents")

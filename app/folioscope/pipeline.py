@@ -13,6 +13,8 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -282,13 +284,90 @@ def each_file(paths: Iterable[Path], progress: Progress,
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], options=None, progress: Progress | None = None,
-                 chunk_options: ChunkOptions | None = None) -> Iterator[IngestResult]:
+                 chunk_options: ChunkOptions | None = None, jobs: int = 1) -> Iterator[IngestResult]:
     """Ingest files and folders one file at a time; a failure never stops the batch.
-    Cancellation stops after the current file (which is rolled back)."""
+    Cancellation stops after the current file (which is rolled back).
+
+    With `jobs` > 1, files are read, chunked and embedded by that many reader processes
+    while this process, the single writer, stores them in order (`ParallelReaders`)."""
     from .ingest import IngestOptions
     options = options or IngestOptions()
-    return each_file(paths, progress or Progress(), lambda path, file_progress: ingest_file(
-        store, path, lambda p, fp: prepare(p, options, chunk_options, fp), file_progress))
+    progress = progress or Progress()
+    files = expand_paths(paths)
+    if jobs <= 1 or len(files) < 2:
+        return each_file(files, progress, lambda path, file_progress: ingest_file(
+            store, path, lambda p, fp: prepare(p, options, chunk_options, fp), file_progress))
+    return _ingest_parallel(store, files, options, chunk_options, progress, jobs)
+
+
+def _ingest_parallel(store: Store, files: list[Path], options, chunk_options: ChunkOptions | None,
+                     progress: Progress, jobs: int) -> Iterator[IngestResult]:
+    todo = [f for f in files if not _already_stored(store, f)]
+    with ParallelReaders(jobs, options, chunk_options) as readers:
+        readers.submit(todo)
+        yield from each_file(files, progress, lambda path, file_progress: ingest_file(
+            store, path, lambda p, fp: readers.result(p, fp), file_progress))
+
+
+def _already_stored(store: Store, path: Path) -> bool:
+    try:
+        return store.find_content(file_sha256(path)) is not None
+    except OSError:
+        return False  # ingest_file says why
+
+
+def _prepare_child(path: Path, options, chunk_options: ChunkOptions | None) -> Prepared:
+    return prepare(path, options, chunk_options)
+
+
+def _child_start(threads: int) -> None:
+    import torch
+    torch.set_num_threads(threads)
+
+
+class ParallelReaders:
+    """`jobs` processes running `prepare` on files ahead of the writer, each with its share
+    of the cores for the models' own threads. `result(path)` waits for that file (reading it
+    here if it was not submitted); a reader process that dies fails only its own file."""
+
+    def __init__(self, jobs: int, options, chunk_options: ChunkOptions | None):
+        self.jobs, self.options, self.chunk_options = jobs, options, chunk_options
+        self.futures: dict[Path, Future] = {}
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        import multiprocessing
+        threads = max(1, (os.cpu_count() or 1) // self.jobs)
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_child_start, initargs=(threads,))
+
+    def submit(self, paths: list[Path]) -> None:
+        for path in paths:
+            self.futures[path] = self.pool.submit(_prepare_child, path, self.options, self.chunk_options)
+
+    def result(self, path: Path, progress: Progress) -> Prepared:
+        future = self.futures.pop(path, None)
+        if future is None:
+            return prepare(path, self.options, self.chunk_options, progress)
+        progress.step(path.name, 0, 1, "reading")
+        while True:
+            try:
+                return future.result(timeout=0.2)
+            except TimeoutError:
+                progress.check()  # Cancel: the rest are dropped when the readers close
+            except BrokenProcessPool as exc:  # the files not yet read go to new readers
+                pending = list(self.futures)
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._start()
+                self.submit(pending)
+                raise FolioscopeError("the reader process stopped while reading it (out of memory, or a crash "
+                                      "in a library it uses)") from exc
+
+    def __enter__(self) -> ParallelReaders:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---- a stored document again -----------------------------------------------------------------
