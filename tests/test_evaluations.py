@@ -76,6 +76,7 @@ def test_scale_bench_reports_the_issue_keys(capsys, data, tmp_path):
     assert report["chunks"] > 3 and report["retrieval_p95_ms"] >= report["retrieval_p50_ms"] > 0
     assert report["embed_question_ms"] > 0 and report["cold_start_s"] > 0 and report["rss_mb"] > 100
     assert report["list_rows"] == 500 and report["library_documents"] == 3
+    assert report["ingest_parallel"]["documents"] == 3 and report["ingest_parallel"]["speedup"] > 0
     assert report["list_scroll_ms"]["pages"] > 5 and report["list_filter_ms"]["keystrokes"] == 16
     # three distinct documents: no chunk text repeats
     texts = [(tmp_path / "documents" / f"doc-0000{k}.md").read_text() for k in (1, 2, 3)]

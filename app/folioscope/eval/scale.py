@@ -4,7 +4,7 @@ The library is made of N distinct documents recombined from real text: the parag
 Qasper dev papers, shuffled (a fixed seed) and dealt into documents of 3 sections of 3-6
 paragraphs each, so chunk texts differ (a copy of one document would share its chunks and
 BM25 postings and flatter both). Every document is ingested by the same pipeline as a user's
-file (read, sentences, boundaries, chunks, vectors, chapters with keyphrase titles, store).
+file (read, sentences, boundaries, chunks, vectors, chapters, store), with the default options.
 
 Then a fresh process opens the library as the window's worker would and asks the Qasper
 questions library-wide, reporting:
@@ -12,6 +12,9 @@ questions library-wide, reporting:
   store, loading the vectors and the embedding model);
 - retrieval p50/p95 without the question's embedding, and the embedding apart;
 - peak resident memory of that process.
+
+The first 24 documents are also ingested into fresh libraries by one process and by two
+reader processes feeding the writer (`ingest --jobs 2`), for the speed-up.
 
 Last, the window's library list is measured on the same library by
 `python -m folioscope.gui.list_probe`, its rows repeated up to `list_rows` (10,000 unless
@@ -32,6 +35,7 @@ SECTIONS = 3
 PARAGRAPHS = (3, 6)
 QUESTIONS = 60
 LIST_ROWS = 10_000
+PARALLEL_SAMPLE = 24  # documents ingested by one process and by reader processes, to compare
 
 
 def make_documents(papers: dict, count: int, folder: Path, seed: int = 0) -> list[Path]:
@@ -107,8 +111,9 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         paths = make_documents(papers, documents, folder / "documents")
         store = Store(folder / "library")
         started = time.perf_counter()
-        results = list(ingest_paths(store, paths, IngestOptions(chapter_titles="keyphrases"), progress))
+        results = list(ingest_paths(store, paths, IngestOptions(), progress))
         ingest_s = time.perf_counter() - started
+        parallel = parallel_speedup(paths[:PARALLEL_SAMPLE], folder / "parallel", progress)
         counts = {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("documents", "chunks", "sentences")}
         store.close()
@@ -130,6 +135,7 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
             "failed": len(results) - added,
             "ingest_documents_per_s": round(added / ingest_s, 3),
             "ingest_sentences_per_s": round(counts["sentences"] / ingest_s, 1),
+            "ingest_parallel": parallel,
             "library_mb": round(sum(p.stat().st_size for p in db.parent.glob("library.db*")) / 2**20, 1),
             **measured,
             "note": "Markdown documents (no pages); retrieval library-wide, question embedding apart",
@@ -137,6 +143,24 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
     finally:
         if temp is not None:
             temp.cleanup()
+
+
+def parallel_speedup(paths: list[Path], folder: Path, progress=None, jobs: int = 2) -> dict:
+    """The same documents ingested into fresh libraries by one process and with `jobs`
+    reader processes; the reader processes' start (loading their models) is included."""
+    from ..index import Store
+    from ..ingest import IngestOptions
+    from ..pipeline import ingest_paths
+    seconds = {}
+    for n in (1, jobs):
+        with Store(folder / f"jobs-{n}") as store:
+            started = time.perf_counter()
+            results = list(ingest_paths(store, paths, IngestOptions(), progress, jobs=n))
+            seconds[n] = time.perf_counter() - started
+        if not all(r.ok for r in results):
+            raise RuntimeError(f"ingest with {n} process(es) failed: {[r.message for r in results if not r.ok][:1]}")
+    return {"documents": len(paths), "jobs": jobs, "one_process_s": round(seconds[1], 1),
+            "parallel_s": round(seconds[jobs], 1), "speedup": round(seconds[1] / seconds[jobs], 2)}
 
 
 def summary(report: dict) -> str:
