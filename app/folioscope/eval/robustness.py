@@ -214,7 +214,8 @@ def evaluate_robustness(data: Path, limit: int | None = None, time_limit: float 
     from ..workers.process import WorkerProcess
     originals = sorted(p for folder in ("pdfs", "docx", "images") for p in (data / folder).rglob("*")
                        if p.is_file() and p.suffix.lower() in KINDS)[:limit]
-    counts = {"files": 0, "added": 0, "rejected": 0, "crashed": 0, "hung": 0, "unclear_messages": 0}
+    counts = {"files": 0, "added": 0, "rejected": 0, "rejected_for_memory": 0, "crashed": 0, "hung": 0,
+              "unclear_messages": 0}
     failures: list[dict] = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="folioscope-robustness-") as temp:
@@ -245,6 +246,7 @@ def evaluate_robustness(data: Path, limit: int | None = None, time_limit: float 
                     if "memory available" in result.message:  # a reader out of memory stays short of it:
                         reader.stop()                          # start a fresh one for the next file
                         reader = WorkerProcess("folioscope-robustness")
+                        counts["rejected_for_memory"] += 1  # under the cap; counted apart
                     counts["rejected"] += 1
                     if not one_sentence(result.message):
                         counts["unclear_messages"] += 1
