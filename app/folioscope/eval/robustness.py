@@ -32,7 +32,7 @@ from pathlib import Path
 from ..core import Cancelled, Progress
 
 TIME_LIMIT = 90.0  # seconds for one file
-MEMORY_LIMIT = 3 << 30  # bytes of address space for the reader child
+MEMORY_LIMIT = 6 << 30  # bytes of address space for the reader child (torch and ONNX Runtime map ~3 GB)
 KINDS = {".pdf": "pdf", ".docx": "docx", ".png": "image", ".jpg": "image", ".jpeg": "image"}
 
 
