@@ -337,15 +337,18 @@ def cmd_bench(args) -> int:
                              Path(args.keep) if args.keep else None, progress=Progress(StderrProgress()),
                              list_rows=args.list_rows)
     else:
-        from .eval.bench import run_bench
-        report = run_bench(Path(args.data) if args.data else None, progress=StderrProgress())
+        from .eval.bench import PARTS, run_bench
+        only = tuple(args.only.split(",")) if args.only else PARTS
+        if set(only) - set(PARTS):
+            raise FolioscopeError(f"bench --only takes parts among {', '.join(PARTS)}.")
+        report = run_bench(Path(args.data) if args.data else None, progress=StderrProgress(), only=only)
     if args.save:
         from .eval import default_data_dir
         from .eval.archive import provenance, save
         data = Path(args.data) if args.data else default_data_dir()
         inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
         report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
-        name = {"all": "bench", "scale": f"bench-scale-{args.documents}"}.get(args.what, f"bench-vectors-{args.chunks}")
+        name = {"all": "bench" + (f"-{args.only.replace(',', '-')}" if args.only else ""), "scale": f"bench-scale-{args.documents}"}.get(args.what, f"bench-vectors-{args.chunks}")
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
         _print_json(report)
@@ -450,6 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", nargs="?", choices=["all", "scale", "vectors"], default="all")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
+    p.add_argument("--only", metavar="PARTS", help="all: only these parts, comma-separated (born_digital, ocr, "
+                                                   "routes, chunking, answers, gui)")
     p.add_argument("--chunks", type=int, default=1_000_000, metavar="N",
                    help="vectors: exact against approximate search over N synthetic chunk vectors")
     p.add_argument("--list-rows", type=int, default=10_000, metavar="N",

@@ -147,20 +147,30 @@ def gui_launch(runs: int = ROUNDS) -> dict:
             "range": [round(times[0], 2), round(times[-1], 2)]}
 
 
-def run_bench(data: Path | None = None, progress=None) -> dict:
+PARTS = ("born_digital", "ocr", "routes", "chunking", "answers", "gui")
+
+
+def run_bench(data: Path | None = None, progress=None, only: tuple[str, ...] = PARTS) -> dict:
+    """The report; `only` names the parts to run (all by default)."""
     from .answerbench import answer_bench
     from .chunkbench import run_chunk_bench
     from .routes import route_accuracy
     data = data or default_data_dir()
-    docling = sorted(p for p in (data / DOCLING_TEXT_PDFS).glob("*.pdf") if p.name not in SKIP_BORN_DIGITAL)
-    routes = route_accuracy(data)
-    routes.pop("differences")
-    return {
-        "born_digital_tracemonkey": born_digital([data / "pdfs" / "pdfjs" / "tracemonkey.pdf"]),
-        "born_digital_docling": born_digital(docling),
-        "ocr_throughput": ocr_throughput(data),
-        "route_accuracy": routes,
-        "chunking": run_chunk_bench(data),
-        "answers": answer_bench(),
-        "gui_launch": gui_launch(),
-    }
+    report: dict = {}
+    if "born_digital" in only:
+        docling = sorted(p for p in (data / DOCLING_TEXT_PDFS).glob("*.pdf") if p.name not in SKIP_BORN_DIGITAL)
+        report["born_digital_tracemonkey"] = born_digital([data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
+        report["born_digital_docling"] = born_digital(docling)
+    if "ocr" in only:
+        report["ocr_throughput"] = ocr_throughput(data)
+    if "routes" in only:
+        routes = route_accuracy(data)
+        routes.pop("differences")
+        report["route_accuracy"] = routes
+    if "chunking" in only:
+        report["chunking"] = run_chunk_bench(data)
+    if "answers" in only:
+        report["answers"] = answer_bench()
+    if "gui" in only:
+        report["gui_launch"] = gui_launch()
+    return report
