@@ -93,6 +93,11 @@ def test_vector_bench_compares_exact_and_approximate_search_and_archives_it(caps
     assert saved["commit"] and saved["approximate_ms"] == report["approximate_ms"]
 
 
+def test_bench_names_its_parts_when_asked_for_one_it_does_not_have(capsys):
+    assert main(["bench", "--only", "ocr,speed"]) == 1
+    assert "born_digital, ocr, routes" in capsys.readouterr().err
+
+
 def test_bench_scale_refuses_a_library_of_nothing(capsys):
     assert main(["bench", "scale", "--documents", "0"]) == 1
     assert "--documents" in capsys.readouterr().err
