@@ -130,18 +130,23 @@ def test_chunk_cuts_follow_the_topic_shift():
     assert chunk_cuts(chunks, vecs, 2) == [6]
 
 
-def test_documents_without_headings_get_titled_chapters_at_chunk_cuts():
-    topics = ["The lighthouse lamp burned whale oil in a brass lamp with a wick.",
-              "Fresnel lenses focus the lamp's light into a beam seen far at sea."]
-    text = ""
-    chunks = []
-    for t in range(2):
+def two_topics(topics: list[str]) -> ChapterInput:
+    """Five chunks of each topic's sentence repeated, with chunk vectors that shift between them."""
+    text, chunks = "", []
+    for topic in topics:
         for _ in range(5):
             start = len(text)
-            text += (topics[t] + " ") * 20
+            text += (topic + " ") * 20
             chunks.append((start, len(text), 0.5))
     vecs = np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5)
-    chapters, _ = build_chapters(ChapterInput(title="Lights", text=text, chunks=chunks, vectors=vecs))
+    return ChapterInput(title="Lights", text=text, chunks=chunks, vectors=vecs)
+
+
+def test_documents_without_headings_get_titled_chapters_at_chunk_cuts():
+    inp = two_topics(["The lighthouse lamp burned whale oil in a brass lamp with a wick.",
+                      "Fresnel lenses focus the lamp's light into a beam seen far at sea."])
+    text, chunks = inp.text, inp.chunks
+    chapters, _ = build_chapters(inp)
     assert chunks[5][0] in {c.start for c in chapters}  # the topic shift starts a chapter
     assert chapters[0].start == 0 and chapters[0].end == chapters[1].start and chapters[-1].end == len(text)
     assert all(c.title_source == "keyphrases" and is_grounded(c.title, text[c.start:c.end]) for c in chapters)
@@ -149,17 +154,9 @@ def test_documents_without_headings_get_titled_chapters_at_chunk_cuts():
 
 def test_embedding_titles_pick_the_phrase_nearest_the_chapter():
     from folioscope.embed import shared_embedder
-    topics = ["The lighthouse lamp burned whale oil in a brass lamp with a wick. Whale oil smoked.",
-              "Fresnel lenses focus the light into a beam seen far at sea. Fresnel lenses have rings."]
-    text, chunks = "", []
-    for t in range(2):
-        for _ in range(5):
-            start = len(text)
-            text += (topics[t] + " ") * 20
-            chunks.append((start, len(text), 0.5))
-    vecs = np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5)
-    chapters, _ = build_chapters(ChapterInput(title="Lights", text=text, chunks=chunks, vectors=vecs),
-                                 embed=shared_embedder().encode)
+    inp = two_topics(["The lighthouse lamp burned whale oil in a brass lamp with a wick. Whale oil smoked.",
+                      "Fresnel lenses focus the light into a beam seen far at sea. Fresnel lenses have rings."])
+    chapters, _ = build_chapters(inp, embed=shared_embedder().encode)
     assert [c.title_source for c in chapters] == ["embedding keyphrases"] * len(chapters) and len(chapters) >= 2
     assert "oil" in chapters[0].title.lower() or "lamp" in chapters[0].title.lower()
     assert "fresnel" in chapters[-1].title.lower() or "lens" in chapters[-1].title.lower()
