@@ -192,44 +192,69 @@ def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Pro
     try:
         check_readable(path)
         sha = file_sha256(path)
-        existing = store.find_content(sha)
-        if existing:
-            result.status, result.doc_id = "unchanged", existing[0]
-            result.message = (f"{path.name} is already in the library, unchanged."
-                              if existing[1] == str(path.resolve())
-                              else f"{path.name} has the same content as a document already in the library.")
-        else:
+        if not _unchanged(store, path, sha, result):
             prepared = prepare_file(path, progress)
             progress.check()
-            replaced = store.find_path(path)
-            vectors = embed_chunks([c.indexed_text for c in prepared.chunking.chunks], prepared.vectors,
-                                   store.stored_vectors)
-            result.doc_id = store.write_document(path, sha, prepared.document, prepared.chunking,
-                                                 prepared.chapters, vectors, time.perf_counter() - started,
-                                                 replace=replaced)
-            result.status = "updated" if replaced else "added"
-            result.routes = route_counts(prepared.document)
-            result.message = f"{path.name}: {len(prepared.document.pages)} pages ({_describe(result.routes)})."
+            _store_prepared(store, path, sha, prepared, path.read_bytes(), time.perf_counter() - started, result)
     except Cancelled:
         result.status, result.message = "cancelled", f"{path.name}: cancelled."
-    except UnreadableFile as exc:
-        result.message = str(exc)
-    except FolioscopeError as exc:
-        result.message = f"{path.name}: {exc}"
-    except MemoryError:
-        result.message = f"{path.name} is too large to read with the memory available."
     except Exception as exc:
-        if out_of_memory(exc):  # the model runtimes report a failed allocation in their own words
-            result.message = f"{path.name} is too large to read with the memory available."
-        else:
-            if strict_errors():
-                raise
-            log.exception("unexpected error reading %s", path)
-            result.message = (f"{path.name} could not be read because of an unexpected problem in Folioscope "
-                              f"({type(exc).__name__}); the details are in the log.")
+        result.message = failure_message(path.name, exc)
     result.seconds = time.perf_counter() - started
     store.log(result)
     return result
+
+
+def store_prepared(store: Store, path: Path, sha: str, prepared: Prepared, data: bytes,
+                   seconds: float) -> IngestResult:
+    """Store a document prepared elsewhere (another process or machine) from its original
+    bytes `data`, unless the same content is already there; logged like `ingest_file`."""
+    result = IngestResult(path=path, status="failed", seconds=seconds)
+    try:
+        if not _unchanged(store, path, sha, result):
+            _store_prepared(store, path, sha, prepared, data, seconds, result)
+    except Exception as exc:
+        result.message = failure_message(path.name, exc)
+    store.log(result)
+    return result
+
+
+def _unchanged(store: Store, path: Path, sha: str, result: IngestResult) -> bool:
+    existing = store.find_content(sha)
+    if existing:
+        result.status, result.doc_id = "unchanged", existing[0]
+        result.message = (f"{path.name} is already in the library, unchanged."
+                          if existing[1] == str(path.resolve())
+                          else f"{path.name} has the same content as a document already in the library.")
+    return existing is not None
+
+
+def _store_prepared(store: Store, path: Path, sha: str, prepared: Prepared, data: bytes, seconds: float,
+                    result: IngestResult) -> None:
+    replaced = store.find_path(path)
+    vectors = embed_chunks([c.indexed_text for c in prepared.chunking.chunks], prepared.vectors,
+                           store.stored_vectors)
+    result.doc_id = store.write_document(path, sha, prepared.document, prepared.chunking, prepared.chapters,
+                                         vectors, seconds, replace=replaced, data=data)
+    result.status = "updated" if replaced else "added"
+    result.routes = route_counts(prepared.document)
+    result.message = f"{path.name}: {len(prepared.document.pages)} pages ({_describe(result.routes)})."
+
+
+def failure_message(name: str, exc: Exception) -> str:
+    """The one sentence a file that could not be read gets. Under `strict_errors()` an
+    unexpected error (a bug, not a bad file) is raised instead."""
+    if isinstance(exc, UnreadableFile):
+        return str(exc)
+    if isinstance(exc, FolioscopeError):
+        return f"{name}: {exc}"
+    if isinstance(exc, MemoryError) or out_of_memory(exc):  # runtimes report failed allocations in their own words
+        return f"{name} is too large to read with the memory available."
+    if strict_errors():
+        raise exc
+    log.exception("unexpected error reading %s", name, exc_info=exc)
+    return (f"{name} could not be read because of an unexpected problem in Folioscope "
+            f"({type(exc).__name__}); the details are in the log.")
 
 
 def route_counts(document: Document) -> dict[str, int]:

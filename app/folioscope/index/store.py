@@ -297,11 +297,12 @@ class Store:
 
     def write_document(self, path: Path, sha256: str, document: Document, chunking: Chunking,
                        chapters: list[Chapter], vectors: dict[str, np.ndarray], seconds: float,
-                       replace: int | None = None) -> int:
+                       replace: int | None = None, data: bytes | None = None) -> int:
         """Store a read and chunked document (its pages, blocks, spans, chunks, gaps, vectors,
-        chapters and original bytes) in one transaction; returns its id."""
+        chapters and original bytes: `data`, else read from `path`) in one transaction;
+        returns its id."""
         body = document.body_text()
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
         with self.transaction():
             if replace is not None:
                 self._delete(replace)
