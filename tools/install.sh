@@ -34,4 +34,4 @@ $pip install -q --no-deps "$wheel_dir"/llama_cpp_python-*.whl
 # llama-cpp-python's own runtime dependencies (small, pure Python)
 $pip install -q "typing-extensions>=4.5" "numpy>=1.20" "diskcache>=5.6.1" "jinja2>=2.11.3"
 
-$pip install -q -e ".[dev]"
+$pip install -q -e ".[dev,ray]"

@@ -14,6 +14,8 @@
     folioscope bench scale --documents N [--keep DIR] [--list-rows N] [--json]
     folioscope bench vectors --chunks N [--json]
     folioscope library {check,backup DEST,rebuild}
+    folioscope batch ingest DIR --out SHARDS [--ray ADDRESS] [--jobs N] [--json]
+    folioscope import SHARDS [--json]
 
 Every command exits non-zero with a one-line reason on bad input.
 """
@@ -30,7 +32,7 @@ from pathlib import Path
 from .core import FolioscopeError, Progress, ProgressEvent
 
 COMMANDS = ("ingest", "docs", "pages", "chunks", "chapters", "ask", "rechunk", "edit", "export", "segment",
-            "eval", "bench", "library")
+            "eval", "bench", "library", "batch", "import")
 
 
 def _library(args):
@@ -76,8 +78,7 @@ def cmd_ingest(args) -> int:
                 reporter.finish()
                 results.append(result)
                 if not args.json:
-                    stream = sys.stdout if result.ok else sys.stderr
-                    print(f"{result.status:9} {result.message}", file=stream)
+                    _print_results([result], False)
         except KeyboardInterrupt:
             reporter.finish()
             print("interrupted: the file being read was not added.", file=sys.stderr)
@@ -86,7 +87,53 @@ def cmd_ingest(args) -> int:
         print("No supported files found in " + ", ".join(args.paths) + ".", file=sys.stderr)
         return 1
     if args.json:
+        _print_results(results, True)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _print_results(results, as_json: bool) -> None:
+    for result in results if not as_json else ():
+        print(f"{result.status:9} {result.message}", file=sys.stdout if result.ok else sys.stderr)
+    if as_json:
         _print_json([r.as_dict() for r in results])
+
+
+def cmd_batch(args) -> int:
+    from .batch.run import batch_ingest
+    from .ingest import IngestOptions
+    options = IngestOptions(ocr_engine=args.ocr_engine, repair=args.repair, dpi=args.dpi)
+    reporter = StderrProgress()
+    summary = batch_ingest(Path(args.folder), Path(args.out), args.ray, args.jobs, options, Progress(reporter))
+    reporter.finish()
+    if args.json:
+        _print_json(summary)
+    else:
+        rate = f" in {summary['seconds']:.1f} s ({summary['documents_per_s']} documents/s)" if summary["seconds"] else ""
+        print(f"{summary['read']} files read{rate}, {len(summary['failed'])} could not be read, "
+              f"{summary['skipped']} already in {args.out}.")
+        for failure in summary["failed"]:
+            print(f"failed    {failure['message']}", file=sys.stderr)
+        print(f"Load them into a library with: folioscope import {args.out}", file=sys.stderr)
+    return 1 if summary["failed"] else 0
+
+
+def cmd_import(args) -> int:
+    from .batch.shards import import_shards
+    reporter = StderrProgress()
+    with _library(args) as library:
+        results = []
+        try:
+            for result in import_shards(library, Path(args.shards), Progress(reporter)):
+                reporter.finish()
+                results.append(result)
+                if not args.json:
+                    _print_results([result], False)
+        except KeyboardInterrupt:
+            reporter.finish()
+            print("interrupted: the documents stored so far stay in the library.", file=sys.stderr)
+            return 130
+    if args.json:
+        _print_results(results, True)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -448,6 +495,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["check", "backup", "rebuild"])
     p.add_argument("dest", nargs="?", metavar="DEST", help="backup: a new file or a folder")
     p.set_defaults(func=cmd_library)
+
+    p = sub.add_parser("batch", help="read a folder on a Ray cluster into Parquet shards (then: folioscope import)")
+    p.add_argument("action", choices=["ingest"])
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--out", required=True, metavar="SHARDS", help="folder of Parquet shards (files already in it are skipped)")
+    p.add_argument("--ray", metavar="ADDRESS", default=None,
+                   help="a running Ray cluster (e.g. ray://head:10001 or auto); default: a local one on this machine")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="reader actors (default: one per CPU)")
+    p.add_argument("--ocr-engine", default="rapidocr")
+    p.add_argument("--dpi", type=int, default=200, help="rendering resolution for OCR")
+    p.add_argument("--repair", action="store_true", help="repair low-confidence OCR lines with the LLM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("import", help="store the documents of batch shards in the library")
+    p.add_argument("shards", metavar="SHARDS")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("bench", help="the performance report; `bench scale --documents N`: a library of N documents")
     p.add_argument("what", nargs="?", choices=["all", "scale", "vectors"], default="all")
