@@ -154,6 +154,31 @@ def test_bad_file_gets_one_sentence_and_the_rest_of_the_batch_goes_in(qtbot, win
     assert "could not be read" in window.status_label.text()
 
 
+@pytest.mark.slow
+def test_two_reader_processes_read_dropped_files_side_by_side(qtbot, window, data, tmp_path):
+    """With Settings > Reader processes at 2, both readers take files; every file is
+    reported once, a damaged one fails alone, and Cancel still works afterwards."""
+    from folioscope.eval.retrieval import load_papers
+    from folioscope.eval.scale import make_documents
+    paths = make_documents(load_papers(data), 3, tmp_path / "docs")
+    broken = tmp_path / "docs" / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    window.settings.readers = 2
+    job = drop(window, [*paths, broken])
+    wait_done(qtbot, job, timeout=240_000)
+    assert job.error is None and len(window.readers) == 2
+    assert all(r._process is not None and r._process.is_alive() for r in window.readers)  # both were used
+    assert sorted(r.status for r in window.last_results) == ["added", "added", "added", "failed"]
+    assert sorted(d.name for d in window.library.documents()) == [p.name for p in paths]
+    assert "broken.pdf" in window.last_message
+    job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf", SAMPLE])
+    qtbot.waitUntil(lambda: window.progress.maximum() > 1, timeout=60_000)
+    window.cancel_button.click()
+    wait_done(qtbot, job)
+    assert window.status_label.text() == "Cancelled."
+    assert "tracemonkey.pdf" not in [d.name for d in window.library.documents()]
+
+
 def test_cancel_stops_ingest_and_adds_nothing(qtbot, window, data):
     job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
     qtbot.waitUntil(lambda: window.progress.maximum() > 1, timeout=20_000)

@@ -6,6 +6,7 @@ re-chunking and answering to a second worker process, each driven by a task thre
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -41,17 +42,22 @@ from .watch import FolderWatch
 SHOW_PROGRESS_AFTER_MS = 300
 
 
-def ingest_task(folder: Path, paths: list[Path], reader: WorkerProcess, options=None, chunk_options=None, *,
+def ingest_task(folder: Path, paths: list[Path], readers: list[WorkerProcess], options=None, chunk_options=None, *,
                 progress, emit) -> list[IngestResult]:
-    """Runs on a task thread. Each file is read, chunked and stored by the reader worker
+    """Runs on a task thread. Each file is read, chunked and stored by a reader worker
     process (`workers.tasks.ingest_task`): only its small result comes back, so nothing
-    large is unpickled while the window waits for the GIL."""
-    from ..pipeline import each_file
+    large is unpickled while the window waits for the GIL. With several readers, each takes
+    the next file as it finishes one (SQLite serialises their writes, one document per
+    transaction) and the models' threads are shared out between them."""
+    import threading
 
-    def ingest_one(path: Path, file_progress) -> IngestResult:
+    from ..pipeline import FileProgress, each_file, expand_paths
+    threads = max(1, (os.cpu_count() or 1) // len(readers))
+
+    def ingest_one(reader: WorkerProcess, path: Path, file_progress) -> IngestResult:
         try:
             return reader.call("folioscope.workers.tasks:ingest_task", folder, path, options, chunk_options,
-                               progress=file_progress)
+                               threads=threads if len(readers) > 1 else None, progress=file_progress)
         except Cancelled:
             return IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
         except (EOFError, ConnectionError, OSError):
@@ -61,8 +67,33 @@ def ingest_task(folder: Path, paths: list[Path], reader: WorkerProcess, options=
                 store.log(result)
             return result
 
-    results = []
-    for result in each_file(paths, progress, ingest_one):
+    files = expand_paths(paths)
+    results: list[IngestResult] = []
+    if len(readers) == 1 or len(files) < 2:
+        for result in each_file(files, progress, lambda path, fp: ingest_one(readers[0], path, fp)):
+            emit(result)
+            results.append(result)
+        return results
+    pending = list(enumerate(files))
+    lock = threading.Lock()
+
+    def read_next(reader: WorkerProcess) -> None:
+        while True:
+            with lock:
+                if not pending or progress.cancelled:
+                    return
+                n, path = pending.pop(0)
+            result = ingest_one(reader, path, FileProgress(progress, n, len(files)))
+            with lock:
+                emit(result)
+                results.append(result)
+    workers = [threading.Thread(target=read_next, args=(r,), name=f"ingest-{i}") for i, r in enumerate(readers)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    for _, path in pending:  # left after Cancel
+        result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
         emit(result)
         results.append(result)
     return results
@@ -82,7 +113,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.tasks = TaskRunner()
-        self.reader = WorkerProcess("folioscope-reader")  # reading, chunking, storing
+        self.readers = [WorkerProcess("folioscope-reader")]  # reading, chunking, storing
         self.worker = WorkerProcess("folioscope-worker")  # re-chunking and answering
         self.settings = Settings.load()
         self.doc_id: int | None = None
@@ -239,7 +270,8 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter-v2", self.splitter.saveState())
         self.tasks.stop_all()
-        self.reader.stop(graceful=False)
+        for reader in self.readers:
+            reader.stop(graceful=False)
         self.worker.stop(graceful=False)
         self.page_view.shutdown()
         super().closeEvent(event)
@@ -531,7 +563,7 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Still reading the previous files; the new ones follow.")
             running.finished.connect(lambda: self.add_paths(paths))
             return running
-        task = TaskThread(ingest_task, self.library.folder, paths, self.reader, self.settings.ingest_options(),
+        task = TaskThread(ingest_task, self.library.folder, paths, self._readers(), self.settings.ingest_options(),
                   self.settings.chunk_options(), name="ingest")
         task.progressed.connect(self._on_progress)
         task.item.connect(self._on_ingested)
@@ -543,6 +575,15 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 0)
         self._show_progress.start()
         return self.tasks.start("ingest", task)
+
+    def _readers(self) -> list[WorkerProcess]:
+        """As many reader processes as the settings ask for (each started on its first file)."""
+        wanted = max(1, self.settings.readers)
+        while len(self.readers) < wanted:
+            self.readers.append(WorkerProcess(f"folioscope-reader-{len(self.readers) + 1}"))
+        while len(self.readers) > wanted:
+            self.readers.pop().stop()
+        return list(self.readers)
 
     def _on_progress(self, event: ProgressEvent) -> None:
         self.progress.setRange(0, max(event.total, 1))

@@ -32,6 +32,7 @@ VERSION = 1
 class Settings:
     model: str = ""  # a GGUF file; empty: the bundled model
     threads: int = max(1, min(4, os.cpu_count() or 1))
+    readers: int = 1  # reader processes reading dropped files side by side
     chunk_budget: int = DEFAULT_BUDGET
     chunk_strategy: str = DEFAULT_STRATEGY
     ocr_engine: str = "rapidocr"
@@ -109,6 +110,9 @@ class SettingsDialog(QDialog):
         for w in (self.model, browse, self.check_button):
             line.addWidget(w)
         self.threads = QSpinBox(minimum=1, maximum=64, value=settings.threads)
+        self.readers = QSpinBox(minimum=1, maximum=max(1, os.cpu_count() or 1), value=settings.readers)
+        self.readers.setToolTip("Files read side by side when several are added; each reader process "
+                                "loads its own copy of the models")
         self.budget = QSpinBox(minimum=32, maximum=256, value=settings.chunk_budget, suffix=" tokens")
         self.budget.setToolTip("MiniLM reads at most 256 word pieces")
         self.strategy = QComboBox()
@@ -131,6 +135,7 @@ class SettingsDialog(QDialog):
         form.addRow("Language model (GGUF)", row)
         form.addRow("", self.model_status)
         form.addRow("Threads", self.threads)
+        form.addRow("Reader processes", self.readers)
         form.addRow("Chunk budget", self.budget)
         form.addRow("Chunk strategy", self.strategy)
         form.addRow("OCR engine", self.ocr)
@@ -161,6 +166,7 @@ class SettingsDialog(QDialog):
 
     def result_settings(self) -> Settings:
         return dataclasses.replace(self._base, model=self.model.text().strip(), threads=self.threads.value(),
+                                   readers=self.readers.value(),
                                    chunk_budget=self.budget.value(), chunk_strategy=self.strategy.currentText(),
                                    ocr_engine=self.ocr.currentText(), llm_repair=self.repair.isChecked(),
                                    chapter_titles=self.titles.currentData(),

@@ -28,9 +28,14 @@ def open_store(folder: Path) -> Store:
     return _stores[folder]
 
 
-def ingest_task(folder: Path, path: Path, options, chunk_options, *, progress: Progress, emit) -> IngestResult:
-    """Read, chunk and store one file; returns its IngestResult."""
+def ingest_task(folder: Path, path: Path, options, chunk_options, threads: int | None = None, *,
+                progress: Progress, emit) -> IngestResult:
+    """Read, chunk and store one file; returns its IngestResult. `threads`: the models'
+    threads in this process (its share of the cores when several readers run)."""
     from ..pipeline import ingest_file, prepare
+    if threads is not None:
+        import torch
+        torch.set_num_threads(threads)
     return ingest_file(open_store(folder), Path(path), lambda p, fp: prepare(p, options, chunk_options, fp),
                        progress)
 
