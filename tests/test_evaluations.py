@@ -77,6 +77,8 @@ def test_scale_bench_reports_the_issue_keys(capsys, data, tmp_path):
     assert report["embed_question_ms"] > 0 and report["cold_start_s"] > 0 and report["rss_mb"] > 100
     assert report["list_rows"] == 500 and report["library_documents"] == 3
     assert report["ingest_parallel"]["documents"] == 3 and report["ingest_parallel"]["speedup"] > 0
+    ray = report["ingest_parallel"]["ray"]
+    assert ray["documents"] == ray["imported"] == 3 and ray["documents_per_s"] > 0 and ray["import_s"] > 0
     assert report["list_scroll_ms"]["pages"] > 5 and report["list_filter_ms"]["keystrokes"] == 16
     # three distinct documents: no chunk text repeats
     texts = [(tmp_path / "documents" / f"doc-0000{k}.md").read_text() for k in (1, 2, 3)]
@@ -89,6 +91,9 @@ def test_vector_bench_compares_exact_and_approximate_search_and_archives_it(caps
     assert code == 0 and report["chunks"] == 3000 and report["queries"] == 100
     assert report["approximate_recall_at_10"] > 0.9  # a small index is searched almost exactly
     assert report["exact_ms"]["p95"] >= report["exact_ms"]["p50"] > 0 and report["index_mb"] >= 1
+    sweep = report["approximate_by_expansion"]
+    assert [row["expansion_search"] for row in sweep] == [64, 128, 256, 512] and sum(r["default"] for r in sweep) == 1
+    assert sweep[-1]["recall_at_10"] >= sweep[0]["recall_at_10"]
     saved = json.loads((tmp_path / "bench-vectors-3000.json").read_text())
     assert saved["commit"] and saved["approximate_ms"] == report["approximate_ms"]
 
