@@ -159,15 +159,49 @@ def parallel_speedup(paths: list[Path], folder: Path, progress=None, jobs: int =
             seconds[n] = time.perf_counter() - started
         if not all(r.ok for r in results):
             raise RuntimeError(f"ingest with {n} process(es) failed: {[r.message for r in results if not r.ok][:1]}")
-    return {"documents": len(paths), "jobs": jobs, "one_process_s": round(seconds[1], 1),
-            "parallel_s": round(seconds[jobs], 1), "speedup": round(seconds[1] / seconds[jobs], 2)}
+    report = {"documents": len(paths), "jobs": jobs, "one_process_s": round(seconds[1], 1),
+              "parallel_s": round(seconds[jobs], 1), "speedup": round(seconds[1] / seconds[jobs], 2)}
+    report["ray"] = ray_rate(paths, folder / "ray", seconds[1], jobs)
+    return report
+
+
+def ray_rate(paths: list[Path], folder: Path, one_process_s: float, jobs: int = 2) -> dict:
+    """The same documents read on a local Ray cluster of `jobs` reader actors into shards
+    (cluster start and model loading included), then imported into a fresh library."""
+    import shutil
+
+    from ..batch.run import batch_ingest
+    from ..batch.shards import import_shards
+    from ..core import FolioscopeError
+    from ..index import Store
+    corpus = folder / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        shutil.copy(path, corpus / path.name)
+    started = time.perf_counter()
+    try:
+        summary = batch_ingest(corpus, folder / "shards", jobs=jobs)
+    except FolioscopeError as exc:  # Ray not installed
+        return {"error": str(exc)}
+    batch_s = time.perf_counter() - started
+    with Store(folder / "library") as store:
+        clock = time.perf_counter()
+        imported = [r for r in import_shards(store, folder / "shards") if r.status == "added"]
+        import_s = time.perf_counter() - clock
+    return {"documents": summary["read"], "actors": jobs, "batch_s": round(batch_s, 1),
+            "pipeline_s": summary["seconds"], "documents_per_s": summary["documents_per_s"],
+            "import_s": round(import_s, 2), "imported": len(imported),
+            "speedup_with_import": round(one_process_s / (batch_s + import_s), 2)}
 
 
 def summary(report: dict) -> str:
     return (f"{report['documents']} documents, {report['chunks']} chunks: retrieval p50 {report['retrieval_p50_ms']} ms, "
             f"p95 {report['retrieval_p95_ms']} ms (+{report['embed_question_ms']} ms to embed the question), "
             f"cold start {report['cold_start_s']} s, {report['rss_mb']} MB; library list of {report['list_rows']} rows: "
-            f"filter keystroke max {report['list_filter_ms']['max']} ms, page scroll max {report['list_scroll_ms']['max']} ms")
+            f"filter keystroke max {report['list_filter_ms']['max']} ms, page scroll max {report['list_scroll_ms']['max']} ms; "
+            f"two reader processes {report['ingest_parallel']['speedup']}x one"
+            + (f", Ray {report['ingest_parallel']['ray']['speedup_with_import']}x one with the import"
+               if "speedup_with_import" in report["ingest_parallel"].get("ray", {}) else ""))
 
 
 __all__ = ["scale_bench", "make_documents", "summary"]
