@@ -144,7 +144,7 @@ def test_a_reader_that_dies_fails_its_file_and_the_batch_goes_on(tmp_path, monke
         return real_call(target, *args, **kwargs)
     monkeypatch.setattr(reader, "call", dying_call)
     try:
-        results = ingest_task(folder, files, reader, progress=Progress(), emit=lambda item: None)
+        results = ingest_task(folder, files, [reader], progress=Progress(), emit=lambda item: None)
     finally:
         reader.stop()
     assert [r.status for r in results] == ["added", "failed", "added"]
