@@ -65,43 +65,49 @@ class StderrProgress:
             sys.stderr.write("\r\033[K")
 
 
-def cmd_ingest(args) -> int:
+def _ingest_options(args):
     from .ingest import IngestOptions
+    return IngestOptions(ocr_engine=args.ocr_engine, repair=args.repair, dpi=args.dpi)
+
+
+def cmd_ingest(args) -> int:
     from .pipeline import ingest_paths
-    options = IngestOptions(ocr_engine=args.ocr_engine, repair=args.repair, dpi=args.dpi)
+    options = _ingest_options(args)
     reporter = StderrProgress()
-    results = []
     with _library(args) as library:
-        try:
-            for result in ingest_paths(library, [Path(p) for p in args.paths], options,
-                                       Progress(None if args.quiet else reporter), jobs=args.jobs):
-                reporter.finish()
-                results.append(result)
-                if not args.json:
-                    _print_results([result], False)
-        except KeyboardInterrupt:
-            reporter.finish()
-            print("interrupted: the file being read was not added.", file=sys.stderr)
-            return 130
+        results = _each_result(ingest_paths(library, [Path(p) for p in args.paths], options,
+                                            Progress(None if args.quiet else reporter), jobs=args.jobs),
+                               reporter, args.json, "interrupted: the file being read was not added.")
+    if results is None:
+        return 130
     if not results:
         print("No supported files found in " + ", ".join(args.paths) + ".", file=sys.stderr)
         return 1
     if args.json:
-        _print_results(results, True)
+        _print_json([r.as_dict() for r in results])
     return 0 if all(r.ok for r in results) else 1
 
 
-def _print_results(results, as_json: bool) -> None:
-    for result in results if not as_json else ():
-        print(f"{result.status:9} {result.message}", file=sys.stdout if result.ok else sys.stderr)
-    if as_json:
-        _print_json([r.as_dict() for r in results])
+def _each_result(results, reporter: StderrProgress, as_json: bool, interrupted: str) -> list | None:
+    """The ingest results, each printed as it comes unless the output is JSON; None after
+    Ctrl+C (with the sentence `interrupted`)."""
+    done = []
+    try:
+        for result in results:
+            reporter.finish()
+            done.append(result)
+            if not as_json:
+                print(f"{result.status:9} {result.message}", file=sys.stdout if result.ok else sys.stderr)
+    except KeyboardInterrupt:
+        reporter.finish()
+        print(interrupted, file=sys.stderr)
+        return None
+    return done
 
 
 def cmd_batch(args) -> int:
     from .batch.run import batch_ingest
-    from .ingest import IngestOptions
-    options = IngestOptions(ocr_engine=args.ocr_engine, repair=args.repair, dpi=args.dpi)
+    options = _ingest_options(args)
     reporter = StderrProgress()
     summary = batch_ingest(Path(args.folder), Path(args.out), args.ray, args.jobs, options, Progress(reporter))
     reporter.finish()
@@ -121,19 +127,12 @@ def cmd_import(args) -> int:
     from .batch.shards import import_shards
     reporter = StderrProgress()
     with _library(args) as library:
-        results = []
-        try:
-            for result in import_shards(library, Path(args.shards), Progress(reporter)):
-                reporter.finish()
-                results.append(result)
-                if not args.json:
-                    _print_results([result], False)
-        except KeyboardInterrupt:
-            reporter.finish()
-            print("interrupted: the documents stored so far stay in the library.", file=sys.stderr)
-            return 130
+        results = _each_result(import_shards(library, Path(args.shards), Progress(reporter)), reporter, args.json,
+                               "interrupted: the documents stored so far stay in the library.")
+    if results is None:
+        return 130
     if args.json:
-        _print_results(results, True)
+        _print_json([r.as_dict() for r in results])
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -411,13 +410,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="library folder (default: $FOLIOSCOPE_HOME or the user data folder)")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def reading_args(p):
+        p.add_argument("--ocr-engine", default="rapidocr")
+        p.add_argument("--dpi", type=int, default=200, help="rendering resolution for OCR")
+        p.add_argument("--repair", action="store_true", help="repair low-confidence OCR lines with the LLM")
+
+
     p = sub.add_parser("ingest", help="read files or folders into the library")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("--ocr-engine", default="rapidocr")
-    p.add_argument("--dpi", type=int, default=200, help="rendering resolution for OCR")
-    p.add_argument("--repair", action="store_true", help="repair low-confidence OCR lines with the LLM")
+    reading_args(p)
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="reader processes reading files ahead of the one that stores them (default 1)")
     p.set_defaults(func=cmd_ingest)
@@ -503,9 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ray", metavar="ADDRESS", default=None,
                    help="a running Ray cluster (e.g. ray://head:10001 or auto); default: a local one on this machine")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="reader actors (default: one per CPU)")
-    p.add_argument("--ocr-engine", default="rapidocr")
-    p.add_argument("--dpi", type=int, default=200, help="rendering resolution for OCR")
-    p.add_argument("--repair", action="store_true", help="repair low-confidence OCR lines with the LLM")
+    reading_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_batch)
 
