@@ -62,11 +62,12 @@ def batch_ingest(folder: Path, out: Path, address: str | None = None, jobs: int 
     if not files:
         raise FolioscopeError(f"{folder} holds no files Folioscope reads.")
     done = finished(out)
-    todo = []
+    todo: dict[str, Path] = {}  # sha256 -> file not yet in the shards
     for n, path in enumerate(files):
         progress.step(path.name, n, len(files), "checking")
-        if file_sha256(path) not in done:
-            todo.append(path)
+        sha = file_sha256(path)
+        if sha not in done:
+            todo[sha] = path
     summary = {"files": len(files), "skipped": len(files) - len(todo), "read": 0, "failed": [],
                "seconds": 0.0, "documents_per_s": None, "shards": str(out), "ray": address or "local"}
     if not todo:
@@ -86,7 +87,7 @@ def batch_ingest(folder: Path, out: Path, address: str | None = None, jobs: int 
         actors = jobs or max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
         clock = time.perf_counter()
         progress.step(folder.name, 0, len(todo), f"reading {len(todo)} files on Ray ({actors} readers)")
-        (ray.data.read_binary_files([str(p.resolve()) for p in todo], include_paths=True, num_cpus=0.1)
+        (ray.data.read_binary_files([str(p.resolve()) for p in todo.values()], include_paths=True, num_cpus=0.1)
          .map_batches(Reader, fn_constructor_kwargs={"options": options}, batch_size=1, batch_format="pyarrow",
                       compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1)
          .write_parquet(str(out.resolve()), ray_remote_args={"num_cpus": 0.1}))
@@ -95,9 +96,8 @@ def batch_ingest(folder: Path, out: Path, address: str | None = None, jobs: int 
         if started_here:
             ray.shutdown()
     now = finished(out)
-    shas = {file_sha256(p): p for p in todo}
-    summary["read"] = sum(now.get(sha, ("",))[0] == "ok" for sha in shas)
-    summary["failed"] = [{"name": p.name, "message": now[sha][1]} for sha, p in shas.items()
+    summary["read"] = sum(now.get(sha, ("",))[0] == "ok" for sha in todo)
+    summary["failed"] = [{"name": p.name, "message": now[sha][1]} for sha, p in todo.items()
                          if now.get(sha, ("",))[0] == "failed"]
     summary["documents_per_s"] = round(len(todo) / summary["seconds"], 3) if summary["seconds"] else None
     return summary

@@ -51,7 +51,7 @@ def ingest_task(folder: Path, paths: list[Path], readers: list[WorkerProcess], o
     transaction) and the models' threads are shared out between them."""
     import threading
 
-    from ..pipeline import FileProgress, each_file, expand_paths
+    from ..pipeline import FileProgress, expand_paths
     threads = max(1, (os.cpu_count() or 1) // len(readers))
 
     def ingest_one(reader: WorkerProcess, path: Path, file_progress) -> IngestResult:
@@ -69,11 +69,6 @@ def ingest_task(folder: Path, paths: list[Path], readers: list[WorkerProcess], o
 
     files = expand_paths(paths)
     results: list[IngestResult] = []
-    if len(readers) == 1 or len(files) < 2:
-        for result in each_file(files, progress, lambda path, fp: ingest_one(readers[0], path, fp)):
-            emit(result)
-            results.append(result)
-        return results
     pending = list(enumerate(files))
     lock = threading.Lock()
 
@@ -87,7 +82,8 @@ def ingest_task(folder: Path, paths: list[Path], readers: list[WorkerProcess], o
             with lock:
                 emit(result)
                 results.append(result)
-    workers = [threading.Thread(target=read_next, args=(r,), name=f"ingest-{i}") for i, r in enumerate(readers)]
+    workers = [threading.Thread(target=read_next, args=(r,), name=f"ingest-{i}")
+               for i, r in enumerate(readers[:max(1, len(files))])]
     for worker in workers:
         worker.start()
     for worker in workers:
