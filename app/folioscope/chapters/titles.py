@@ -16,9 +16,9 @@ import re
 from collections import Counter
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..core import ChatModel, FolioscopeError
+from ..core.stopwords import ENGLISH_STOP_WORDS
 
 STOP_WORDS = ENGLISH_STOP_WORDS | {"et", "al", "fig", "figure", "table", "section", "bibref",
                                    "ie", "eg", "use", "used", "using"}

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+from ..core.stopwords import ENGLISH_STOP_WORDS
 from ..index import Store
 
 RRF_K = 60
