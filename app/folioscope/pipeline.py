@@ -346,8 +346,8 @@ def _prepare_child(path: Path, options, chunk_options: ChunkOptions | None) -> P
 
 
 def _child_start(threads: int) -> None:
-    import torch
-    torch.set_num_threads(threads)
+    from .embed import use_threads
+    use_threads(threads)
 
 
 class ParallelReaders:

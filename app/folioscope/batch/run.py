@@ -27,10 +27,8 @@ class Reader:
     """One actor of the pool: loads the models once, then prepares one file per call."""
 
     def __init__(self, options=None, threads: int = 1):
-        import torch
-
-        from ..embed import shared_embedder
-        torch.set_num_threads(threads)
+        from ..embed import shared_embedder, use_threads
+        use_threads(threads)
         shared_embedder()
         self.options = options
 

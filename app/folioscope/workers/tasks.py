@@ -34,8 +34,8 @@ def ingest_task(folder: Path, path: Path, options, chunk_options, threads: int |
     threads in this process (its share of the cores when several readers run)."""
     from ..pipeline import ingest_file, prepare
     if threads is not None:
-        import torch
-        torch.set_num_threads(threads)
+        from ..embed import use_threads
+        use_threads(threads)
     return ingest_file(open_store(folder), Path(path), lambda p, fp: prepare(p, options, chunk_options, fp),
                        progress)
 
