@@ -137,50 +137,34 @@ class Embedder:
         return vectors.astype(np.float32, copy=False)
 
     def _encode_onnx(self, texts: list[str]) -> np.ndarray:
-        """As sentence-transformers does: batches of similar length (longest first), padded
-        to the longest, mean pooled over the real word pieces, unit length."""
+        """As sentence-transformers does (padded to the longest of the batch, mean pooled over
+        the real word pieces, unit length), but batched by word-piece count, longest first, a
+        batch ending where a text is under half the batch's width: one long text among short
+        ones (a chapter beside its title candidates) would otherwise pad them all to 256."""
         session = self._onnx()
         encodings = _tokenizer(MAX_TOKENS).encode_batch(list(texts))
-        order = np.argsort([-len(t) for t in texts], kind="stable")
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(-lengths, kind="stable")
         out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-        for i in range(0, len(texts), self.batch_size):
-            rows = order[i:i + self.batch_size]
-            width = max(len(encodings[j].ids) for j in rows)
+        start = 0
+        while start < len(order):
+            width = int(lengths[order[start]])
+            stop = start + 1
+            while (stop < len(order) and stop - start < self.batch_size
+                   and 2 * lengths[order[stop]] > width):
+                stop += 1
+            rows = order[start:stop]
+            start = stop
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros_like(ids)
             for k, j in enumerate(rows):
-                n = len(encodings[j].ids)
-                ids[k, :n] = encodings[j].ids
-                mask[k, :n] = 1
+                ids[k, :lengths[j]] = encodings[j].ids
+                mask[k, :lengths[j]] = 1
             hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
                                         "token_type_ids": np.zeros_like(ids)})[0]
             pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
             out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out
-
-    def encode_depths(self, texts: list[str], depths: tuple[int, ...] = (1, 2, 3, 6)) -> dict[int, np.ndarray]:
-        """Unit vectors after each of several encoder depths, from one pass of the full model
-        (the same vectors `encode(texts, layers=d)` gives; the evaluations compare depths)."""
-        import torch
-        if not texts:
-            return {d: np.zeros((0, DIMENSIONS), dtype=np.float32) for d in depths}
-        with self._lock:
-            model = self._load()
-            order = np.argsort([-len(t) for t in texts], kind="stable")  # batches of similar length
-            chunks = []
-            for i in range(0, len(texts), self.batch_size):
-                batch = [texts[j] for j in order[i:i + self.batch_size]]
-                features = model.tokenize(batch)
-                with torch.inference_mode():
-                    hidden = model[0].auto_model(input_ids=features["input_ids"],
-                                                 attention_mask=features["attention_mask"],
-                                                 token_type_ids=features.get("token_type_ids"),
-                                                 output_hidden_states=True).hidden_states
-                mask = features["attention_mask"].unsqueeze(-1).float()
-                chunks.append({d: torch.nn.functional.normalize(
-                    (hidden[d] * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=1).numpy() for d in depths})
-        inverse = np.argsort(order, kind="stable")
-        return {d: np.vstack([c[d] for c in chunks])[inverse].astype(np.float32) for d in depths}
 
 
 _shared: Embedder | None = None
