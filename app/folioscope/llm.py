@@ -157,12 +157,21 @@ def shared_llm(model: str | os.PathLike | None = None, n_threads: int | None = N
                flash_attn: bool = False) -> LocalLLM:
     """One LocalLLM per model file, thread count and attention kernel per process.
 
-    Flash attention reads long prompts ~20% faster on CPU (163-187 against 143-149 tokens/s
-    here), so the perplexity strategy uses it; answers keep the default kernel, whose
-    generations the answer measurements were made with (the two differ in the last bits,
-    which is enough to change a 135M model's answer)."""
+    Flash attention reads prompts ~20% faster on this CPU (192 against 161 tokens/s for the
+    bundled model) and generates ~20% faster; answers (`answer_llm`) and the perplexity
+    strategy use it. OCR repair and chapter titles keep the default kernel their
+    measurements were made with: the two kernels differ in the last bits, which is enough to
+    change a 135M model's words."""
     key = f"{gguf_path(model)}|{n_threads or ''}|{'flash' if flash_attn else ''}"
     with _shared_lock:
         if key not in _shared:
             _shared[key] = LocalLLM(gguf_path(model), n_threads=n_threads, flash_attn=flash_attn)
         return _shared[key]
+
+
+ANSWER_FLASH_ATTENTION = True  # the kernel answers were measured with (results/answers.json)
+
+
+def answer_llm(model: str | os.PathLike | None = None, n_threads: int | None = None) -> LocalLLM:
+    """The shared model instance that answers questions."""
+    return shared_llm(model, n_threads, flash_attn=ANSWER_FLASH_ATTENTION)

@@ -81,8 +81,8 @@ def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: Str
         timings["total"] = time.perf_counter() - started
         return AskResult(answer, found, timings)
     if llm is None:
-        from ..llm import shared_llm
-        llm = shared_llm()
+        from ..llm import answer_llm
+        llm = answer_llm()
     generation = llm.stream(build_messages(question, found.evidence), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)
     refused = NOT_FOUND.lower().rstrip(".") in text.lower()

@@ -19,12 +19,12 @@ QUESTIONS = [
 def answer_bench(rounds: int = 2) -> dict:
     from ..answer.ask import ask
     from ..index import Store
-    from ..llm import LocalLLM
+    from ..llm import ANSWER_FLASH_ATTENTION, LocalLLM
     from ..pipeline import ingest_paths
     with tempfile.TemporaryDirectory(prefix="folioscope-answers-") as folder:
         library = Store(Path(folder))
         list(ingest_paths(library, [sample_document()]))
-        llm = LocalLLM()
+        llm = LocalLLM(flash_attn=ANSWER_FLASH_ATTENTION)
         ask(library, QUESTIONS[0], llm=llm, cache_prefix=True)  # load the model, fill the cache
         results: dict[str, list] = {"without prefix cache": [], "with prefix cache": []}
         for _ in range(rounds):

@@ -66,7 +66,7 @@ def evaluate_answers(data: Path, split: str = "test", limit: int | None = None, 
                      library: Path | None = None) -> dict:
     from ..answer.ask import ask
     from ..answer.grounding import check, names
-    from ..llm import shared_llm
+    from ..llm import answer_llm
     from .retrieval import build_library, load_papers
     papers = load_papers(data)
     chosen = [p for p in sorted(papers) if split_of(p) == split][:limit]
@@ -75,7 +75,7 @@ def evaluate_answers(data: Path, split: str = "test", limit: int | None = None, 
         temp = tempfile.TemporaryDirectory(prefix="folioscope-answers-")
         library = Path(temp.name)
     store, ids = build_library({p: papers[p] for p in chosen}, library)
-    llm = shared_llm(model)
+    llm = answer_llm(model)
     rows = []
     started = time.perf_counter()
     for pid in chosen:

@@ -44,10 +44,10 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
              threads: int | None = None, *, progress: Progress, emit) -> dict:
     """Answer a question; the answer's text is emitted piece by piece as it is generated."""
     from ..answer.ask import ask
-    from ..llm import shared_llm
+    from ..llm import answer_llm
     store = open_store(folder)
     progress.step("Ask", 0, 2, "finding evidence")
-    result = ask(store, question, doc_ids, llm=shared_llm(model, threads), on_token=emit)
+    result = ask(store, question, doc_ids, llm=answer_llm(model, threads), on_token=emit)
     g = result.generation
     return {"answer": result.answer, "trace": result.retrieval.trace(),
             "timings": {**result.retrieval.timings, **result.timings},
