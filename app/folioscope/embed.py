@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .core import FolioscopeError
 from .models import embedding_model_dir, embedding_onnx_path
 
 DIMENSIONS = 384
@@ -91,9 +92,13 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            import torch
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
+            try:
+                import torch
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+            except ImportError as exc:
+                raise FolioscopeError("The embedding model's ONNX graph is missing or stale and torch is not "
+                                      "installed to run it otherwise; reinstall Folioscope.") from exc
             hf_logging.disable_progress_bar()
             if _threads is not None:
                 torch.set_num_threads(_threads)
