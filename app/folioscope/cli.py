@@ -415,7 +415,6 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--dpi", type=int, default=200, help="rendering resolution for OCR")
         p.add_argument("--repair", action="store_true", help="repair low-confidence OCR lines with the LLM")
 
-
     p = sub.add_parser("ingest", help="read files or folders into the library")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")

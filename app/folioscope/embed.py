@@ -5,8 +5,8 @@ onnxruntime on the ONNX graph `tools/export_embedder.py` traces from the package
 install, and sentence-transformers on torch. onnxruntime is the default because it starts in
 a fraction of a second where importing torch and sentence-transformers takes about six: the
 first question after opening a library waits for it. torch computes the vectors when the
-graph is missing or was traced from other weights, and always for `layers=k` and
-`encode_depths` (the boundary model's training and evaluations).
+graph is missing or was traced from other weights, and always for `layers=k` (the
+evaluations that compare encoder depths).
 
 Loaded lazily and shared per process; calls are serialised by a lock. Token counts use the
 model's own fast tokenizer, without loading either engine.
@@ -40,9 +40,10 @@ def use_threads(threads: int) -> None:
     """Run the embedding model (either engine) on `threads` threads in this process: a
     reader process's share of the cores."""
     global _threads
-    if _threads == max(1, int(threads)):
+    threads = max(1, int(threads))
+    if threads == _threads:
         return
-    _threads = max(1, int(threads))
+    _threads = threads
     import sys
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(_threads)
@@ -72,19 +73,16 @@ class Embedder:
         self._model = None
         self._session = None
         self._lock = threading.Lock()
-        self._onnx_path = onnx_path
+        self._onnx_path = onnx_path or onnx_graph()
         if backend is None:
-            self._onnx_path = onnx_path or onnx_graph()
             backend = "onnx" if self._onnx_path else "torch"
             if backend == "torch":
                 log.info("embedding with torch: the ONNX graph is missing or stale (make reinstalls it)")
-        elif backend == "onnx" and self._onnx_path is None:
-            self._onnx_path = onnx_graph()
-            if self._onnx_path is None:
-                raise FileNotFoundError(f"No ONNX graph of the embedding model at {embedding_onnx_path()}; "
-                                        "run tools/export_embedder.py.")
-        elif backend not in ("onnx", "torch"):
+        if backend not in ("onnx", "torch"):
             raise ValueError(f"backend must be 'onnx' or 'torch', not {backend!r}")
+        if backend == "onnx" and self._onnx_path is None:
+            raise FileNotFoundError(f"No ONNX graph of the embedding model at {embedding_onnx_path()}; "
+                                    "run tools/export_embedder.py.")
         self.backend = backend
 
     def _load(self):
