@@ -2,6 +2,7 @@
 (The numbers themselves come from full runs archived in results/.)"""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,28 @@ def test_bench_names_its_parts_when_asked_for_one_it_does_not_have(capsys):
 def test_bench_scale_refuses_a_library_of_nothing(capsys):
     assert main(["bench", "scale", "--documents", "0"]) == 1
     assert "--documents" in capsys.readouterr().err
+
+
+def test_scale_copies_are_stored_like_imported_records_and_found_library_wide(data, tmp_path):
+    """`bench scale --distinct M`: the library is filled with copies of M read documents,
+    stored under their own names with the same chunks, vectors and chapters, and searched."""
+    from folioscope.eval.retrieval import load_papers
+    from folioscope.eval.scale import make_documents, store_copies
+    from folioscope.index import Store
+    from folioscope.pipeline import ingest_paths
+    from folioscope.retrieve.search import bm25_search
+    paths = make_documents(load_papers(data), 2, tmp_path / "docs")
+    with Store(tmp_path / "lib") as store:
+        assert all(r.ok for r in ingest_paths(store, paths))
+        assert store_copies(store, paths, 0) is None
+        assert store_copies(store, paths, 3) >= 0
+        ids = {Path(r.path).name: r.id for r in store.documents()}
+        assert sorted(ids) == ["copy-00001-doc-00001.md", "copy-00002-doc-00002.md", "copy-00003-doc-00001.md",
+                               "doc-00001.md", "doc-00002.md"]
+        original, copy = ids["doc-00001.md"], ids["copy-00003-doc-00001.md"]
+        assert [(c.start, c.end, c.hash) for c in store.chunks(copy)] == \
+               [(c.start, c.end, c.hash) for c in store.chunks(original)]
+        assert [c.title for c in store.chapters(copy)] == [c.title for c in store.chapters(original)]
+        question = " ".join(store.chunks(original)[1].text.split()[:12])
+        top = {doc for doc, _, _ in bm25_search(store, question, limit=3)}
+        assert top == {original, copy, ids["copy-00001-doc-00001.md"]}  # the three equal texts

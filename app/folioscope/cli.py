@@ -379,9 +379,11 @@ def cmd_bench(args) -> int:
         from .eval.scale import scale_bench
         if args.documents < 1:
             raise FolioscopeError("bench scale needs --documents N with N of 1 or more.")
+        if args.distinct is not None and args.distinct < 1:
+            raise FolioscopeError("bench scale needs --distinct M with M of 1 or more.")
         report = scale_bench(Path(args.data) if args.data else default_data_dir(), args.documents,
                              Path(args.keep) if args.keep else None, progress=Progress(StderrProgress()),
-                             list_rows=args.list_rows)
+                             list_rows=args.list_rows, distinct=args.distinct)
     else:
         from .eval.bench import PARTS, run_bench
         only = tuple(args.only.split(",")) if args.only else PARTS
@@ -518,6 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", nargs="?", choices=["all", "scale", "vectors"], default="all")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
+    p.add_argument("--distinct", type=int, default=None, metavar="M",
+                   help="scale: read only M distinct documents; the rest of the library are copies of them")
     p.add_argument("--only", metavar="PARTS", help="all: only these parts, comma-separated (born_digital, ocr, "
                                                    "routes, chunking, answers, gui)")
     p.add_argument("--chunks", type=int, default=1_000_000, metavar="N",
