@@ -39,6 +39,26 @@ def test_segmentation_leave_one_set_out_rows(capsys, data):
 
 
 @pytest.mark.slow
+def test_segmentation_at_a_cheaper_encoder_depth_refits_and_times_both_models(data):
+    """`eval segmentation --layers 1`: the models are fitted on first-layer vectors (a model
+    of another depth would refuse them), and the speed of both operating points is reported."""
+    from folioscope.eval.segmentation import evaluate_segmentation
+    report = evaluate_segmentation(data, sets=["docs"], limit=1, train_limit=1, perplexity_docs=0, layers=1)
+    assert report["encoder_layers"] == 1
+    rows = report["sets"]["docs"]["rows"]
+    assert 0 <= rows["learned (trained without this set)"]["ap"] <= 1
+    speed = report["speed_tracemonkey"]
+    assert set(speed) == {"learned, all layers (shipped)", "learned, first 1 layer"}
+    assert all(row["sentences"] > 500 and row["sentences_per_s"]["median"] > 0 for row in speed.values())
+
+
+def test_eval_layers_is_only_for_segmentation(capsys):
+    assert main(["eval", "retrieval", "--layers", "1"]) == 1
+    assert main(["eval", "segmentation", "--layers", "7"]) == 1
+    assert "--layers takes 1 to 6" in capsys.readouterr().err
+
+
+@pytest.mark.slow
 def test_retrieval_rows_default_and_scopes(capsys, data):
     report = run_eval(capsys, data, "retrieval", "--tune", "--limit", "2")
     assert report["split"] == "tune" and report["questions"] > 0

@@ -10,8 +10,9 @@
     folioscope rechunk / edit / export DOC ...
     folioscope segment [--strategy S] [--json] < text
     folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes,robustness} [--tune] [--save DIR] [--json]
+    folioscope eval segmentation --layers K   (sentence vectors from MiniLM's first K layers)
     folioscope bench [--json]
-    folioscope bench scale --documents N [--keep DIR] [--list-rows N] [--json]
+    folioscope bench scale --documents N [--distinct M] [--keep DIR] [--list-rows N] [--json]
     folioscope bench vectors --chunks N [--json]
     folioscope library {check,backup DEST,rebuild}
     folioscope batch ingest DIR --out SHARDS [--ray ADDRESS] [--jobs N] [--json]
@@ -323,10 +324,14 @@ def cmd_segment(args) -> int:
 
 def cmd_eval(args) -> int:
     from .eval import run_eval
-    report = run_eval(args.what, Path(args.data) if args.data else None, tune=args.tune, limit=args.limit)
+    if args.layers is not None and (args.what != "segmentation" or not 1 <= args.layers <= 6):
+        raise FolioscopeError("--layers takes 1 to 6, and only for eval segmentation.")
+    report = run_eval(args.what, Path(args.data) if args.data else None, tune=args.tune, limit=args.limit,
+                      layers=args.layers)
     if args.save:
         from .eval.archive import save
-        name = args.what + ("-tune" if args.tune else "") + (f"-limit{args.limit}" if args.limit else "")
+        name = (args.what + (f"-layers{args.layers}" if args.layers else "") + ("-tune" if args.tune else "")
+                + (f"-limit{args.limit}" if args.limit else ""))
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
         _print_json(report)
@@ -491,6 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tune", action="store_true",
                    help="the tune halves, where settings are chosen (never prints test numbers)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N documents or papers per set")
+    p.add_argument("--layers", type=int, default=None, metavar="K",
+                   help="segmentation: sentence vectors from MiniLM's first K layers, every model refitted on them")
     p.add_argument("--save", metavar="DIR", help="also write the report as DIR/<evaluation>.json")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

@@ -22,7 +22,8 @@ def default_data_dir() -> Path:
 EVALUATIONS = ("segmentation", "retrieval", "answers", "chapters", "ocr", "routes", "robustness")
 
 
-def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int | None = None) -> dict:
+def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int | None = None,
+             layers: int | None = None) -> dict:
     """One evaluation's report, with its provenance (commit, data and model hashes)."""
     from ..core import FolioscopeError
     from .archive import provenance
@@ -34,7 +35,7 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
     models = {"boundary": boundary_model_path()}
     if what == "segmentation":
         from .segmentation import PERPLEXITY_DOCS, evaluate_segmentation
-        report = evaluate_segmentation(data, split=split, limit=limit, train_limit=limit,
+        report = evaluate_segmentation(data, split=split, limit=limit, train_limit=limit, layers=layers,
                                        perplexity_docs=min(limit, 1) if limit else PERPLEXITY_DOCS)
         sources = [data / "segmentation", data / "qa" / "qasper_dev.json", data / "pdfs" / "docling" / "groundtruth"]
     elif what == "retrieval":

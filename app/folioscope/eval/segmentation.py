@@ -13,6 +13,10 @@ Metrics (METHODS.md, "Evaluating boundaries fairly"): the strategy's own cuts sc
 WindowDiff and boundary F1 within one sentence; its gap scores ranked, as Pk when it keeps
 its N best gaps (N = the gold count) and as average precision (with its chance level). The
 differences that matter carry paired bootstrap 95% intervals over documents.
+
+`layers=k` runs the same protocol with sentence vectors from MiniLM's first k layers (a
+cheaper operating point: every model and setting refitted on them) and adds the speed of
+the learned strategy on tracemonkey with those vectors beside the shipped one's.
 """
 
 from __future__ import annotations
@@ -127,18 +131,18 @@ def _fixed(vectors: np.ndarray):
 
 
 def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: int | None,
-                 perplexity_docs: int, train_limit: int | None = None) -> dict:
+                 perplexity_docs: int, train_limit: int | None = None, layers: int | None = None) -> dict:
     from .train_boundary import SYNTHETIC_DOCUMENTS, TRAIN_SETS, choose_threshold, fit, training_examples
     from .vectors import document_vectors
     docs = sample(load_set(held, data, split), limit if limit is not None else EVAL_LIMIT.get(held))
-    vectors = document_vectors(docs)
+    vectors = document_vectors(docs, layers)
     inputs = [SegmentInput(d.sentences, embed=_fixed(v), paragraph_starts=d.paragraph_starts)
               for d, v in zip(docs, vectors)]
 
     def examples_of(sets):
         for s in sets:
             if s not in train_cache:
-                train_cache[s] = training_examples(data, (s,), limit=train_limit)
+                train_cache[s] = training_examples(data, (s,), layers, limit=train_limit)
         return [e for s in sets for e in train_cache[s]]
 
     others = [s for s in TRAIN_SETS if s != held]
@@ -146,12 +150,13 @@ def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: in
     lodo_train = examples_of(others)
     # a run on a slice (--limit) trains on as few synthetic documents as it has real ones
     synthetic = SYNTHETIC_DOCUMENTS if train_limit is None else min(SYNTHETIC_DOCUMENTS, 5 * train_limit)
-    lodo = fit(lodo_train, synthetic_docs=synthetic)
-    lodo.threshold = choose_threshold(lodo_train, synthetic_docs=synthetic)[0]
+    lodo = fit(lodo_train, layers=layers, synthetic_docs=synthetic)
+    lodo.threshold = choose_threshold(lodo_train, layers=layers, synthetic_docs=synthetic)[0]
     if "shipped model" not in train_cache:
         shipped_train = examples_of(TRAIN_SETS)
-        train_cache["shipped model"] = fit(shipped_train, synthetic_docs=synthetic)
-        train_cache["shipped model"].threshold = choose_threshold(shipped_train, synthetic_docs=synthetic)[0]
+        train_cache["shipped model"] = fit(shipped_train, layers=layers, synthetic_docs=synthetic)
+        train_cache["shipped model"].threshold = choose_threshold(shipped_train, layers=layers,
+                                                                  synthetic_docs=synthetic)[0]
     shipped = train_cache["shipped model"]
     train_seconds = time.perf_counter() - started
     cutoff = tune_texttiling([e.doc for e in lodo_train], [e.vectors for e in lodo_train])
@@ -226,7 +231,7 @@ def _perplexity(docs, inputs, model, count: int) -> dict:
 
 def evaluate_segmentation(data: Path, sets: list[str] | None = None, split: str = "test",
                           limit: int | None = None, perplexity_docs: int = PERPLEXITY_DOCS,
-                          train_limit: int | None = None) -> dict:
+                          train_limit: int | None = None, layers: int | None = None) -> dict:
     """Leave-one-dataset-out report on `split` ("test"; "tune" while choosing settings).
     `limit` and `train_limit` cap the documents per set (a quick check, not a result)."""
     report: dict = {
@@ -234,12 +239,35 @@ def evaluate_segmentation(data: Path, sets: list[str] | None = None, split: str 
                      "tune halves of the other sets; scored on this set's " + split + " half. Choi cannot be "
                      "halved without sharing Brown text, so it is never trained on and is scored whole "
                      "(a sample)."),
-        "split": split, "sets": {}}
+        "split": split, "encoder_layers": layers or "all", "sets": {}}
     train_cache: dict = {}
     for held in sets or list(SETS):
-        report["sets"][held] = evaluate_set(held, data, split, train_cache, limit, perplexity_docs, train_limit)
+        report["sets"][held] = evaluate_set(held, data, split, train_cache, limit, perplexity_docs, train_limit,
+                                            layers)
     report["summary"] = summary(report["sets"])
+    if layers:
+        from ..segment.learned import load_model
+        cheaper = f"learned, first {layers} layer{'s' if layers > 1 else ''}"
+        report["speed_tracemonkey"] = learned_speed(
+            {"learned, all layers (shipped)": load_model(), cheaper: train_cache["shipped model"]},
+            data / "pdfs" / "pdfjs" / "tracemonkey.pdf")
     return report
+
+
+def learned_speed(models: dict, pdf: Path) -> dict:
+    """Sentences per second of each boundary model on one document, its sentence vectors
+    included (each round embeds again; the models are warm), median and range."""
+    from ..embed import shared_embedder
+    from ..ingest import read_document
+    from ..segment.sentences import split_sentences
+    from .timing import interleaved, rate
+    sentences = [x.text for x in split_sentences(read_document(pdf).body_text().text)]
+    encode = shared_embedder().encode
+    sides = {name: (lambda m=m: m.predict(SegmentInput(list(sentences), embed=encode).encoded(m.layers), sentences))
+             for name, m in models.items()}
+    times = interleaved(sides)
+    return {name: {"sentences": len(sentences), "sentences_per_s": rate(len(sentences), times[name], 1)}
+            for name in models}
 
 
 def summary(sets: dict) -> dict:
