@@ -47,6 +47,27 @@ def test_ingest_pdf_text_layer_with_span_round_trip(library, data):
     assert sum(len(b.text) for b in blocks) + 2 * (len(blocks) - 1) == len(text)
 
 
+def test_document_rows_list_without_parsing_metadata_and_print_it_parsed(library, tmp_path, capsys):
+    """The library list reads 10,000 rows: their metadata (a document's outline) is parsed
+    only when asked for, `count` reads no rows, and `docs --json` prints the metadata parsed."""
+    import json
+
+    from folioscope.cli import main
+    note = tmp_path / "notes.md"
+    note.write_text("# Field notes\n\n## Birds\n\nA heron stood in the reeds all morning.\n")
+    assert all(r.ok for r in ingest_paths(library, [note]))
+    [row] = library.documents()
+    assert library.count() == 1 and library.document(row.id) == row
+    assert json.loads(row.metadata_json)["outline"] == row.metadata["outline"] == [[1, "Field notes", 0],
+                                                                                   [2, "Birds", 0]]
+    assert "metadata_json" not in repr(row)
+    library.close()
+    assert main(["--library", str(library.folder), "docs", "--json"]) == 0
+    [printed] = json.loads(capsys.readouterr().out)
+    assert printed["metadata"]["outline"][1] == [2, "Birds", 0] and "metadata_json" not in printed
+    assert printed["name"] == "notes.md" and printed["routes"] == row.routes
+
+
 def test_reingest_unchanged_does_no_work(library, data, monkeypatch):
     pdf = data / "pdfs" / "docling" / "sources" / "multi_page.pdf"
     first = ingest_file(library, pdf, _reader(), Progress())

@@ -24,7 +24,6 @@ Every command exits non-zero with a one-line reason on bad input.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sqlite3
 import sys
@@ -141,7 +140,7 @@ def cmd_docs(args) -> int:
     with _library(args) as library:
         docs = library.documents()
     if args.json:
-        _print_json([dataclasses.asdict(d) for d in docs])
+        _print_json([d.as_dict() for d in docs])
         return 0
     if not docs:
         print("The library is empty: folioscope ingest FILE adds documents.")
@@ -226,7 +225,7 @@ def cmd_ask(args) -> int:
     from .pipeline import backfill
     with _library(args) as library:
         doc_ids = {library.resolve(args.doc)} if args.doc else None
-        if not library.documents():
+        if not library.count():
             raise FolioscopeError("The library is empty; add documents with folioscope ingest.")
         backfill(library)
         stream = None if args.json else (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
@@ -362,7 +361,7 @@ def cmd_library(args) -> int:
                 if problems:
                     raise LibraryDamaged(f"The library in {folder} is damaged ({problems[0]}); run folioscope "
                                          f"library rebuild.")
-                print(f"The library in {folder} is sound: {len(library.documents())} documents.")
+                print(f"The library in {folder} is sound: {library.count()} documents.")
                 return 0
             if not args.dest:
                 raise FolioscopeError("library backup needs a destination file or folder.")

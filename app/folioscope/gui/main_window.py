@@ -434,7 +434,7 @@ class MainWindow(QMainWindow):
         self.ask_panel.question.selectAll()
 
     def ask(self, question: str, this_document: bool = True) -> TaskThread | None:
-        if not self.library.documents():
+        if not self.library.count():
             self.show_message("Folioscope", "Add a document first: there is nothing to search yet.")
             return None
         doc_ids = {self.doc_id} if this_document and self.doc_id is not None else None

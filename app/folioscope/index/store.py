@@ -13,7 +13,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -66,8 +66,17 @@ class DocumentRow:
     n_chars: int
     added_at: str
     ingest_seconds: float
-    metadata: dict
-    routes: dict[str, int]  # route -> pages
+    metadata_json: str = field(repr=False)  # parsed on use: a list of 10,000 rows never needs it
+    routes: dict[str, int] = field(default_factory=dict)  # route -> pages
+
+    @property
+    def metadata(self) -> dict:
+        return json.loads(self.metadata_json or "{}")
+
+    def as_dict(self) -> dict:
+        """The row as plain data, metadata parsed (what `folioscope docs --json` prints)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "metadata_json"}
+        return {**out, "metadata": self.metadata}
 
 
 @dataclass(frozen=True)
@@ -199,16 +208,20 @@ class Store:
         for doc_id, route, n in self.conn.execute(
                 "SELECT doc_id, route, count(*) FROM pages GROUP BY doc_id, route"):
             routes.setdefault(doc_id, {})[route] = n
-        return [_document_row(r, routes.get(r["id"], {}))
-                for r in self.db.query("SELECT * FROM documents ORDER BY id")]
+        return [_document_row(r, routes.get(r[0], {}))
+                for r in self.conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY id")]
+
+    def count(self) -> int:
+        """How many documents the library holds (without reading their rows)."""
+        return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
 
     def document(self, doc_id: int) -> DocumentRow:
-        rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [doc_id]))
-        if not rows:
+        row = self.conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
             raise FolioscopeError(f"No document with id {doc_id}.")
         routes = dict(self.conn.execute("SELECT route, count(*) FROM pages WHERE doc_id = ? GROUP BY route",
                                         (doc_id,)).fetchall())
-        return _document_row(rows[0], routes)
+        return _document_row(row, routes)
 
     def resolve(self, ref: str | int) -> int:
         """A document id from an id, a file name or a title; one clear error otherwise."""
@@ -597,10 +610,13 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-def _document_row(r: dict, routes: dict[str, int]) -> DocumentRow:
-    return DocumentRow(r["id"], r["sha256"], r["path"], r["name"], r["title"], r["kind"], r["n_pages"],
-                       r["n_blocks"], r["n_chars"], r["added_at"], r["ingest_seconds"],
-                       json.loads(r["metadata"] or "{}"), routes)
+DOCUMENT_COLUMNS = ("id, sha256, path, name, title, kind, n_pages, n_blocks, n_chars, added_at, ingest_seconds, "
+                    "metadata")  # in DocumentRow's order
+
+
+def _document_row(r: tuple, routes: dict[str, int]) -> DocumentRow:
+    """A row of `DOCUMENT_COLUMNS`."""
+    return DocumentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] or "{}", routes)
 
 
 def line_boxes(spans: SpanTable, start: int, end: int) -> list[list[float]]:
