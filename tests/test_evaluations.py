@@ -77,6 +77,9 @@ def test_chapters_starts_and_titles(capsys, data):
     assert report["papers"] == 1 and report["sections"] > 0
     assert {"chapters", "even cuts at the gold count"} <= set(report["starts"])
     assert {"keyphrases (tf-idf)", "keyphrases (embedding)"} <= set(report["titles"])
+    assert report["markdown_documents"] == 1  # a docling ground truth, headings removed
+    markdown = report["markdown_starts"]
+    assert markdown["chapters"]["gold"] > 0 and 0 <= markdown["chapters"]["f1"] <= 1
 
 
 @pytest.mark.slow

@@ -7,7 +7,9 @@ paper's top-level sections (subsections belong to their section): where each sta
 name. Papers are halved as everywhere (`segdata.split_of`); settings are chosen on "tune".
 
 - starts: boundary F1 within one chunk of the gold section starts (the document start is not
-  counted), beside even cuts at the same count and at the gold count;
+  counted), beside even cuts at the same count and at the gold count; the same for the
+  docling Markdown ground truths of the split (`segdata`'s "docs" set) with their headings
+  removed, as plain text (`markdown_starts`);
 - titles: every gold section is matched to the chapter that covers most of it; that
   chapter's title is scored against the section name by ROUGE-L (lower-cased words) and by
   the cosine of their MiniLM embeddings. Titlers compared on the same chapters: the local
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .segdata import split_of
+from .segdata import load_set, markdown_sections, split_of
 from .stats import boundary_matches, f1, paired_bootstrap
 
 DEFAULT_TITLES = "keyphrases (embedding)"  # what IngestOptions.chapter_titles ships
@@ -86,8 +88,7 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
     papers = load_papers(data)
     chosen = [p for p in sorted(papers) if split_of(p) == split][:limit]
     embed = shared_embedder().encode
-    starts = {"chapters": [0, 0, 0], "even cuts at the chapter count": [0, 0, 0],
-              "even cuts at the gold count": [0, 0, 0]}
+    starts = _start_rows()
     titles: dict[str, list[tuple[float, float]]] = {"llm (keyphrases where junk)": [], "keyphrases (tf-idf)": [],
                                                      DEFAULT_TITLES: []}
     title_papers: list[str] = []  # the paper of each scored section
@@ -109,15 +110,7 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
                 end_at = text.find(paragraphs[-1].strip()[:80])
                 if at >= 0 and end_at >= 0:
                     gold.append((name, at, end_at + len(paragraphs[-1].strip())))
-            gold_starts = {_chunk_of(chunks, a) for _, a, _ in gold} - {0}
-            found = {_chunk_of(chunks, c.start) for c in chapters} - {0}
-            n = len(chunks)
-            for label, cut in (("chapters", found), ("even cuts at the chapter count", _even(n, len(found))),
-                               ("even cuts at the gold count", _even(n, len(gold_starts)))):
-                row = starts[label]
-                row[0] += boundary_matches({g - 1 for g in gold_starts}, {c - 1 for c in cut})
-                row[1] += len(cut)
-                row[2] += len(gold_starts)
+            _add_starts(starts, chunks, chapters, [a for _, a, _ in gold])
             texts = [text[c.start:c.end] for c in chapters]
             tfidf = KeyphraseTitler(texts)
             by_embedding = EmbeddingTitler(texts, embed)
@@ -137,13 +130,13 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
                 title_papers.append(pid)
                 for k, v in candidates.items():
                     titles[k].append((rouge_l(v[best.index], name), float(vectors[k][best.index] @ nv)))
+        markdown = _markdown_starts(store, data, split, limit, Path(folder))
         store.close()
     return {
         "split": split, "papers": len(chosen), "sections": sections, "chapters": total,
         "llm_titles_accepted": f"{accepted}/{total}",
-        "starts": {k: {"f1": round(f1(m, f, g), 4), "precision": round(m / f, 4) if f else 0.0,
-                       "recall": round(m / g, 4) if g else 0.0, "found": f, "gold": g}
-                   for k, (m, f, g) in starts.items()},
+        "starts": _starts_report(starts),
+        **markdown,
         "titles": {k: {"rouge_l": round(statistics.mean(r for r, _ in v), 4) if v else None,
                        "cosine": round(statistics.mean(c for _, c in v), 4) if v else None,
                        **({"default": True} if k == DEFAULT_TITLES else {})}
@@ -154,6 +147,52 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
                     for m, measure in enumerate(("rouge_l", "cosine"))}
             for other in titles if other != DEFAULT_TITLES},
     }
+
+
+def _start_rows() -> dict[str, list[int]]:
+    """matched / found / gold counts of each way of cutting."""
+    return {"chapters": [0, 0, 0], "even cuts at the chapter count": [0, 0, 0],
+            "even cuts at the gold count": [0, 0, 0]}
+
+
+def _add_starts(rows: dict[str, list[int]], chunks, chapters, gold_offsets: list[int]) -> None:
+    """Count one document's chapter starts (and the even cuts') against the chunks holding
+    the gold section starts."""
+    gold_starts = {_chunk_of(chunks, a) for a in gold_offsets} - {0}
+    found = {_chunk_of(chunks, c.start) for c in chapters} - {0}
+    n = len(chunks)
+    for label, cut in (("chapters", found), ("even cuts at the chapter count", _even(n, len(found))),
+                       ("even cuts at the gold count", _even(n, len(gold_starts)))):
+        row = rows[label]
+        row[0] += boundary_matches({g - 1 for g in gold_starts}, {c - 1 for c in cut})
+        row[1] += len(cut)
+        row[2] += len(gold_starts)
+
+
+def _starts_report(rows: dict[str, list[int]]) -> dict:
+    return {k: {"f1": round(f1(m, f, g), 4), "precision": round(m / f, 4) if f else 0.0,
+                "recall": round(m / g, 4) if g else 0.0, "found": f, "gold": g}
+            for k, (m, f, g) in rows.items()}
+
+
+def _markdown_starts(store, data: Path, split: str, limit: int | None, folder: Path) -> dict:
+    """Chapter starts of the split's docling Markdown ground truths read as plain text
+    without their headings, against the headings' positions."""
+    from ..ingest import IngestOptions
+    from ..pipeline import ingest_paths
+    rows, count = _start_rows(), 0
+    for doc in load_set("docs", data, split)[:limit]:
+        sections = markdown_sections((data / "pdfs" / "docling" / "groundtruth" / doc.name).read_text(encoding="utf-8"))
+        path = folder / f"{Path(doc.name).stem}.txt"
+        path.write_text("\n\n".join(p for section in sections for p in section) + "\n", encoding="utf-8")
+        [result] = list(ingest_paths(store, [path], IngestOptions()))
+        if not result.ok:
+            continue
+        text = store.text(result.doc_id)
+        offsets = [text.find(section[0][:80]) for section in sections[1:]]
+        _add_starts(rows, store.chunks(result.doc_id), store.chapters(result.doc_id), [a for a in offsets if a >= 0])
+        count += 1
+    return {"markdown_documents": count, "markdown_starts": _starts_report(rows)}
 
 
 def _even(n_chunks: int, count: int) -> set[int]:
