@@ -136,15 +136,15 @@ def test_scale_copies_are_stored_like_imported_records_and_found_library_wide(da
     """`bench scale --distinct M`: the library is filled with copies of M read documents,
     stored under their own names with the same chunks, vectors and chapters, and searched."""
     from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.scale import make_documents, store_copies
+    from folioscope.eval.scale import ingest_keeping, make_documents, store_copies
     from folioscope.index import Store
-    from folioscope.pipeline import ingest_paths
     from folioscope.retrieve.search import bm25_search
     paths = make_documents(load_papers(data), 2, tmp_path / "docs")
     with Store(tmp_path / "lib") as store:
-        assert all(r.ok for r in ingest_paths(store, paths))
-        assert store_copies(store, paths, 0) is None
-        assert store_copies(store, paths, 3) >= 0
+        results, prepared = ingest_keeping(store, paths)
+        assert all(r.ok for r in results)
+        assert store_copies(store, prepared, 0) is None
+        assert store_copies(store, prepared, 3) >= 0
         ids = {Path(r.path).name: r.id for r in store.documents()}
         assert sorted(ids) == ["copy-00001-doc-00001.md", "copy-00002-doc-00002.md", "copy-00003-doc-00001.md",
                                "doc-00001.md", "doc-00002.md"]

@@ -108,8 +108,6 @@ print(json.dumps({"cold_start_s": round(cold, 2), "retrieval_p50_ms": round(stat
 def scale_bench(data: Path, documents: int, folder: Path | None = None, progress=None,
                 list_rows: int = LIST_ROWS, distinct: int | None = None) -> dict:
     from ..index import Store
-    from ..ingest import IngestOptions
-    from ..pipeline import ingest_paths
     from .retrieval import gold_paragraphs, load_papers
     distinct = min(distinct or documents, documents)
     papers = load_papers(data)
@@ -121,10 +119,10 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         paths = make_documents(papers, distinct, folder / "documents")
         store = Store(folder / "library")
         started = time.perf_counter()
-        results = list(ingest_paths(store, paths, IngestOptions(), progress))
+        results, prepared = ingest_keeping(store, paths, progress)
         ingest_s = time.perf_counter() - started
         read_sentences = store.conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
-        copies_s = store_copies(store, paths, documents - distinct, progress)
+        copies_s = store_copies(store, prepared, documents - distinct, progress)
         parallel = parallel_speedup(paths[:PARALLEL_SAMPLE], folder / "parallel", progress)
         counts = {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("documents", "chunks", "sentences")}
@@ -157,25 +155,41 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
             temp.cleanup()
 
 
-def store_copies(store, paths: list[Path], count: int, progress=None) -> float | None:
-    """Store `count` copies of the documents at `paths` (prepared once each, then stored in
-    turn under the names copy-NNNNN-<name>), as `folioscope import` stores prepared records;
-    the seconds storing took, None when no copies were asked for."""
+def ingest_keeping(store, paths: list[Path], progress=None) -> tuple[list, dict]:
+    """`ingest_paths(store, paths)` in one process (the same `each_file`, `ingest_file` and
+    `prepare` with the default options), keeping each file's prepared record for
+    `store_copies`: (results, {path: Prepared})."""
+    from ..core import Progress
+    from ..pipeline import each_file, ingest_file, prepare
+    kept: dict = {}
+
+    def prepare_and_keep(path, file_progress):
+        kept[path] = prepare(path, None, None, file_progress)
+        return kept[path]
+    results = list(each_file(paths, progress or Progress(),
+                             lambda path, file_progress: ingest_file(store, path, prepare_and_keep, file_progress)))
+    return results, kept
+
+
+def store_copies(store, prepared: dict, count: int, progress=None) -> float | None:
+    """Store `count` copies of the prepared documents (`{path: Prepared}`, in turn, under the
+    names copy-NNNNN-<name>), as `folioscope import` stores prepared records; the seconds
+    storing took, None when no copies were asked for."""
     import hashlib
 
     from ..core import Progress
-    from ..pipeline import prepare, store_prepared
+    from ..pipeline import store_prepared
     if count <= 0:
         return None
     progress = progress or Progress()
-    sources = [(path, path.read_bytes(), prepare(path)) for path in paths]
+    sources = [(path, path.read_bytes(), record) for path, record in prepared.items()]
     started = time.perf_counter()
     for k in range(count):
-        path, data, prepared = sources[k % len(sources)]
+        path, data, prepared_copy = sources[k % len(sources)]
         copy = path.with_name(f"copy-{k + 1:05d}-{path.name}")
         progress.step(copy.name, k, count, "storing copies")
         sha = hashlib.sha256(data + f"copy {k + 1}".encode()).hexdigest()  # the content key of the copy
-        result = store_prepared(store, copy, sha, prepared, data, 0.0)
+        result = store_prepared(store, copy, sha, prepared_copy, data, 0.0)
         if result.status != "added":
             raise RuntimeError(f"storing a copy failed: {result.message}")
     return round(time.perf_counter() - started, 1)
