@@ -14,7 +14,7 @@ from ..segment.strategies import SegmentInput, get_strategy
 STRATEGIES = ["fixed", "texttiling", "perplexity", "learned"]
 
 
-def _document_text(path: Path) -> str:
+def document_text(path: Path) -> str:
     from ..ingest import read_document
     return read_document(path).body_text().text
 
@@ -64,8 +64,8 @@ def chunk_sizes(texts: list[str], budget: int) -> dict:
 
 
 def run_chunk_bench(data: Path) -> dict:
-    tracemonkey = _document_text(data / "pdfs" / "pdfjs" / "tracemonkey.pdf")
-    docling = [_document_text(p) for p in sorted((data / "pdfs" / "docling" / "sources").glob("*.pdf"))
+    tracemonkey = document_text(data / "pdfs" / "pdfjs" / "tracemonkey.pdf")
+    docling = [document_text(p) for p in sorted((data / "pdfs" / "docling" / "sources").glob("*.pdf"))
                if p.name != "invisible_text_layer.pdf"]
     return {"speed_tracemonkey": strategy_speed(tracemonkey),
             "chunk_sizes_docling": chunk_sizes(docling, ChunkOptions().budget)}

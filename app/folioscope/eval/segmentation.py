@@ -258,10 +258,10 @@ def learned_speed(models: dict, pdf: Path) -> dict:
     """Sentences per second of each boundary model on one document, its sentence vectors
     included (each round embeds again; the models are warm), median and range."""
     from ..embed import shared_embedder
-    from ..ingest import read_document
     from ..segment.sentences import split_sentences
+    from .chunkbench import document_text
     from .timing import interleaved, rate
-    sentences = [x.text for x in split_sentences(read_document(pdf).body_text().text)]
+    sentences = [x.text for x in split_sentences(document_text(pdf))]
     encode = shared_embedder().encode
     sides = {name: (lambda m=m: m.predict(SegmentInput(list(sentences), embed=encode).encoded(m.layers), sentences))
              for name, m in models.items()}
