@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 
 import pytest
 
@@ -240,3 +241,130 @@ def test_parallel_readers_store_what_one_process_stores(tmp_path, data):
         assert stored(two) == stored(one) and len(stored(two)) == 3
         again = list(ingest_paths(two, files, jobs=2))
         assert [r.status for r in again] == ["unchanged", "failed", "unchanged", "unchanged"]
+
+
+# ---- text search: FTS5's BM25 scored in memory --------------------------------------------
+
+def _fts_table(rows):
+    """An FTS5 table as the library's chunk_fts, holding (doc_id, idx, text, chapter) rows."""
+    import sqlite3
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE chunk_fts USING fts5(text, chapter, doc_id UNINDEXED, idx UNINDEXED, "
+                 "tokenize='porter unicode61')")
+    conn.executemany("INSERT INTO chunk_fts (doc_id, idx, text, chapter) VALUES (?,?,?,?)", rows)
+    return conn
+
+
+def _fts5_ranking(conn, words, doc_ids=None, limit=50, weight=0.5):
+    sql = f"SELECT doc_id, idx, -bm25(chunk_fts, 1.0, {weight}) AS s FROM chunk_fts WHERE chunk_fts MATCH ?"
+    params = [" OR ".join(f'"{w}"' for w in words)]
+    if doc_ids is not None:
+        sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+        params += sorted(doc_ids)
+    return [tuple(r) for r in conn.execute(sql + " ORDER BY s DESC, doc_id, idx LIMIT ?", params + [limit])]
+
+
+def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data):
+    """The in-memory BM25 gives FTS5's rows, order and scores (to the bit) on real paper
+    text, library-wide and within a document, through removals, re-writes, a merge and a
+    save and reload; a word FTS5 reads as a phrase is left to FTS5."""
+    from folioscope.eval.retrieval import gold_paragraphs, load_papers
+    from folioscope.index import text as text_module
+    from folioscope.index.text import TEXT_FILE, TextIndex
+    from folioscope.retrieve.search import query_words
+
+    papers = load_papers(data)
+    ids = sorted(papers)[:12]
+    paragraphs = {d: [p for section in papers[pid]["full_text"] for p in section["paragraphs"] if p.strip()]
+                  for d, pid in enumerate(ids, 1)}
+    titles = {d: [section["section_name"] or "" for section in papers[pid]["full_text"]]
+              for d, pid in enumerate(ids, 1)}
+    rows = [(d, i, p, titles[d][i % len(titles[d])]) for d in paragraphs for i, p in enumerate(paragraphs[d])]
+    conn = _fts_table(rows)
+    revision = {d: (d, len(paragraphs[d])) for d in paragraphs}
+    asked: list[list[int]] = []
+
+    def read(doc_ids):
+        asked.append(sorted(doc_ids))
+        return [r for r in conn.execute("SELECT doc_id, idx, text, chapter FROM chunk_fts") if r[0] in set(doc_ids)]
+
+    questions = [q for pid in ids for q, _ in gold_paragraphs(papers[pid])]
+    assert len(questions) >= 20
+
+    def agrees(index):
+        for k, question in enumerate(questions):
+            words = query_words(question)
+            within = None if k % 2 else {1 + k % len(paragraphs)}
+            assert index.search(words, within, 50, (1.0, 0.5)) == _fts5_ranking(conn, words, within), question
+
+    index = TextIndex(tmp_path)
+    index.sync(revision, read)
+    agrees(index)  # every row in the second segment
+    index.merge()
+    agrees(index)  # every row in the main one
+    assert index.search(["snake_case"], None, 10, (1.0, 0.5)) is None  # two tokens: a phrase
+
+    conn.execute("DELETE FROM chunk_fts WHERE doc_id = 3")  # removed
+    del revision[3]
+    conn.execute("DELETE FROM chunk_fts WHERE doc_id = 5")  # re-written with new text
+    conn.executemany("INSERT INTO chunk_fts (doc_id, idx, text, chapter) VALUES (?,?,?,?)",
+                     [(5, i, p.upper(), "Lighthouses") for i, p in enumerate(paragraphs[7][:4])])
+    revision[5] = (99, 4)
+    index.sync(revision, read)
+    assert asked[-1] == [5] and len(index.parts[1][0].doc) == 4  # only the changed document is read
+    agrees(index)
+    assert index.search(["lighthouses"], None, 50, (1.0, 0.5))[0][0] == 5
+    assert all(d != 3 for d, _, _ in index.search(query_words(" ".join(paragraphs[3][:2])), None, 50, (1.0, 0.5)))
+
+    index.merge()
+    assert len(index.parts[1][0].doc) == 0 and index.parts[0][1].all()
+    agrees(index)
+    index.save()
+    assert (tmp_path / TEXT_FILE).exists() and len(list(tmp_path.glob("text-*.npz"))) == 1
+
+    calls = len(asked)
+    reloaded = TextIndex(tmp_path)
+    reloaded.sync(revision, read)
+    assert len(asked) == calls and not reloaded.dirty  # nothing read again
+    agrees(reloaded)
+
+    text_module.MERGE_ROWS = 0  # every change merges at once
+    try:
+        del revision[1]
+        conn.execute("DELETE FROM chunk_fts WHERE doc_id = 1")
+        reloaded.sync(revision, read)
+        agrees(reloaded)
+    finally:
+        text_module.MERGE_ROWS = 20_000
+
+
+def test_library_text_search_follows_writes_from_any_connection(library, tmp_path):
+    """Store.search_text through the text index: a chapter renamed by another connection is
+    found by its new title, a removed document is gone, and the index saved on close is
+    read by the next process instead of being built again."""
+    from folioscope.index.text import TEXT_FILE
+    notes = []
+    for k, body in enumerate(["Keepers trimmed the wicks of oil lamps every night.\n\n"
+                              "Fresnel lenses bent the light into a beam.",
+                              "Tide tables tell sailors when the harbour is deep enough."]):
+        note = tmp_path / f"note{k}.md"
+        note.write_text(f"# Note {k}\n\n## Lamps\n\n{body}\n", encoding="utf-8")
+        notes.append(note)
+    assert all(r.ok for r in ingest_paths(library, notes))
+    first, second = (d.id for d in sorted(library.documents(), key=lambda d: d.name))
+    assert {d for d, _, _ in library.search_text(["wicks"])} == {first}
+    assert library.search_text(["semaphore"]) == []
+
+    other = Store(library.folder)
+    renamed = [replace(c, title="Semaphore signals") for c in other.chapters(first)]
+    other.write_chapters(first, renamed)
+    other.close()
+    assert {d for d, _, _ in library.search_text(["semaphore"])} == {first}
+    library.remove(first)
+    assert library.search_text(["wicks"]) == [] and library.search_text(["tide"])[0][0] == second
+    library.close()
+    assert (library.folder / TEXT_FILE).exists()
+
+    again = Store(library.folder)
+    assert again.search_text(["harbour"])[0][0] == second and not again.text_index().dirty
+    again.close()

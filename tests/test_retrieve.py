@@ -12,7 +12,7 @@ from folioscope.chapters.build import ChapterInput, build_chapters, chunk_cuts
 from folioscope.chapters.structure import Heading, heading_marks
 from folioscope.chapters.titles import KeyphraseTitler, clean_title, is_grounded, junk_reason
 from folioscope.eval.metrics import evidence_scores, intersect_ranges, merge_ranges
-from folioscope.retrieve.search import Hit, fts_query, fuse
+from folioscope.retrieve.search import Hit, fuse, query_words
 from folioscope.retrieve.select import Candidate, SelectOptions, elbow_cut, gradient_cut, select
 
 SAMPLE = "resources/sample/folioscope-sample.pdf"
@@ -83,9 +83,9 @@ def test_evidence_scores_hand_checked():
     assert evidence_scores(gold, [(5, 9)])["paragraph_recall"] == 0.0
 
 
-def test_fts_query_quotes_every_term():
-    assert fts_query('What is "NEAR" the AND-gate?') == '"near" OR "gate"'
-    assert fts_query("the of and") == ""
+def test_query_words_are_the_content_words_once():
+    assert query_words('What is "NEAR" the AND-gate? And the gate?') == ["near", "gate"]
+    assert query_words("the of and") == []
 
 
 def test_citations_keep_only_numbers_that_name_evidence():

@@ -39,6 +39,7 @@ from ..core import (
 )
 from ..core.results import IngestResult
 from .schema import migrate
+from .text import TextIndex
 from .vectors import VectorIndex, chunk_hash, store_vectors
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,8 @@ class Store:
         except sqlite3.Error as exc:
             raise explain(exc, self.folder) from exc
         self.vectors = VectorIndex(conn, self.folder)
+        self._text: TextIndex | None = None  # loaded on the first text search
+        self._wrote = False  # full-text rows written or removed through this connection
 
     def check(self) -> list[str]:
         """SQLite's integrity check: [] when the library file is sound, else its findings."""
@@ -189,6 +192,12 @@ class Store:
 
     def close(self) -> None:
         self.vectors.close()
+        if self._wrote or self._text is not None:
+            try:
+                self.index_text()  # so the next process starts with the text index in step
+            except (OSError, sqlite3.Error):
+                pass  # a read-only or full disk: the index is brought in step by the next process
+            self._text, self._wrote = None, False
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -373,6 +382,7 @@ class Store:
         self.conn.execute("DELETE FROM vectors WHERE hash NOT IN "
                           "(SELECT hash FROM chunks WHERE hash IS NOT NULL)")
         self.vectors.invalidate(doc_id)
+        self._wrote = True
         if sha:
             self.conn.execute("DELETE FROM sources WHERE sha256 = ? AND NOT EXISTS "
                               "(SELECT 1 FROM documents WHERE sha256 = ?)", (sha[0], sha[0]))
@@ -469,11 +479,6 @@ class Store:
         self.conn.executemany("INSERT INTO gaps VALUES (?,?,?,?,?)", [
             (doc_id, b.after, b.offset, b.score, b.method) for b in chunking.boundaries])
         self._write_fts(doc_id)
-        self.conn.execute(
-            "INSERT INTO chunk_revisions VALUES (?, (SELECT coalesce(max(revision), 0) + 1 FROM chunk_revisions), ?) "
-            "ON CONFLICT(doc_id) DO UPDATE SET revision = excluded.revision, chunks = excluded.chunks",
-            (doc_id, len(chunking.chunks)))
-        self.vectors.invalidate(doc_id)
 
     def _write_sentences(self, doc_id: int, chunking: Chunking) -> None:
         vectors = np.asarray(chunking.sentence_vectors, dtype=np.float16)
@@ -544,7 +549,8 @@ class Store:
              c.title_source) for c in chapters])
 
     def _write_fts(self, doc_id: int) -> None:
-        """The full-text rows of a document's chunks, each with its chapter's title."""
+        """The full-text rows of a document's chunks, each with its chapter's title, and a new
+        revision of the document (what the vector and text indexes of every process compare)."""
         self.conn.execute("DELETE FROM chunk_fts WHERE doc_id = ?", (doc_id,))
         text = self.text(doc_id)
         chapters = self.conn.execute("SELECT start, end, title FROM chapters WHERE doc_id = ? "
@@ -555,19 +561,50 @@ class Store:
             title = next((t for s, e, t in chapters if s <= start < e), "")
             rows.append(((f"{context}\n" if context else "") + text[start:end], title, doc_id, idx))
         self.conn.executemany("INSERT INTO chunk_fts (text, chapter, doc_id, idx) VALUES (?,?,?,?)", rows)
+        self.conn.execute(
+            "INSERT INTO chunk_revisions VALUES (?, (SELECT coalesce(max(revision), 0) + 1 FROM chunk_revisions), ?) "
+            "ON CONFLICT(doc_id) DO UPDATE SET revision = excluded.revision, chunks = excluded.chunks",
+            (doc_id, len(rows)))
+        self.vectors.invalidate(doc_id)
+        self._wrote = True
 
-    def search_text(self, query: str, doc_ids: set[int] | None = None, limit: int = 50,
+    def search_text(self, words: list[str], doc_ids: set[int] | None = None, limit: int = 50,
                     chapter_weight: float = 0.5) -> list[tuple[int, int, float]]:
         """BM25 over the chunks' full text and chapter titles: (doc_id, idx, score), best
-        first (`query` is an FTS5 query)."""
+        first, as FTS5 ranks the query `"w1" OR "w2" OR ...`. Scored by the in-memory
+        `TextIndex` (the same terms and scores, without visiting every matching row), or by
+        FTS5 itself when a word is a phrase to FTS5."""
+        if not words:
+            return []
+        found = self.text_index().search(words, doc_ids, limit, (1.0, chapter_weight))
+        if found is not None:
+            return found
         sql = (f"SELECT doc_id, idx, -bm25(chunk_fts, 1.0, {float(chapter_weight)}) AS s FROM chunk_fts "
                "WHERE chunk_fts MATCH ?")
-        params: list = [query]
+        params: list = [" OR ".join('"' + w.replace('"', '""') + '"' for w in words)]
         if doc_ids is not None:
             sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
             params += sorted(doc_ids)
         sql += " ORDER BY s DESC LIMIT ?"
         return [(int(d), int(i), float(s)) for d, i, s in self.conn.execute(sql, params + [limit])]
+
+    def text_index(self) -> TextIndex:
+        """The in-memory text index, in step with the library."""
+        if self._text is None:
+            self._text = TextIndex(self.folder)
+        self._text.sync(self.vectors.current(), self._fts_rows)
+        return self._text
+
+    def index_text(self) -> None:
+        """Bring the saved text index in step with the library (done on close after writes)."""
+        self.text_index().save()
+
+    def _fts_rows(self, doc_ids: list[int]) -> Iterable[tuple[int, int, str, str]]:
+        """(doc_id, idx, text, chapter) of chunk_fts rows of `doc_ids` (one scan of the table)."""
+        wanted = set(doc_ids)
+        for row in self.conn.execute("SELECT doc_id, idx, text, chapter FROM chunk_fts"):
+            if row[0] in wanted:
+                yield row
 
     def incomplete(self) -> list[int]:
         """Documents stored by an earlier version without chapters or chunk vectors."""

@@ -1,4 +1,4 @@
-"""The two searches and their fusion: BM25 over FTS5 (chunk text and chapter titles) and
+"""The two searches and their fusion: BM25 (FTS5's, over chunk text and chapter titles) and
 dense cosine over the in-memory chunk vectors."""
 
 from __future__ import annotations
@@ -24,20 +24,16 @@ class Hit:
     fused: float = 0.0
 
 
-def fts_query(question: str) -> str:
-    """The question's content words as an FTS5 OR-query (each quoted, so no word is read
-    as FTS5 syntax)."""
+def query_words(question: str) -> list[str]:
+    """The question's content words, lower-cased, each once."""
     terms = [w for w in re.findall(r"\w+", question.lower()) if w not in ENGLISH_STOP_WORDS and len(w) > 1]
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
+    return list(dict.fromkeys(terms))
 
 
 def bm25_search(store: Store, question: str, doc_ids: set[int] | None = None,
                 limit: int = 50) -> list[tuple[int, int, float]]:
-    """(doc_id, chunk idx, score), best first."""
-    query = fts_query(question)
-    if not query:
-        return []
-    return store.search_text(query, doc_ids, limit, CHAPTER_WEIGHT)
+    """(doc_id, chunk idx, score), best first: BM25 of the question's content words OR-ed."""
+    return store.search_text(query_words(question), doc_ids, limit, CHAPTER_WEIGHT)
 
 
 def fuse(bm25: list[tuple[int, int, float]], dense: list[tuple[int, int, float]],
