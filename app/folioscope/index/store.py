@@ -38,7 +38,7 @@ from ..core import (
     SpanTable,
 )
 from ..core.results import IngestResult
-from .schema import migrate
+from .schema import fts_rows, migrate
 from .text import TextIndex
 from .vectors import VectorIndex, chunk_hash, store_vectors
 
@@ -375,7 +375,8 @@ class Store:
 
     def _delete(self, doc_id: int) -> None:
         sha = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        for table in ("chunk_fts", "chapters", "chunk_edits", "gaps", "chunks", "chunkings", "sentences",
+        self.conn.execute("DELETE FROM chunk_fts WHERE rowid BETWEEN ? AND ?", fts_rows(doc_id))
+        for table in ("chapters", "chunk_edits", "gaps", "chunks", "chunkings", "sentences",
                       "spans", "blocks", "pages", "doc_text"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -551,7 +552,7 @@ class Store:
     def _write_fts(self, doc_id: int) -> None:
         """The full-text rows of a document's chunks, each with its chapter's title, and a new
         revision of the document (what the vector and text indexes of every process compare)."""
-        self.conn.execute("DELETE FROM chunk_fts WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM chunk_fts WHERE rowid BETWEEN ? AND ?", fts_rows(doc_id))
         text = self.text(doc_id)
         chapters = self.conn.execute("SELECT start, end, title FROM chapters WHERE doc_id = ? "
                                      "ORDER BY idx", (doc_id,)).fetchall()
@@ -559,8 +560,11 @@ class Store:
         for idx, start, end, context in self.conn.execute(
                 "SELECT idx, start, end, context FROM chunks WHERE doc_id = ? ORDER BY idx", (doc_id,)):
             title = next((t for s, e, t in chapters if s <= start < e), "")
-            rows.append(((f"{context}\n" if context else "") + text[start:end], title, doc_id, idx))
-        self.conn.executemany("INSERT INTO chunk_fts (text, chapter, doc_id, idx) VALUES (?,?,?,?)", rows)
+            rows.append((fts_rows(doc_id)[0] | idx, (f"{context}\n" if context else "") + text[start:end], title,
+                         doc_id, idx))
+        if len(rows) > fts_rows(0)[1]:
+            raise ValueError(f"a document of {len(rows)} chunks is more than the library can key")
+        self.conn.executemany("INSERT INTO chunk_fts (rowid, text, chapter, doc_id, idx) VALUES (?,?,?,?,?)", rows)
         self.conn.execute(
             "INSERT INTO chunk_revisions VALUES (?, (SELECT coalesce(max(revision), 0) + 1 FROM chunk_revisions), ?) "
             "ON CONFLICT(doc_id) DO UPDATE SET revision = excluded.revision, chunks = excluded.chunks",
@@ -600,11 +604,10 @@ class Store:
         self.text_index().save()
 
     def _fts_rows(self, doc_ids: list[int]) -> Iterable[tuple[int, int, str, str]]:
-        """(doc_id, idx, text, chapter) of chunk_fts rows of `doc_ids` (one scan of the table)."""
-        wanted = set(doc_ids)
-        for row in self.conn.execute("SELECT doc_id, idx, text, chapter FROM chunk_fts"):
-            if row[0] in wanted:
-                yield row
+        """(doc_id, idx, text, chapter) of the full-text rows of `doc_ids`."""
+        for doc_id in doc_ids:
+            yield from self.conn.execute("SELECT doc_id, idx, text, chapter FROM chunk_fts "
+                                         "WHERE rowid BETWEEN ? AND ?", fts_rows(doc_id))
 
     def incomplete(self) -> list[int]:
         """Documents stored by an earlier version without chapters or chunk vectors."""
