@@ -298,7 +298,7 @@ def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data)
             assert index.search(words, within, 50, (1.0, 0.5)) == _fts5_ranking(conn, words, within), question
 
     index = TextIndex(tmp_path)
-    index.sync(revision, read)
+    index.sync(dict(revision), read)
     agrees(index)  # every row in the second segment
     index.merge()
     agrees(index)  # every row in the main one
@@ -310,7 +310,7 @@ def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data)
     conn.executemany("INSERT INTO chunk_fts (doc_id, idx, text, chapter) VALUES (?,?,?,?)",
                      [(5, i, p.upper(), "Lighthouses") for i, p in enumerate(paragraphs[7][:4])])
     revision[5] = (99, 4)
-    index.sync(revision, read)
+    index.sync(dict(revision), read)
     assert asked[-1] == [5] and len(index.parts[1][0].doc) == 4  # only the changed document is read
     agrees(index)
     assert index.search(["lighthouses"], None, 50, (1.0, 0.5))[0][0] == 5
@@ -324,7 +324,7 @@ def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data)
 
     calls = len(asked)
     reloaded = TextIndex(tmp_path)
-    reloaded.sync(revision, read)
+    reloaded.sync(dict(revision), read)
     assert len(asked) == calls and not reloaded.dirty  # nothing read again
     agrees(reloaded)
 
@@ -332,7 +332,7 @@ def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data)
     try:
         del revision[1]
         conn.execute("DELETE FROM chunk_fts WHERE doc_id = 1")
-        reloaded.sync(revision, read)
+        reloaded.sync(dict(revision), read)
         agrees(reloaded)
     finally:
         text_module.MERGE_ROWS = 20_000

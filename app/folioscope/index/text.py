@@ -167,6 +167,7 @@ class TextIndex:
         self.parts: list[tuple[Segment, np.ndarray]] = [(Segment.empty(), np.zeros(0, bool))] * 2
         self.held: dict[int, tuple[int, int]] = {}  # doc_id -> (revision, chunks) of its live rows
         self.dirty = False
+        self.synced: dict[int, tuple[int, int]] | None = None  # the revisions last brought in step with
         self._load()
         self.terms = Terms(self.vocabulary)
         self._totals()
@@ -192,7 +193,11 @@ class TextIndex:
 
     def sync(self, current: dict[int, tuple[int, int]], read: Callable[[list[int]], Iterable[Row]]) -> None:
         """Remove documents gone or changed, add documents new or changed (`read` gives the
-        chunk_fts rows of the documents asked for)."""
+        chunk_fts rows of the documents asked for). `current` is compared by identity first:
+        the store hands on the same dict until the library changes."""
+        if current is self.synced:
+            return
+        self.synced = current
         gone = [d for d in self.held if current.get(d) != self.held[d]]
         new = [d for d in current if current.get(d) != self.held.get(d)]
         if not gone and not new:

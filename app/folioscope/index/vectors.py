@@ -153,6 +153,8 @@ class VectorIndex:
         self._writes = 0  # writes through this connection, which data_version does not count
         self._seen: tuple[int, int] | None = None
         self._current: dict[int, tuple[int, int]] = {}
+        self._chunks = 0  # in the library, at `_current`
+        self._merged_at: dict[int, tuple[int, int]] | None = None  # the `current()` _merged is of
 
     def invalidate(self, doc_id: int) -> None:
         """Forget what is held of a document (written or removed in this process)."""
@@ -167,8 +169,9 @@ class VectorIndex:
         seen = (self.conn.execute("PRAGMA data_version").fetchone()[0], self._writes)
         if seen != self._seen:
             self._current = revisions(self.conn)
+            self._chunks = sum(n for _, n in self._current.values())
             self._seen = seen
-        return self._current
+        return self._current  # the same object until the library changes
 
     def document(self, doc_id: int) -> tuple[np.ndarray, np.ndarray] | None:
         """(chunk indices, matrix) of one document, read from the library."""
@@ -191,7 +194,10 @@ class VectorIndex:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(doc ids, chunk indices, matrix) over the whole library, held in memory."""
         current = self.current()
+        if self._merged is not None and current is self._merged_at:
+            return self._merged  # nothing written since
         self._held(current, current)
+        self._merged_at = current
         if self._merged is None:
             docs = sorted(self._docs)
             if docs:
@@ -211,7 +217,7 @@ class VectorIndex:
         if doc_ids is not None:
             return self._search_documents(query, doc_ids, limit)
         current = self.current()
-        if self.folder is not None and sum(n for _, n in current.values()) >= self.ann_min_chunks:
+        if self.folder is not None and self._chunks >= self.ann_min_chunks:
             if self._ann is None:
                 self._docs, self._revisions, self._merged = {}, {}, None  # the index replaces them
                 self._ann = AnnIndex(self.folder)
