@@ -123,10 +123,13 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
     sentences = score_sentences(store, question, qvec, chunks, options, headings)
     top_fused = max(c.hit.fused for c in chunks) or 1.0
     passages: dict[tuple[int, int], Passage] = {}
-    block_cache: dict[int, list[tuple[int, int]]] = {}
+    block_cache: dict[int, tuple[list[tuple[int, int]], list[int]]] = {}
     for s in sentences:
-        blocks = block_cache.setdefault(s.doc_id, blocks_of(store.text(s.doc_id)))
-        i = bisect.bisect_right([b[0] for b in blocks], s.start) - 1
+        if s.doc_id not in block_cache:
+            blocks = blocks_of(store.text(s.doc_id))
+            block_cache[s.doc_id] = blocks, [b[0] for b in blocks]
+        blocks, block_starts = block_cache[s.doc_id]
+        i = bisect.bisect_right(block_starts, s.start) - 1
         start, end = blocks[max(i, 0)]
         key = (s.doc_id, start)
         p = passages.get(key)
@@ -143,8 +146,8 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
     texts = {d: store.text(d) for d in {p.doc_id for p in ranked}}
     if options.coverage:
         ranked = _by_coverage(ranked, texts, question, options.coverage)
-    for p in ranked:
-        p.tokens = count_tokens([texts[p.doc_id][p.start:p.end]])[0]
+    for p, tokens in zip(ranked, count_tokens([texts[p.doc_id][p.start:p.end] for p in ranked])):
+        p.tokens = tokens
         if p.tokens > options.max_passage:
             _trim(p, texts[p.doc_id], options.max_passage)
     best = ranked[0].score if ranked else 0.0
