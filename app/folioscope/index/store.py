@@ -423,13 +423,15 @@ class Store:
 
     def chunk_ranges(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:
         """(start, end, tokens) of the chunks named by (doc_id, idx)."""
-        wanted = set(keys)
+        wanted = sorted(set(keys))
         out = {}
-        for doc_id in {d for d, _ in wanted}:
-            for idx, start, end, tokens in self.conn.execute(
-                    "SELECT idx, start, end, tokens FROM chunks WHERE doc_id = ?", (doc_id,)):
-                if (doc_id, idx) in wanted:
-                    out[(doc_id, idx)] = (start, end, tokens)
+        for at in range(0, len(wanted), 400):  # looked up by primary key, 400 at a time
+            part = wanted[at:at + 400]
+            for doc_id, idx, start, end, tokens in self.conn.execute(
+                    f"WITH k(d, i) AS (VALUES {','.join(['(?,?)'] * len(part))}) SELECT c.doc_id, c.idx, c.start, "
+                    "c.end, c.tokens FROM k CROSS JOIN chunks c ON c.doc_id = k.d AND c.idx = k.i",
+                    [x for key in part for x in key]):
+                out[(doc_id, idx)] = (start, end, tokens)
         return out
 
     def gaps(self, doc_id: int) -> list[GapRow]:
