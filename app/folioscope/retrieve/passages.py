@@ -58,7 +58,8 @@ class Passage:
     score: float
     chunk: Candidate
     sentences: list[ScoredSentence] = field(default_factory=list)
-    tokens: int = 0
+    tokens: int = 0  # word pieces, once counted
+    counted: bool = False
     kept: bool = False
     reason: str = ""
 
@@ -115,7 +116,6 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
 def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: list[Candidate],
                     options: PassageOptions = PassageOptions()) -> tuple[list[Passage], list[ScoredSentence]]:
     """The passages to hand on (document order), and every scored sentence (best first)."""
-    from ..embed import count_tokens
     chunks = candidates[:options.candidates]
     if not chunks:
         return [], []
@@ -146,10 +146,6 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
     texts = {d: store.text(d) for d in {p.doc_id for p in ranked}}
     if options.coverage:
         ranked = _by_coverage(ranked, texts, question, options.coverage)
-    for p, tokens in zip(ranked, count_tokens([texts[p.doc_id][p.start:p.end] for p in ranked])):
-        p.tokens = tokens
-        if p.tokens > options.max_passage:
-            _trim(p, texts[p.doc_id], options.max_passage)
     best = ranked[0].score if ranked else 0.0
     used, kept = 0, []
     for rank, p in enumerate(ranked):
@@ -157,13 +153,32 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
             p.reason = f"cut: {options.max_keep} passages kept already"
         elif len(kept) >= options.min_keep and p.score < options.relative * best:
             p.reason = f"cut: scores {p.score:.3f}, under {options.relative:.0%} of the best ({best:.3f})"
-        elif kept and used + p.tokens > options.budget:
-            p.reason = f"cut: would exceed the budget of {options.budget} tokens"
         else:
-            p.kept, used = True, used + p.tokens
-            p.reason = f"kept: rank {rank + 1}, best sentence {max(s.score for s in p.sentences):.3f}"
-            kept.append(p)
+            _measure(ranked, rank, texts, options)
+            if kept and used + p.tokens > options.budget:
+                p.reason = f"cut: would exceed the budget of {options.budget} tokens"
+            else:
+                p.kept, used = True, used + p.tokens
+                p.reason = f"kept: rank {rank + 1}, best sentence {max(s.score for s in p.sentences):.3f}"
+                kept.append(p)
     return sorted(kept, key=lambda p: (p.doc_id, p.start)), sorted(sentences, key=lambda s: -s.score)
+
+
+MEASURED_TOGETHER = 8  # passages whose word pieces are counted in one tokenizer call
+
+
+def _measure(ranked: list[Passage], rank: int, texts: dict[int, str], options: PassageOptions) -> None:
+    """Count the word pieces of ranked[rank], and of the next passages not counted yet in the
+    same tokenizer call, cutting any over `options.max_passage` to its best sentences. Only
+    passages that reach the budget test are counted."""
+    from ..embed import count_tokens
+    if ranked[rank].counted:
+        return
+    batch = [p for p in ranked[rank:rank + MEASURED_TOGETHER] if not p.counted]
+    for p, tokens in zip(batch, count_tokens([texts[p.doc_id][p.start:p.end] for p in batch])):
+        p.tokens, p.counted = tokens, True
+        if p.tokens > options.max_passage:
+            _trim(p, texts[p.doc_id], options.max_passage)
 
 
 def _by_coverage(ranked: list[Passage], texts: dict[int, str], question: str, weight: float) -> list[Passage]:
