@@ -33,6 +33,7 @@ told): the GUI thread's time to fill it, per filter keystroke, per page scrolled
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -130,13 +131,13 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         ingest_s = time.perf_counter() - started
         read_sentences = store.conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
         copies_s = store_copies(store, prepared, documents - distinct, progress)
-        parallel = parallel_speedup(paths[:PARALLEL_SAMPLE], folder / "parallel", progress)
         counts = {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("documents", "chunks", "sentences")}
         started = time.perf_counter()
         store.index_text()  # what closing the library does after writes, timed apart
         text_index_s = round(time.perf_counter() - started, 2)
         store.close()
+        os.sync()  # the library's pages written out before the fresh process opens it
         db = folder / "library" / "library.db"
         questions = [q for pid in sorted(papers) for q, _ in gold_paragraphs(papers[pid])][:QUESTIONS]
         probe = subprocess.run([sys.executable, "-c", _PROBE, str(folder / "library"), json.dumps(questions)],
@@ -149,6 +150,7 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         if listing.returncode != 0:
             raise RuntimeError(listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "list probe failed")
         measured.update(json.loads(listing.stdout.strip().splitlines()[-1]))
+        parallel = parallel_speedup(paths[:PARALLEL_SAMPLE], folder / "parallel", progress)  # Ray's last
         added = sum(r.status == "added" for r in results)
         return {
             "documents": counts["documents"], "chunks": counts["chunks"], "sentences": counts["sentences"],
