@@ -197,10 +197,10 @@ class TextIndex:
         the store hands on the same dict until the library changes."""
         if current is self.synced:
             return
-        self.synced = current
         gone = [d for d in self.held if current.get(d) != self.held[d]]
         new = [d for d in current if current.get(d) != self.held.get(d)]
         if not gone and not new:
+            self.synced = current
             return
         for doc_id in gone:
             del self.held[doc_id]
@@ -217,6 +217,7 @@ class TextIndex:
             self.merge()
         self.dirty = True
         self._totals()
+        self.synced = current
 
     def merge(self) -> None:
         """One segment again: the main one's live rows, then the second's."""
