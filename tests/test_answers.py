@@ -60,3 +60,28 @@ def test_the_shown_answer_holds_the_samples_own_fact(sample, question, fact):
     assert answer.extractive.startswith(" ".join(answer.evidence[0].text.split()))
     if answer.text != answer.extractive:  # the model's wording is shown only when supported
         assert answer.supported and check(answer.text, [answer.evidence[i].text for i in answer.citations.values()]).supported
+
+
+@pytest.mark.slow
+def test_a_prompt_after_one_with_the_same_system_prompt_keeps_the_context_and_its_answer():
+    """With the system prompt's state cached: after a prompt with another system prompt the
+    saved state is restored; after one with the same system prompt the context is kept as it
+    stands (more of the prompt reused: the evidence too), and the answers are the same."""
+    from folioscope.answer.ask import build_messages
+    from folioscope.core.segments import Evidence
+    from folioscope.llm import answer_llm
+    llm = answer_llm()
+    evidence = [Evidence(doc_id=1, start=0, end=70, score=1.0, page=1,
+                         text="Oil lamps with polished reflectors replaced open fires in lighthouses.")]
+    questions = ["What replaced open fires in lighthouses?", "What did the reflectors polish?"]
+    other = [{"role": "system", "content": "You name chapters."}, {"role": "user", "content": "Lamps and lenses"}]
+
+    def restored(question):
+        llm.stream(other, max_tokens=8, cache_prefix=True)
+        return llm.stream(build_messages(question, evidence), max_tokens=24, cache_prefix=True)
+
+    after_other = [restored(q) for q in questions]
+    kept = [llm.stream(build_messages(q, evidence), max_tokens=24, cache_prefix=True) for q in questions]
+    assert [g.text for g in kept] == [g.text for g in after_other]
+    assert 0 < after_other[0].reused_tokens == after_other[1].reused_tokens < kept[1].reused_tokens
+    assert kept[1].reused_tokens < kept[1].prompt_tokens

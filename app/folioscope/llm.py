@@ -44,6 +44,7 @@ class LocalLLM:
         self._owner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm")
         self._llama = None
         self._prefix_states: dict[str, tuple[int, object]] = {}  # system prompt -> (tokens, KV state)
+        self._formatter = None
 
     def _load(self):
         if self._llama is None:
@@ -78,14 +79,15 @@ class LocalLLM:
         return self.run(self._stream, messages, on_token, max_tokens, cache_prefix, stop)
 
     def _format(self, llama, messages: list[dict]):
-        from llama_cpp import llama_chat_format
-        template = llama.metadata.get("tokenizer.chat_template")
-        if not template:
-            raise FolioscopeError(f"The model {self.path.name} has no chat template.")
-        formatter = llama_chat_format.Jinja2ChatFormatter(
-            template=template, eos_token=llama._model.token_get_text(llama.token_eos()),
-            bos_token=llama._model.token_get_text(llama.token_bos()))
-        return formatter(messages=messages)
+        if self._formatter is None:  # the model's chat template, compiled once
+            from llama_cpp import llama_chat_format
+            template = llama.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise FolioscopeError(f"The model {self.path.name} has no chat template.")
+            self._formatter = llama_chat_format.Jinja2ChatFormatter(
+                template=template, eos_token=llama._model.token_get_text(llama.token_eos()),
+                bos_token=llama._model.token_get_text(llama.token_bos()))
+        return self._formatter(messages=messages)
 
     def _stream(self, llama, messages, on_token, max_tokens, cache_prefix, stop) -> Generation:
         started = time.perf_counter()
@@ -107,8 +109,14 @@ class LocalLLM:
                 llama.reset()
                 llama.eval(tokens[:common])
                 self._prefix_states[key] = (common, llama.save_state())
-            reused, state = self._prefix_states[key]
-            llama.load_state(state)
+            common, state = self._prefix_states[key]
+            held = llama.input_ids[:min(llama.n_tokens, len(tokens) - 1)]
+            reused = next((i for i, (a, b) in enumerate(zip(held, tokens)) if a != b), len(held))
+            if reused < common:  # another prompt was evaluated since: restore the saved prefix
+                llama.load_state(state)
+                reused = common
+            # else the context still holds the prefix (and maybe more): create_completion keeps
+            # it, without load_state's copy and scan of the n_batch x vocabulary logits
         else:
             llama.reset()
         pieces: list[str] = []
