@@ -26,9 +26,7 @@ be needed for the chunk rows themselves; this keeps one ranking, the one evaluat
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
@@ -37,6 +35,8 @@ from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
+
+from .saved import read_manifest, replace_saved
 
 TOKENIZER = "porter unicode61"  # chunk_fts's tokenizer (schema.m005_chapters_vectors_fts)
 TEXT_FILE = "text-index.json"  # names the saved index file and the revisions it holds
@@ -176,11 +176,10 @@ class TextIndex:
         if self.folder is None:
             return
         try:
-            saved = json.loads((self.folder / TEXT_FILE).read_text())
-            with np.load(self.folder / saved["index"], allow_pickle=False) as f:
+            path, held = read_manifest(self.folder, TEXT_FILE)
+            with np.load(path, allow_pickle=False) as f:
                 main = Segment(*(f[k] for k in ARRAYS))
                 words = bytes(f["vocabulary"]).decode("utf-8").split("\n") if len(f["vocabulary"]) else []
-            held = {int(k): (v[0], v[1]) for k, v in saved["documents"].items()}
         except (OSError, ValueError, KeyError, TypeError):
             return  # none yet, or unreadable: built again from the library
         self.parts[0] = (main, np.ones(len(main.doc), bool))
@@ -268,21 +267,13 @@ class TextIndex:
         if not self.dirty or self.folder is None:
             return
         self.merge()
-        name = f"text-{uuid.uuid4().hex[:12]}.npz"
-        manifest = self.folder / TEXT_FILE
-        try:
-            old = json.loads(manifest.read_text()).get("index")
-        except (OSError, ValueError):
-            old = None
         words = "\n".join(sorted(self.vocabulary, key=self.vocabulary.__getitem__)).encode("utf-8")
         main = self.parts[0][0]
-        with open(self.folder / name, "wb") as out:
-            np.savez(out, **{k: getattr(main, k) for k in ARRAYS}, vocabulary=np.frombuffer(words, np.uint8))
-        temp = manifest.with_suffix(".tmp")
-        temp.write_text(json.dumps({"index": name, "documents": self.held}))
-        os.replace(temp, manifest)
-        if old and old != name:
-            (self.folder / old).unlink(missing_ok=True)
+
+        def write(path: Path) -> None:
+            with open(path, "wb") as out:
+                np.savez(out, **{k: getattr(main, k) for k in ARRAYS}, vocabulary=np.frombuffer(words, np.uint8))
+        replace_saved(self.folder, TEXT_FILE, f"text-{uuid.uuid4().hex[:12]}.npz", write, self.held)
         self.dirty = False
 
 

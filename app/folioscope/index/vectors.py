@@ -20,13 +20,13 @@ to see which documents changed, in its own process or another.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import sqlite3
 import uuid
 from pathlib import Path
 
 import numpy as np
+
+from .saved import read_manifest, replace_saved
 
 DIMENSIONS = 384
 MODEL = "all-MiniLM-L6-v2"
@@ -86,12 +86,11 @@ class AnnIndex:
         self.held: dict[int, tuple[int, int]] = {}  # doc_id -> (revision, chunks) in the index
         self.dirty = False
         self.index = hnsw_index()
-        manifest = folder / ANN_FILE
         try:
-            saved = json.loads(manifest.read_text())
-            self.index.load(str(folder / saved["index"]))
-            self.held = {int(k): (v[0], v[1]) for k, v in saved["documents"].items()}
-        except (OSError, ValueError, KeyError, RuntimeError):
+            path, held = read_manifest(folder, ANN_FILE)
+            self.index.load(str(path))
+            self.held = held
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError):
             self.held = {}  # none yet, or unreadable: built again from the library
             self.index.reset()
 
@@ -122,18 +121,8 @@ class AnnIndex:
     def save(self) -> None:
         if not self.dirty:
             return
-        name = f"vectors-{uuid.uuid4().hex[:12]}.usearch"
-        manifest = self.folder / ANN_FILE
-        try:
-            old = json.loads(manifest.read_text()).get("index")
-        except (OSError, ValueError):
-            old = None
-        self.index.save(str(self.folder / name))
-        temp = manifest.with_suffix(".tmp")
-        temp.write_text(json.dumps({"index": name, "documents": self.held}))
-        os.replace(temp, manifest)
-        if old and old != name:
-            (self.folder / old).unlink(missing_ok=True)
+        replace_saved(self.folder, ANN_FILE, f"vectors-{uuid.uuid4().hex[:12]}.usearch",
+                      lambda path: self.index.save(str(path)), self.held)
         self.dirty = False
 
 
