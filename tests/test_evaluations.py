@@ -158,3 +158,14 @@ def test_scale_copies_are_stored_like_imported_records_and_found_library_wide(da
         question = " ".join(store.chunks(original)[1].text.split()[:12])
         top = {doc for doc, _, _ in bm25_search(store, question, limit=3)}
         assert top == {original, copy, ids["copy-00001-doc-00001.md"]}  # the three equal texts
+
+
+def test_text_bench_times_bm25_in_memory_against_fts5_and_finds_the_same_results(capsys, data, tmp_path):
+    code = main(["bench", "text", "--chunks", "2000", "--data", str(data), "--save", str(tmp_path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["chunks"] == 2000 and report["questions"] == 100
+    assert report["same_as_fts5"] == 1.0 and report["fts5_questions"] == 20  # rows, order and scores
+    assert report["text_index_ms"]["p95"] >= report["text_index_ms"]["p50"] > 0 and report["fts5_ms"]["p50"] > 0
+    assert report["text_index_build_s"] > 0 and report["terms"] > 1000
+    saved = json.loads((tmp_path / "bench-text-2000.json").read_text())
+    assert saved["commit"] and saved["text_index_ms"] == report["text_index_ms"]

@@ -14,6 +14,7 @@
     folioscope bench [--json]
     folioscope bench scale --documents N [--distinct M] [--keep DIR] [--list-rows N] [--json]
     folioscope bench vectors --chunks N [--json]
+    folioscope bench text --chunks N [--json]      (BM25 in memory against FTS5 over N chunks)
     folioscope library {check,backup DEST,rebuild}
     folioscope batch ingest DIR --out SHARDS [--ray ADDRESS] [--jobs N] [--json]
     folioscope import SHARDS [--json]
@@ -378,6 +379,13 @@ def cmd_bench(args) -> int:
         if args.chunks < 100:
             raise FolioscopeError("bench vectors needs --chunks N with N of 100 or more.")
         report = vector_bench(args.chunks)
+    elif args.what == "text":
+        from .eval import default_data_dir
+        from .eval.textbench import text_bench
+        if args.chunks < 100:
+            raise FolioscopeError("bench text needs --chunks N with N of 100 or more.")
+        report = text_bench(Path(args.data) if args.data else default_data_dir(), args.chunks,
+                            progress=lambda message: print(message, file=sys.stderr))
     elif args.what == "scale":
         from .eval import default_data_dir
         from .eval.scale import scale_bench
@@ -398,9 +406,12 @@ def cmd_bench(args) -> int:
         from .eval import default_data_dir
         from .eval.archive import provenance, save
         data = Path(args.data) if args.data else default_data_dir()
-        inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
+        inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"],
+                  "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
         report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
-        name = {"all": "bench" + (f"-{args.only.replace(',', '-')}" if args.only else ""), "scale": f"bench-scale-{args.documents}"}.get(args.what, f"bench-vectors-{args.chunks}")
+        name = {"all": "bench" + (f"-{args.only.replace(',', '-')}" if args.only else ""),
+                "scale": f"bench-scale-{args.documents}", "text": f"bench-text-{args.chunks}"}.get(
+                    args.what, f"bench-vectors-{args.chunks}")
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
         _print_json(report)
@@ -523,7 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("bench", help="the performance report; `bench scale --documents N`: a library of N documents")
-    p.add_argument("what", nargs="?", choices=["all", "scale", "vectors"], default="all")
+    p.add_argument("what", nargs="?", choices=["all", "scale", "vectors", "text"], default="all")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
     p.add_argument("--distinct", type=int, default=None, metavar="M",
@@ -531,7 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", metavar="PARTS", help="all: only these parts, comma-separated (born_digital, ocr, "
                                                    "routes, chunking, answers, gui)")
     p.add_argument("--chunks", type=int, default=1_000_000, metavar="N",
-                   help="vectors: exact against approximate search over N synthetic chunk vectors")
+                   help="vectors: exact against approximate search over N synthetic chunk vectors; "
+                        "text: BM25 over N chunks of real text, in memory against FTS5")
     p.add_argument("--list-rows", type=int, default=10_000, metavar="N",
                    help="scale: rows in the measured library list (the library's rows repeated)")
     p.add_argument("--save", metavar="DIR", help="also write the report as DIR/bench*.json")
