@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+from .timing import percentiles_ms
 
 WORDS = 200  # about a chunk's words at the default budget
 FTS_QUESTIONS = 20
 LIMIT = 50
-
-
-def _ms(samples: list[float]) -> dict:
-    return {"p50": round(statistics.median(samples), 2), "p95": round(float(np.percentile(samples, 95)), 2)}
 
 
 def synthetic_rows(papers: dict, count: int, seed: int = 0):
@@ -103,6 +98,6 @@ def text_bench(data: Path, chunks: int, progress=None) -> dict:
         conn.close()
     return {"chunks": chunks, "questions": len(questions), "text_index_build_s": round(build_s, 1),
             "text_index_load_s": round(load_s, 2), "text_index_mb": round(size_mb, 1),
-            "terms": len(index.vocabulary), "text_index_ms": _ms(ours), "fts5_fill_s": round(fts_fill_s, 1),
-            "fts5_ms": _ms(fts), "fts5_questions": len(fts), "same_as_fts5": round(same / len(fts), 3),
+            "terms": len(index.vocabulary), "text_index_ms": percentiles_ms(ours), "fts5_fill_s": round(fts_fill_s, 1),
+            "fts5_ms": percentiles_ms(fts), "fts5_questions": len(fts), "same_as_fts5": round(same / len(fts), 3),
             "note": "library-wide BM25 alone, 50 results, warm, without the question's embedding"}

@@ -6,6 +6,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 ROUNDS = 3
 
 
@@ -28,3 +30,8 @@ def rate(count: float, seconds: list[float], digits: int = 2) -> dict:
     rates = sorted(count / s for s in seconds)
     return {"median": round(statistics.median(rates), digits), "range": [round(rates[0], digits),
                                                                            round(rates[-1], digits)]}
+
+
+def percentiles_ms(samples: list[float]) -> dict:
+    """Median and 95th percentile of millisecond samples."""
+    return {"p50": round(statistics.median(samples), 2), "p95": round(float(np.percentile(samples, 95)), 2)}

@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from ..index.vectors import DIMENSIONS, best_rows, hnsw_index
+from .timing import percentiles_ms
 
 CHUNKS_PER_TOPIC = 50  # about one paper's chunks
 SPREAD = 0.068  # per-dimension noise around a topic centre: cosine to the centre about 0.6
@@ -38,10 +39,6 @@ def synthetic_vectors(count: int, rng: np.random.Generator, centres: np.ndarray)
         block = centres[rng.integers(0, len(centres), n)] + rng.normal(0, SPREAD, (n, DIMENSIONS))
         out[start:start + n] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
-
-
-def _ms(samples: list[float]) -> dict:
-    return {"p50": round(statistics.median(samples), 2), "p95": round(float(np.percentile(samples, 95)), 2)}
 
 
 def vector_bench(chunks: int, seed: int = 0, progress=None) -> dict:
@@ -78,14 +75,14 @@ def vector_bench(chunks: int, seed: int = 0, progress=None) -> dict:
             found = index.search(q, K)
             approx_ms.append((time.perf_counter() - start) * 1000)
             recall.append(len(truth & {int(k) for k in found.keys}) / K)
-        sweep.append({"expansion_search": expansion, "ms": _ms(approx_ms), "recall_at_10": round(statistics.mean(recall), 4),
+        sweep.append({"expansion_search": expansion, "ms": percentiles_ms(approx_ms), "recall_at_10": round(statistics.mean(recall), 4),
                       "default": expansion == shipped})
     chosen = next(row for row in sweep if row["default"])
     return {
         "chunks": chunks, "queries": QUERIES, "k": K,
         "vectors": f"synthetic: {topics} topics; cosine of a vector to its topic's centre {to_centre:.2f}, "
                    f"to another of its topic {same_topic:.2f}",
-        "exact_ms": _ms(exact_ms), "exact_matrix_mb": round(matrix.nbytes / 2**20),
+        "exact_ms": percentiles_ms(exact_ms), "exact_matrix_mb": round(matrix.nbytes / 2**20),
         "approximate_ms": chosen["ms"], "approximate_recall_at_10": chosen["recall_at_10"],
         "expansion_search": chosen["expansion_search"], "approximate_by_expansion": sweep,
         "index_build_s": round(build_s, 1), "index_mb": round(index.memory_usage / 2**20),
