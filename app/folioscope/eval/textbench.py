@@ -43,7 +43,7 @@ def synthetic_rows(papers: dict, count: int, seed: int = 0):
 
 def text_bench(data: Path, chunks: int, progress=None) -> dict:
     from ..index.schema import fts_rows
-    from ..index.text import TextIndex
+    from ..index.text import TOKENIZER, TextIndex, fts5_search
     from ..retrieve.search import CHAPTER_WEIGHT, query_words
     from .retrieval import gold_paragraphs, load_papers
     papers = load_papers(data)
@@ -53,7 +53,7 @@ def text_bench(data: Path, chunks: int, progress=None) -> dict:
         conn = sqlite3.connect(Path(folder) / "fts.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("CREATE VIRTUAL TABLE chunk_fts USING fts5(text, chapter, doc_id UNINDEXED, "
-                     "idx UNINDEXED, tokenize='porter unicode61')")
+                     f"idx UNINDEXED, tokenize='{TOKENIZER}')")
         started = time.perf_counter()
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO chunk_fts (rowid, text, chapter, doc_id, idx) VALUES (?,?,?,?,?)",
@@ -89,10 +89,8 @@ def text_bench(data: Path, chunks: int, progress=None) -> dict:
             ours.append((time.perf_counter() - started) * 1000)
         fts, same = [], 0
         for words, mine in zip(questions[:FTS_QUESTIONS], found):
-            sql = (f"SELECT doc_id, idx, -bm25(chunk_fts, 1.0, {CHAPTER_WEIGHT}) AS s FROM chunk_fts "
-                   "WHERE chunk_fts MATCH ? ORDER BY s DESC, doc_id, idx LIMIT ?")
             started = time.perf_counter()
-            theirs = [tuple(r) for r in conn.execute(sql, (" OR ".join(f'"{w}"' for w in words), LIMIT))]
+            theirs = fts5_search(conn, words, None, LIMIT, weights)
             fts.append((time.perf_counter() - started) * 1000)
             same += theirs == mine
         conn.close()

@@ -39,7 +39,7 @@ from ..core import (
 )
 from ..core.results import IngestResult
 from .schema import fts_rows, migrate
-from .text import TextIndex
+from .text import TextIndex, fts5_search
 from .vectors import VectorIndex, chunk_hash, store_vectors
 
 log = logging.getLogger(__name__)
@@ -583,16 +583,7 @@ class Store:
         if not words:
             return []
         found = self.text_index().search(words, doc_ids, limit, (1.0, chapter_weight))
-        if found is not None:
-            return found
-        sql = (f"SELECT doc_id, idx, -bm25(chunk_fts, 1.0, {float(chapter_weight)}) AS s FROM chunk_fts "
-               "WHERE chunk_fts MATCH ?")
-        params: list = [" OR ".join('"' + w.replace('"', '""') + '"' for w in words)]
-        if doc_ids is not None:
-            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
-            params += sorted(doc_ids)
-        sql += " ORDER BY s DESC LIMIT ?"
-        return [(int(d), int(i), float(s)) for d, i, s in self.conn.execute(sql, params + [limit])]
+        return found if found is not None else fts5_search(self.conn, words, doc_ids, limit, (1.0, chapter_weight))
 
     def text_index(self) -> TextIndex:
         """The in-memory text index, in step with the library."""

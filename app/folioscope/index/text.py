@@ -50,6 +50,20 @@ ARRAYS = ("doc", "idx", "length", "starts", "rows", "counts")  # a Segment's, as
 Row = tuple[int, int, str, str]
 
 
+def fts5_search(conn: sqlite3.Connection, words: list[str], doc_ids: set[int] | None, limit: int,
+                weights: tuple[float, float]) -> list[tuple[int, int, float]]:
+    """What `TextIndex.search` reproduces: FTS5's own bm25() over chunk_fts for the query
+    `"w1" OR "w2" ...`, (doc_id, idx, score) best first (ties: earlier document and chunk)."""
+    sql = (f"SELECT doc_id, idx, -bm25(chunk_fts, {float(weights[0])}, {float(weights[1])}) AS s "
+           "FROM chunk_fts WHERE chunk_fts MATCH ?")
+    params: list = [" OR ".join('"' + w.replace('"', '""') + '"' for w in words)]
+    if doc_ids is not None:
+        sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+        params += sorted(doc_ids)
+    sql += " ORDER BY s DESC, doc_id, idx LIMIT ?"
+    return [(int(d), int(i), float(s)) for d, i, s in conn.execute(sql, params + [limit])]
+
+
 class Terms:
     """FTS5's tokenizer applied in memory: a whitespace-separated piece -> its term ids.
     New terms get the next id of `vocabulary` (a term asked about but held by no row gets an
