@@ -163,6 +163,38 @@ def test_embedding_titles_pick_the_phrase_nearest_the_chapter():
     assert len({c.title.lower() for c in chapters}) == len(chapters)
 
 
+def test_section_names_map_to_roles():
+    from folioscope.chapters.roles import OTHER, role_of
+    assert role_of("Conclusions and Future Work") == role_of("Conclusion") == "Conclusion"
+    assert role_of("Acknowledgements") == "Acknowledgments" and role_of("  Related work ") == "Related Work"
+    assert role_of("Neural summarization model") == OTHER and role_of("") == OTHER
+
+
+def test_a_role_goes_once_to_the_chapter_most_sure_of_it_and_only_above_the_threshold():
+    from folioscope.chapters.roles import RoleModel
+    model = RoleModel(("Conclusion", "Introduction", "other"), np.zeros(2), np.ones(2), np.zeros((3, 2)),
+                      np.zeros(3), threshold=0.6, card={})
+    p = np.array([[0.0, 0.9, 0.1],   # sure it is the introduction
+                  [0.0, 0.7, 0.3],   # also an introduction, less sure: no second one
+                  [0.5, 0.0, 0.5],   # a conclusion, but under the threshold
+                  [0.8, 0.0, 0.2]])
+    assert model.assign(p) == ["Introduction", None, None, "Conclusion"]
+
+
+def test_chapters_the_role_model_is_sure_of_are_titled_by_their_role():
+    from folioscope.chapters.roles import PLACE_FEATURES, RoleModel
+    inp = two_topics(["The lighthouse lamp burned whale oil in a brass lamp with a wick.",
+                      "Fresnel lenses focus the lamp's light into a beam seen far at sea."])
+    # a model that reads only "is it the first chapter": the first is the introduction
+    coef = np.zeros((2, 2 + PLACE_FEATURES))
+    coef[0, 2 + 2] = 10.0  # after the 2-d mean vector: first share, last share, is first
+    model = RoleModel(("Introduction", "other"), np.zeros(9), np.ones(9), coef, np.array([0.0, 5.0]),
+                      threshold=0.9, card={})
+    chapters, _ = build_chapters(inp, roles=model)
+    assert chapters[0].title == "Introduction" and chapters[0].title_source == "section role"
+    assert all(c.title_source == "keyphrases" for c in chapters[1:])
+
+
 # ---- the real pipeline on the sample ---------------------------------------------------------
 
 @pytest.fixture(scope="module")

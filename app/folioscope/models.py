@@ -69,6 +69,11 @@ def boundary_model_path() -> Path:
     return _models_file("boundary/boundary.npz")
 
 
+def role_model_path() -> Path:
+    """The trained chapter role model shipped in the models/ folder."""
+    return _models_file("titles/roles.npz")
+
+
 def embedding_onnx_path() -> Path:
     """The bundled MiniLM as an ONNX graph, exported from the package's own weights when
     Folioscope is installed (`tools/export_embedder.py`); not kept in the repository."""

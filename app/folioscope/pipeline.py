@@ -128,14 +128,15 @@ def embed_chunks(texts: list[str], known: dict[str, np.ndarray] | None = None,
 
 
 def make_chapters(document: Document, chunks: list[tuple[int, int, float]], vectors: np.ndarray | None,
-                  titles: str = "embedding", llm: ChatModel | None = None) -> list[Chapter]:
+                  titles: str = "embedding", llm: ChatModel | None = None, roles: bool = True) -> list[Chapter]:
     """Chapters of a stored or prepared document. `titles` names the titler of chapters cut
-    from chunks ("embedding", "llm" with `llm`, or "keyphrases")."""
-    from .chapters import ChapterInput, build_chapters
+    from chunks ("embedding", "llm" with `llm`, or "keyphrases"); with `roles`, a chapter the
+    role model is sure of is titled by its role ("Introduction", ...) instead."""
+    from .chapters import ChapterInput, build_chapters, load_role_model
     from .embed import shared_embedder
     embed = shared_embedder().encode if titles == "embedding" else None
     return build_chapters(ChapterInput.from_document(document, chunks, vectors),
-                          llm if titles == "llm" else None, embed)[0]
+                          llm if titles == "llm" else None, embed, load_role_model() if roles else None)[0]
 
 
 def title_model(options) -> ChatModel | None:
@@ -172,7 +173,7 @@ def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
     progress.step(path.name, 1, 1, "chapters")
     chapters = make_chapters(document, [(c.start, c.end, c.score) for c in chunking.chunks],
                              np.array([vectors[chunk_hash(t)] for t in texts]) if texts else None,
-                             options.chapter_titles, title_model(options))
+                             options.chapter_titles, title_model(options), options.role_titles)
     lap("chapters")
     return Prepared(document, chunking, vectors, chapters, timings)
 

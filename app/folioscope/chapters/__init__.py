@@ -5,6 +5,7 @@ chosen among chunk boundaries (`build`) and a generated title each (`titles`).
 """
 
 from .build import ChapterInput, build_chapters
+from .roles import RoleModel, load_role_model
 from .titles import KeyphraseTitler, LLMTitler, is_grounded
 
-__all__ = ["ChapterInput", "build_chapters", "KeyphraseTitler", "LLMTitler", "is_grounded"]
+__all__ = ["ChapterInput", "build_chapters", "RoleModel", "load_role_model", "KeyphraseTitler", "LLMTitler", "is_grounded"]

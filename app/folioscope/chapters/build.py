@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core import Chapter, ChatModel, Document, Role, SpanTable
 from ..segment.cohesion import depth_scores, window_similarity
+from .roles import RoleModel, chapter_features
 from .structure import Heading, Mark, heading_marks, norm, outline_marks
 from .titles import EmbeddingTitler, KeyphraseTitler, LLMTitler, words
 
@@ -101,13 +102,14 @@ def _chapter(index: int, title: str, start: int, end: int, source: str, inp: Cha
                    last_page=max(pages), start_time=inp.time_at(start), title_source=source)
 
 
-def build_chapters(inp: ChapterInput, llm: ChatModel | None = None,
-                   embed: Callable | None = None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+def build_chapters(inp: ChapterInput, llm: ChatModel | None = None, embed: Callable | None = None,
+                   roles: RoleModel | None = None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
     """The chapters, and the generated titles rejected as junk (chapter, title, reason).
 
-    Chapters cut from chunks are titled by `llm` when given (TF-IDF keyphrases where its title
-    is junk), else by embedding keyphrases when `embed` (texts -> unit vectors) is given, else
-    by TF-IDF keyphrases."""
+    Chapters cut from chunks are titled by their role ("Introduction", ...) where `roles` is
+    sure of it; the others by `llm` when given (TF-IDF keyphrases where its title is junk),
+    else by embedding keyphrases when `embed` (texts -> unit vectors) is given, else by TF-IDF
+    keyphrases."""
     if not inp.text.strip():
         return [], []
     n_words = len(words(inp.text))
@@ -116,7 +118,7 @@ def build_chapters(inp: ChapterInput, llm: ChatModel | None = None,
         marks = heading_marks(inp.headings, n_words)
     if len(marks) >= 2:
         return _from_marks(marks, inp), []
-    return _from_chunks(inp, llm, embed)
+    return _from_chunks(inp, llm, embed, roles)
 
 
 def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:
@@ -133,10 +135,13 @@ def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:
             for i, ((start, title, source), end) in enumerate(zip(starts, ends))]
 
 
-def _from_chunks(inp: ChapterInput, llm: ChatModel | None,
-                 embed: Callable | None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
+def _from_chunks(inp: ChapterInput, llm: ChatModel | None, embed: Callable | None,
+                 roles: RoleModel | None) -> tuple[list[Chapter], list[tuple[int, str, str]]]:
     k = chapter_count(len(words(inp.text)), len(inp.chunks))
     cuts = chunk_cuts(inp.chunks, inp.vectors, k)
+    role_titles: list[str | None] = [None] * (len(cuts) + 1)
+    if roles is not None and inp.vectors is not None and len(inp.vectors) == len(inp.chunks):
+        role_titles = roles.titles(chapter_features(inp.vectors, [0] + cuts))
     starts = [0] + [inp.chunks[c][0] for c in cuts]
     ends = starts[1:] + [len(inp.text)]
     texts = [inp.text[s:e] for s, e in zip(starts, ends)]
@@ -146,7 +151,10 @@ def _from_chunks(inp: ChapterInput, llm: ChatModel | None,
     chapters: list[Chapter] = []
     for i, (start, end) in enumerate(zip(starts, ends)):
         previous = [c.title for c in chapters]
-        if titler is not None:
+        role = role_titles[i]
+        if role is not None and role.lower() not in {t.lower() for t in previous}:
+            title, source = role, "section role"
+        elif titler is not None:
             title, source = titler.title(i, previous)
         else:
             title, source = phrases.title(i, previous), phrases.name

@@ -52,7 +52,8 @@ class Chapter:
     first_page: int
     last_page: int
     start_time: float | None = None  # transcripts: seconds from the start
-    title_source: str = "outline"  # "outline", "headings", "llm", "keyphrases"
+    # "outline", "headings", "llm", "keyphrases", "embedding keyphrases" or "section role"
+    title_source: str = "outline"
 
 
 @dataclass

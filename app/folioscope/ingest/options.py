@@ -19,6 +19,8 @@ class IngestOptions:
     # titles of chapters cut from chunks: "embedding" (keyphrase nearest the chapter's
     # embedding: best on eval chapters), "llm" (the local model) or "keyphrases" (TF-IDF)
     chapter_titles: str = "embedding"
+    # a chapter the role model is sure of is titled by its role ("Introduction", ...)
+    role_titles: bool = True
 
     def engine(self) -> OcrEngine:
         return get_engine(self.ocr_engine)
