@@ -13,10 +13,13 @@ name. Papers are halved as everywhere (`segdata.split_of`); settings are chosen 
 - titles: every gold section is matched to the chapter that covers most of it; that
   chapter's title is scored against the section name by ROUGE-L (lower-cased words) and by
   the cosine of their MiniLM embeddings. Titlers compared on the same chapters: the local
-  LLM with its guard (keyphrases where it gives junk), TF-IDF keyphrases, and embedding
-  keyphrases (the candidate phrase nearest the chapter's embedding, KeyBERT-style: the
-  shipped default, marked `"default": true`), with paired bootstrap intervals by paper for
-  the default against each of the others.
+  LLM with its guard (keyphrases where it gives junk), TF-IDF keyphrases, embedding
+  keyphrases (the candidate phrase nearest the chapter's embedding, KeyBERT-style), and the
+  shipped default, marked `"default": true`: the chapter's role ("Introduction", ...) where
+  the role model (`chapters.roles`, trained on the tune papers only) is sure of it, else
+  embedding keyphrases; with paired bootstrap intervals by paper for the default against
+  each of the others. `role_titles` counts the role titles given and how many name the role
+  of the section the chapter overlaps most.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import numpy as np
 from .segdata import load_set, markdown_sections, split_of
 from .stats import boundary_matches, f1, paired_bootstrap
 
-DEFAULT_TITLES = "keyphrases (embedding)"  # what IngestOptions.chapter_titles ships
+DEFAULT_TITLES = "roles, else keyphrases (embedding)"  # what ingest ships (IngestOptions)
 
 
 def rouge_l(candidate: str, reference: str) -> float:
@@ -71,6 +74,31 @@ def paper_text(paper: dict) -> str:
     return paper["title"] + "\n\n" + "\n\n".join(p.strip() for p in paragraphs) + "\n"
 
 
+def gold_sections(paper: dict, text: str) -> list[tuple[str, int, int]]:
+    """(name, start, end) of each top-level section found in the paper's ingested text."""
+    gold = []
+    for name, paragraphs in top_sections(paper):
+        at = text.find(paragraphs[0].strip()[:80])
+        end_at = text.find(paragraphs[-1].strip()[:80])
+        if at >= 0 and end_at >= 0:
+            gold.append((name, at, end_at + len(paragraphs[-1].strip())))
+    return gold
+
+
+def names_by_chapter(chapters, gold: list[tuple[str, int, int]]) -> list[str]:
+    """The name of the gold section each chapter overlaps most ("" for none)."""
+    out = []
+    for ch in chapters:
+        overlap, name = max(((min(ch.end, b) - max(ch.start, a), n) for n, a, b in gold), default=(0, ""))
+        out.append(name if overlap > 0 else "")
+    return out
+
+
+def covering(chapters, start: int, end: int) -> int:
+    """The index of the chapter that covers most of [start, end)."""
+    return max(range(len(chapters)), key=lambda i: min(chapters[i].end, end) - max(chapters[i].start, start))
+
+
 def _chunk_of(chunks, offset: int) -> int:
     for c in chunks:
         if c.start <= offset < c.end:
@@ -79,6 +107,7 @@ def _chunk_of(chunks, offset: int) -> int:
 
 
 def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None, llm: bool = True) -> dict:
+    from ..chapters.roles import chapter_features, load_role_model, role_of
     from ..chapters.titles import EmbeddingTitler, KeyphraseTitler
     from ..embed import shared_embedder
     from ..index import Store
@@ -89,8 +118,10 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
     chosen = [p for p in sorted(papers) if split_of(p) == split][:limit]
     embed = shared_embedder().encode
     starts = _start_rows()
+    roles = load_role_model()
     titles: dict[str, list[tuple[float, float]]] = {"llm (keyphrases where junk)": [], "keyphrases (tf-idf)": [],
-                                                     DEFAULT_TITLES: []}
+                                                     "keyphrases (embedding)": [], DEFAULT_TITLES: []}
+    given: list[tuple[str, str, str]] = []  # (paper, role title given, role of the section it covers most)
     title_papers: list[str] = []  # the paper of each scored section
     accepted = total = sections = 0
     with tempfile.TemporaryDirectory(prefix="folioscope-chapters-") as folder:
@@ -99,25 +130,29 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
             paper = papers[pid]
             path = Path(folder) / f"{pid}.txt"
             path.write_text(paper_text(paper), encoding="utf-8")
-            [result] = list(ingest_paths(store, [path], IngestOptions(chapter_titles="llm" if llm else "keyphrases")))
+            [result] = list(ingest_paths(store, [path], IngestOptions(chapter_titles="llm" if llm else "keyphrases",
+                                                                      role_titles=False)))
             if not result.ok:
                 continue
             doc = result.doc_id
             text, chunks, chapters = store.text(doc), store.chunks(doc), store.chapters(doc)
-            gold = []
-            for name, paragraphs in top_sections(paper):
-                at = text.find(paragraphs[0].strip()[:80])
-                end_at = text.find(paragraphs[-1].strip()[:80])
-                if at >= 0 and end_at >= 0:
-                    gold.append((name, at, end_at + len(paragraphs[-1].strip())))
+            gold = gold_sections(paper, text)
             _add_starts(starts, chunks, chapters, [a for _, a, _ in gold])
             texts = [text[c.start:c.end] for c in chapters]
             tfidf = KeyphraseTitler(texts)
             by_embedding = EmbeddingTitler(texts, embed)
-            alt = {"keyphrases (tf-idf)": [], "keyphrases (embedding)": []}
+            chunk_starts = [_chunk_of(chunks, c.start) for c in chapters]
+            role_of_chapter = roles.titles(chapter_features(store.chunk_vectors(doc), chunk_starts))
+            alt: dict[str, list[str]] = {"keyphrases (tf-idf)": [], "keyphrases (embedding)": [], DEFAULT_TITLES: []}
             for c in chapters:
                 alt["keyphrases (tf-idf)"].append(tfidf.title(c.index, alt["keyphrases (tf-idf)"]))
                 alt["keyphrases (embedding)"].append(by_embedding.title(c.index, alt["keyphrases (embedding)"]))
+                shipped = alt[DEFAULT_TITLES]  # what ingest gives: the role where sure, else embedding keyphrases
+                role = role_of_chapter[c.index]
+                fresh = role is not None and role.lower() not in {t.lower() for t in shipped}
+                shipped.append(role if fresh and role else by_embedding.title(c.index, shipped))
+                if fresh:
+                    given.append((pid, role, role_of(names_by_chapter(chapters, gold)[c.index])))
             accepted += sum(c.title_source == "llm" for c in chapters)
             total += len(chapters)
             names = [name for name, _, _ in gold]
@@ -125,7 +160,7 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
             vectors = {k: embed(v) for k, v in candidates.items()}
             name_vectors = embed(names) if names else np.zeros((0, 384))
             for (name, a, b), nv in zip(gold, name_vectors):
-                best = max(chapters, key=lambda c: min(c.end, b) - max(c.start, a))
+                best = chapters[covering(chapters, a, b)]
                 sections += 1
                 title_papers.append(pid)
                 for k, v in candidates.items():
@@ -135,6 +170,10 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
     return {
         "split": split, "papers": len(chosen), "sections": sections, "chapters": total,
         "llm_titles_accepted": f"{accepted}/{total}",
+        "role_titles": {"given": len(given), "of_chapters": total,
+                        "right": sum(r == want for _, r, want in given),
+                        "by_role": {r: f"{sum(w == r for _, g, w in given if g == r)}/{sum(g == r for _, g, _ in given)}"
+                                    for r in sorted({g for _, g, _ in given})}},
         "starts": _starts_report(starts),
         **markdown,
         "titles": {k: {"rouge_l": round(statistics.mean(r for r, _ in v), 4) if v else None,
