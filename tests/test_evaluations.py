@@ -77,6 +77,10 @@ def test_chapters_starts_and_titles(capsys, data):
     assert report["papers"] == 1 and report["sections"] > 0
     assert {"chapters", "even cuts at the gold count"} <= set(report["starts"])
     assert {"keyphrases (tf-idf)", "keyphrases (embedding)"} <= set(report["titles"])
+    [default] = [k for k, v in report["titles"].items() if v.get("default")]
+    assert default.startswith("roles") and set(report["titles_default_minus"]) == set(report["titles"]) - {default}
+    assert 0 <= report["role_titles"]["right"] <= report["role_titles"]["given"] <= report["chapters"]
+    assert set(report["role_titles"]["elsewhere"]) == {"clinical", "lectures", "fiction"}
     assert report["markdown_documents"] == 1  # a docling ground truth, headings removed
     markdown = report["markdown_starts"]
     assert markdown["chapters"]["gold"] > 0 and 0 <= markdown["chapters"]["f1"] <= 1

@@ -195,6 +195,23 @@ def test_chapters_the_role_model_is_sure_of_are_titled_by_their_role():
     assert all(c.title_source == "keyphrases" for c in chapters[1:])
 
 
+def test_a_paper_read_as_plain_text_gets_its_introduction_named(data, tmp_path):
+    """The shipped role model on a test-half paper it was not trained on: the chapter after
+    the title and abstract is named "Introduction"; no role is given twice."""
+    from folioscope.eval.chapters import paper_text
+    from folioscope.eval.retrieval import load_papers
+    from folioscope.eval.segdata import split_of
+    from folioscope.pipeline import prepare
+    papers = load_papers(data)
+    pid = min(p for p in papers if split_of(p) == "test")
+    path = tmp_path / "paper.txt"
+    path.write_text(paper_text(papers[pid]), encoding="utf-8")
+    chapters = prepare(path).chapters
+    roles = [c.title for c in chapters if c.title_source == "section role"]
+    assert "Introduction" in [c.title for c in chapters[:3]] and len(roles) == len(set(roles))
+    assert len(roles) < len(chapters) / 2  # the others keep their keyphrase titles
+
+
 # ---- the real pipeline on the sample ---------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,9 @@ name. Papers are halved as everywhere (`segdata.split_of`); settings are chosen 
   the role model (`chapters.roles`, trained on the tune papers only) is sure of it, else
   embedding keyphrases; with paired bootstrap intervals by paper for the default against
   each of the others. `role_titles` counts the role titles given and how many name the role
-  of the section the chapter overlaps most.
+  of the section the chapter overlaps most, and (`elsewhere`) the role titles given to text
+  that has no such sections: up to 10 clinical chapters, lecture transcripts and novels of
+  the split read as plain text (a novel up to its 60,000th character).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .segdata import load_set, markdown_sections, split_of
+from .segdata import load_set, markdown_sections, plain_text, sample, split_of
 from .stats import boundary_matches, f1, paired_bootstrap
 
 DEFAULT_TITLES = "roles, else keyphrases (embedding)"  # what ingest ships (IngestOptions)
@@ -166,6 +168,7 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
                 for k, v in candidates.items():
                     titles[k].append((rouge_l(v[best.index], name), float(vectors[k][best.index] @ nv)))
         markdown = _markdown_starts(store, data, split, limit, Path(folder))
+        elsewhere = _roles_elsewhere(data, split, limit, Path(folder))
         store.close()
     return {
         "split": split, "papers": len(chosen), "sections": sections, "chapters": total,
@@ -173,7 +176,8 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
         "role_titles": {"given": len(given), "of_chapters": total,
                         "right": sum(r == want for _, r, want in given),
                         "by_role": {r: f"{sum(w == r for _, g, w in given if g == r)}/{sum(g == r for _, g, _ in given)}"
-                                    for r in sorted({g for _, g, _ in given})}},
+                                    for r in sorted({g for _, g, _ in given})},
+                        "elsewhere": elsewhere},
         "starts": _starts_report(starts),
         **markdown,
         "titles": {k: {"rouge_l": round(statistics.mean(r for r, _ in v), 4) if v else None,
@@ -232,6 +236,33 @@ def _markdown_starts(store, data: Path, split: str, limit: int | None, folder: P
         _add_starts(rows, store.chunks(result.doc_id), store.chapters(result.doc_id), [a for a in offsets if a >= 0])
         count += 1
     return {"markdown_documents": count, "markdown_starts": _starts_report(rows)}
+
+
+ELSEWHERE_SETS = ("clinical", "lectures", "fiction")
+ELSEWHERE_DOCS = 10  # per set, spread over it
+ELSEWHERE_CHARS = 60_000  # a novel is read up to here
+
+
+def _roles_elsewhere(data: Path, split: str, limit: int | None, folder: Path) -> dict:
+    """Role titles given to text without conventional sections: chapters of the split's
+    clinical chapters, lecture transcripts and novels read as plain text."""
+    from ..ingest import IngestOptions
+    from ..pipeline import prepare
+    out = {}
+    for name in ELSEWHERE_SETS:
+        chapters = roles = 0
+        given: dict[str, int] = {}
+        for n, doc in enumerate(sample(load_set(name, data, split), min(limit or ELSEWHERE_DOCS, ELSEWHERE_DOCS))):
+            path = folder / f"{name}-{n}.txt"
+            path.write_text(plain_text(doc)[:ELSEWHERE_CHARS], encoding="utf-8")
+            made = prepare(path, IngestOptions(chapter_titles="keyphrases"))
+            chapters += len(made.chapters)
+            for c in made.chapters:
+                if c.title_source == "section role":
+                    roles += 1
+                    given[c.title] = given.get(c.title, 0) + 1
+        out[name] = {"chapters": chapters, "role_titles": roles, "titles": given}
+    return out
 
 
 def _even(n_chunks: int, count: int) -> set[int]:

@@ -214,6 +214,13 @@ def load_set(name: str, data: Path, split: str | None = None) -> list[SegDoc]:
     return [d for d in docs if half[d.group] == split]
 
 
+def plain_text(doc: SegDoc) -> str:
+    """The document as a plain-text file: its sentences, a blank line where a paragraph starts."""
+    starts = doc.paragraph_starts or [False] * len(doc.sentences)
+    return "".join(("\n\n" if s and i else " " if i else "") + t
+                   for i, (t, s) in enumerate(zip(doc.sentences, starts))) + "\n"
+
+
 def sample(docs: list[SegDoc], limit: int | None) -> list[SegDoc]:
     """At most `limit` documents, spread evenly over the set (stable)."""
     if limit is None or len(docs) <= limit:

@@ -31,7 +31,7 @@ import numpy as np
 from ..chapters.roles import OTHER, RoleModel, chapter_features, model_file, role_of
 from . import default_data_dir
 from .chapters import covering, gold_sections, names_by_chapter, paper_text, rouge_l
-from .segdata import SegDoc, load_set, split_of
+from .segdata import load_set, plain_text, split_of
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never a role (the baseline)
@@ -88,18 +88,12 @@ def paper_docs(data: Path, folder: Path) -> list[Doc]:
     return out
 
 
-def _plain(doc: SegDoc) -> str:
-    starts = doc.paragraph_starts or [False] * len(doc.sentences)
-    return "".join(("\n\n" if s and i else " " if i else "") + t
-                   for i, (t, s) in enumerate(zip(doc.sentences, starts))) + "\n"
-
-
 def other_docs(data: Path, folder: Path, per_set: int = 20) -> list[Doc]:
     out = []
     for name in OTHER_SETS:
         for doc in load_set(name, data, "tune")[:per_set]:
             path = folder / f"{name}-{len(out)}.txt"
-            path.write_text(_plain(doc), encoding="utf-8")
+            path.write_text(plain_text(doc), encoding="utf-8")
             made = _ingest(path)
             if made is not None:
                 _, chapters, features, _ = made
