@@ -129,6 +129,16 @@ def test_vector_bench_compares_exact_and_approximate_search_and_archives_it(caps
     assert saved["commit"] and saved["approximate_ms"] == report["approximate_ms"]
 
 
+@pytest.mark.slow
+def test_answer_bench_times_the_first_token_with_and_without_the_prefix_beside_the_raw_decode(capsys):
+    assert main(["bench", "--only", "answers", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)["answers"]
+    cached, uncached = report["with prefix cache"], report["without prefix cache"]
+    assert cached["answers"] == uncached["answers"] == 8
+    assert cached["prompt_tokens_reused"] > 0 == uncached["prompt_tokens_reused"]
+    assert 0 < report["decode_ms_per_token"] < uncached["first_token_ms_median"]
+
+
 def test_bench_names_its_parts_when_asked_for_one_it_does_not_have(capsys):
     assert main(["bench", "--only", "ocr,speed"]) == 1
     assert "born_digital, ocr, routes" in capsys.readouterr().err

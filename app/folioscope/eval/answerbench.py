@@ -1,4 +1,6 @@
-"""Answer speed: time to first token and tokens/s, with and without the cached prompt prefix."""
+"""Answer speed: time to first token and tokens/s, with and without the cached prompt prefix,
+beside the machine's raw speed at evaluating a prompt (`decode_ms_per_token`: this machine's
+speed drifts between runs, and the first token is mostly prompt evaluation)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,24 @@ QUESTIONS = [
     "When were lighthouses automated?",
 ]
 WARM_UP = "Who kept the lights?"
+
+
+DECODE_TOKENS = 64
+
+
+def _decode_ms_per_token(llama) -> float:
+    """The best of three evaluations of DECODE_TOKENS prompt tokens after one, in ms per token."""
+    import time
+    tokens = llama.tokenize(" ".join(QUESTIONS * 8).encode("utf-8"))[:DECODE_TOKENS + 1]
+    best = float("inf")
+    for _ in range(3):
+        llama.reset()
+        llama.eval(tokens[:1])
+        started = time.perf_counter()
+        llama.eval(tokens[1:])
+        best = min(best, time.perf_counter() - started)
+    llama.reset()
+    return round(1000 * best / (len(tokens) - 1), 2)
 
 
 def answer_bench(rounds: int = 2) -> dict:
@@ -36,9 +56,10 @@ def answer_bench(rounds: int = 2) -> dict:
                     r = ask(library, question, llm=llm, cache_prefix=cached)
                     if r.generation is not None:
                         results[name].append(r.generation)
+        decode = llm.run(_decode_ms_per_token)
         llm.close()
         library.close()
-    out = {}
+    out: dict = {"decode_ms_per_token": decode}
     for name, gens in results.items():
         if gens:
             out[name] = {
