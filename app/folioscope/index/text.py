@@ -30,7 +30,7 @@ import math
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 
@@ -111,6 +111,9 @@ class Segment:
     starts: np.ndarray  # int64, per term + 1
     rows: np.ndarray  # int32, per posting
     counts: np.ndarray  # uint16 (postings, 2)
+    # (average row length, K1 * ((1 - B) + B * length / average) per row): bm25()'s length
+    # term, the same for every question until the library changes
+    _norms: tuple[float, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def empty() -> Segment:
@@ -163,6 +166,12 @@ class Segment:
         np.cumsum(np.bincount(term, minlength=len(starts) - 1), out=starts[1:])
         return Segment(doc.astype(np.int64), idx.astype(np.int64), length.astype(np.int64), starts,
                        row.astype(np.int32), counts.astype(np.uint16))
+
+    def norms(self, avgdl: float) -> np.ndarray:
+        if self._norms is None or self._norms[0] != avgdl:
+            d = self.length.astype(np.float64)
+            self._norms = (avgdl, K1 * ((1 - B) + (B * d) / avgdl))
+        return self._norms[1]
 
     def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         if term + 1 >= len(self.starts):
@@ -249,12 +258,18 @@ class TextIndex:
         if not terms or not self.n_rows:
             return []
         avgdl = self.n_tokens / self.n_rows
-        postings = [[_live(seg.postings(t), live) for seg, live in self.parts] for t in terms]
+        parts = [(seg, None if live.all() else live) for seg, live in self.parts]
+        postings = [[_live(seg.postings(t), live) for seg, live in parts] for t in terms]
         wanted = None if doc_ids is None else np.fromiter(doc_ids, np.int64, len(doc_ids))
         found = []
+        # every row holding a term scores above 0 (IDF is at least 1e-6) unless a column weighs 0
+        positive = min(weights) > 0
         for k, (seg, _) in enumerate(self.parts):
+            if not len(seg.doc):
+                continue
             score = np.zeros(len(seg.doc))
-            touched = np.zeros(len(seg.doc), bool)
+            touched = None if positive else np.zeros(len(seg.doc), bool)
+            norms = seg.norms(avgdl)
             for each in postings:
                 n_hit = sum(len(rows) for rows, _ in each)
                 idf = math.log((self.n_rows - n_hit + 0.5) / (n_hit + 0.5))
@@ -264,11 +279,14 @@ class TextIndex:
                     keep = np.isin(seg.doc[rows], wanted)
                     rows, counts = rows[keep], counts[keep]
                 f = counts[:, 0].astype(np.float64) * weights[0] + counts[:, 1].astype(np.float64) * weights[1]
-                d = seg.length[rows].astype(np.float64)
-                score[rows] += idf * ((f * (K1 + 1.0)) / (f + K1 * ((1 - B) + (B * d) / avgdl)))
-                touched[rows] = True
-            rows = np.flatnonzero(touched)
+                # bm25(): idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * length / avgdl)), in FTS5's order
+                score[rows] += idf * ((f * (K1 + 1.0)) / (f + norms[rows]))
+                if touched is not None:
+                    touched[rows] = True
+            rows = np.flatnonzero(score if touched is None else touched)
             found.append((seg.doc[rows], seg.idx[rows], score[rows]))
+        if not found:
+            return []
         doc, idx, score = (np.concatenate(x) for x in zip(*found))
         if len(score) > limit:
             keep = score >= np.partition(score, len(score) - limit)[len(score) - limit]
@@ -291,7 +309,10 @@ class TextIndex:
         self.dirty = False
 
 
-def _live(found: tuple[np.ndarray, np.ndarray], live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _live(found: tuple[np.ndarray, np.ndarray], live: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of live rows (None: every row is live)."""
     rows, counts = found
+    if live is None:
+        return rows, counts
     keep = live[rows]
     return (rows, counts) if keep.all() else (rows[keep], counts[keep])
