@@ -379,11 +379,13 @@ def test_the_settings_dialog_chooses_how_chapters_are_titled_and_it_is_remembere
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
     assert dialog.titles.currentData() == "embedding"
+    assert dialog.roles.isChecked() and Settings().ingest_options().role_titles
     dialog.titles.setCurrentIndex(dialog.titles.findData("llm"))
+    dialog.roles.setChecked(False)
     chosen = dialog.result_settings()
-    assert chosen.ingest_options().chapter_titles == "llm"
+    assert chosen.ingest_options().chapter_titles == "llm" and not chosen.ingest_options().role_titles
     chosen.save()
-    assert Settings.load().chapter_titles == "llm"
+    assert Settings.load().chapter_titles == "llm" and Settings.load().role_titles is False
     again = SettingsDialog(Settings.load())
     qtbot.addWidget(again)
-    assert again.titles.currentData() == "llm"
+    assert again.titles.currentData() == "llm" and not again.roles.isChecked()

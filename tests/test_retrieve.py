@@ -195,21 +195,30 @@ def test_chapters_the_role_model_is_sure_of_are_titled_by_their_role():
     assert all(c.title_source == "keyphrases" for c in chapters[1:])
 
 
-def test_a_paper_read_as_plain_text_gets_its_introduction_named(data, tmp_path):
+def test_a_paper_read_as_plain_text_gets_its_introduction_named_unless_asked_not_to(data, tmp_path, capsys):
     """The shipped role model on a test-half paper it was not trained on: the chapter after
-    the title and abstract is named "Introduction"; no role is given twice."""
+    the title and abstract is named "Introduction"; no role is given twice; `chapters
+    --retitle --no-roles` titles every chapter by its key phrase."""
+    from folioscope.cli import main
     from folioscope.eval.chapters import paper_text
     from folioscope.eval.retrieval import load_papers
     from folioscope.eval.segdata import split_of
-    from folioscope.pipeline import prepare
     papers = load_papers(data)
     pid = min(p for p in papers if split_of(p) == "test")
     path = tmp_path / "paper.txt"
     path.write_text(paper_text(papers[pid]), encoding="utf-8")
-    chapters = prepare(path).chapters
-    roles = [c.title for c in chapters if c.title_source == "section role"]
-    assert "Introduction" in [c.title for c in chapters[:3]] and len(roles) == len(set(roles))
+    library = ["--library", str(tmp_path / "library")]
+    assert main([*library, "ingest", "--quiet", str(path)]) == 0
+    capsys.readouterr()
+    assert main([*library, "chapters", "paper.txt", "--json"]) == 0
+    chapters = json.loads(capsys.readouterr().out)
+    roles = [c["title"] for c in chapters if c["title_source"] == "section role"]
+    assert "Introduction" in [c["title"] for c in chapters[:3]] and len(roles) == len(set(roles))
     assert len(roles) < len(chapters) / 2  # the others keep their keyphrase titles
+    assert main([*library, "chapters", "paper.txt", "--retitle", "--no-roles", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert [c["start"] for c in again] == [c["start"] for c in chapters]
+    assert {c["title_source"] for c in again} == {"embedding keyphrases"}
 
 
 # ---- the real pipeline on the sample ---------------------------------------------------------

@@ -208,7 +208,7 @@ def cmd_chapters(args) -> int:
             if args.titles == "llm":
                 from .llm import shared_llm
                 llm = shared_llm(args.model)
-            chapters = rebuild_chapters(library, doc_id, args.titles, llm)
+            chapters = rebuild_chapters(library, doc_id, args.titles, llm, roles=not args.no_roles)
     if args.json:
         _print_json([{**c.__dict__, "first_page": c.first_page + 1, "last_page": c.last_page + 1}
                      for c in chapters])
@@ -466,6 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--titles", choices=("embedding", "llm", "keyphrases"), default="embedding",
                    help="with --retitle, titles of chapters cut from chunks: the keyphrase nearest the "
                         "chapter's embedding (default), the local LLM, or TF-IDF keyphrases")
+    p.add_argument("--no-roles", action="store_true",
+                   help="with --retitle, never name a chapter by its section role (Introduction, ...)")
     p.add_argument("--model", metavar="GGUF", help="with --titles llm: a GGUF model file (default: the bundled one)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_chapters)

@@ -436,11 +436,11 @@ def redo_edit(store: Store, doc_id: int) -> bool:
 
 
 def rebuild_chapters(store: Store, doc_id: int, titles: str = "embedding",
-                     llm: ChatModel | None = None) -> list[Chapter]:
+                     llm: ChatModel | None = None, roles: bool = True) -> list[Chapter]:
     """Chapters again from the stored document and its current chunks."""
     chunks = store.chunks(doc_id)
     chapters = make_chapters(store.load_document(doc_id), [(c.start, c.end, c.score) for c in chunks],
-                             store.chunk_vectors(doc_id), titles, llm)
+                             store.chunk_vectors(doc_id), titles, llm, roles)
     store.write_chapters(doc_id, chapters)
     return chapters
 

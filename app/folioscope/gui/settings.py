@@ -38,6 +38,7 @@ class Settings:
     ocr_engine: str = "rapidocr"
     llm_repair: bool = False
     chapter_titles: str = "embedding"  # for chapters cut from chunks; see IngestOptions
+    role_titles: bool = True  # such a chapter the role model is sure of is named by its role
     library_folder: str = ""  # empty: the platform's user data folder
     watched_folders: list[str] = field(default_factory=list)  # new files in them are read
 
@@ -75,7 +76,8 @@ class Settings:
     def ingest_options(self):
         from ..ingest import IngestOptions
         return IngestOptions(ocr_engine=self.ocr_engine, repair=self.llm_repair,
-                             repair_model=self.model or None, chapter_titles=self.chapter_titles)
+                             repair_model=self.model or None, chapter_titles=self.chapter_titles,
+                             role_titles=self.role_titles)
 
     def chunk_options(self):
         from ..core import ChunkOptions
@@ -129,6 +131,9 @@ class SettingsDialog(QDialog):
             self.titles.addItem(label, key)
         self.titles.setCurrentIndex(max(0, self.titles.findData(settings.chapter_titles)))
         self.titles.setToolTip("For documents without headings; the README's Chapters section compares them")
+        self.roles = QCheckBox("Name a chapter by its section role (Introduction, Related Work, Conclusion…)")
+        self.roles.setChecked(settings.role_titles)
+        self.roles.setToolTip("Where the role model is sure of it; trained on research papers")
         self.folder = QLineEdit(settings.library_folder, placeholderText="default user data folder")
         self.folder.setToolTip("Takes effect the next time Folioscope starts")
         form = QFormLayout(self)
@@ -141,6 +146,7 @@ class SettingsDialog(QDialog):
         form.addRow("OCR engine", self.ocr)
         form.addRow("", self.repair)
         form.addRow("Chapter titles", self.titles)
+        form.addRow("", self.roles)
         form.addRow("Library folder", self.folder)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -169,5 +175,5 @@ class SettingsDialog(QDialog):
                                    readers=self.readers.value(),
                                    chunk_budget=self.budget.value(), chunk_strategy=self.strategy.currentText(),
                                    ocr_engine=self.ocr.currentText(), llm_repair=self.repair.isChecked(),
-                                   chapter_titles=self.titles.currentData(),
+                                   chapter_titles=self.titles.currentData(), role_titles=self.roles.isChecked(),
                                    library_folder=self.folder.text().strip())
