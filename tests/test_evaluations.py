@@ -108,6 +108,7 @@ def test_scale_bench_reports_the_issue_keys(capsys, data, tmp_path):
     ray = report["ingest_parallel"]["ray"]
     assert ray["documents"] == ray["imported"] == 3 and ray["documents_per_s"] > 0 and ray["import_s"] > 0
     assert report["list_scroll_ms"]["pages"] > 5 and report["list_filter_ms"]["keystrokes"] == 16
+    assert report["list_add_ms"] > 0
     assert report["text_index_build_s"] > 0 and "text_index_mb" in report  # built on close, then read
     saved = json.loads((tmp_path / "library" / "text-index.json").read_text())
     assert len(saved["documents"]) == 3 and (tmp_path / "library" / saved["index"]).stat().st_size > 1000

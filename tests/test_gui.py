@@ -122,6 +122,15 @@ def test_the_library_list_holds_ten_thousand_documents_and_filters_them(qtbot):
     view.set_filter("")
     view.select_row(9_999)
     assert view.current_doc_id() == 9_999 and view.count() == 10_001
+    # one document read: its row alone is put in, after the documents, before the failures
+    view.put_row(ListedFile("Memo\nmemo.pdf · 1 p · 1 text", "/data/memo.pdf", 10_000, "memo\nmemo.pdf"))
+    assert view.count() == 10_002 and view.doc_id(10_000) == 10_000 and view.doc_id(10_001) is None
+    view.put_row(ListedFile("Report 5, again\nreport-5.pdf", "/data/report-5.pdf", 5, "report 5, again"))
+    assert view.count() == 10_002 and view.text(5).startswith("Report 5, again")
+    assert view.model().documents() == 10_001
+    view.set_filter("memo")
+    view.put_row(ListedFile("Note\nnote.pdf", "/data/note.pdf", 10_001, "note\nnote.pdf"))
+    assert view.count() == 1 and view.row_of(10_001) is None  # the filter still holds
 
 
 def test_pages_are_rendered_in_a_child_and_arrive_without_importing_pymupdf_here():

@@ -61,6 +61,21 @@ class LibraryModel(QAbstractListModel):
         self._shown = self._matching(self._needle)
         self.endResetModel()
 
+    def documents(self) -> int:
+        """Rows of documents held (filtered out or not)."""
+        return len(self._row_of)
+
+    def put_row(self, row: ListedFile) -> None:
+        """One document's row, new or changed, without the others being read again: it
+        replaces the document's row, or a new one goes after the documents (before failures)."""
+        rows = list(self._rows)
+        at = self._row_of.get(row.doc_id) if row.doc_id is not None else None
+        if at is not None:
+            rows[at] = row
+        else:
+            rows.insert(next((i for i, r in enumerate(rows) if r.doc_id is None), len(rows)), row)
+        self.set_rows(rows)
+
     def set_filter(self, text: str) -> None:
         needle = text.lower().strip()
         if needle == self._needle:
@@ -134,6 +149,9 @@ class LibraryList(QListView):
 
     def set_rows(self, rows: list[ListedFile]) -> None:
         self.rows.set_rows(rows)
+
+    def put_row(self, row: ListedFile) -> None:
+        self.rows.put_row(row)
 
     def set_filter(self, text: str) -> None:
         self.rows.set_filter(text)

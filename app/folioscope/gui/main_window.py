@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
     # ---- documents ------------------------------------------------------------------------
 
     def refresh_documents(self, select: int | None = None) -> None:
+        """Read every document row again (a removal, a failure, the first showing)."""
         select = select if select is not None else self.doc_id
         rows = [listed_document(doc) for doc in self.library.documents()]
         rows += [listed_failure(path, message) for path, message in self.failed.items()]
@@ -283,10 +284,26 @@ class MainWindow(QMainWindow):
             self.doc_list.set_rows(rows)
         finally:
             self._quiet_selection = False
+        self._select(select, rows)
+
+    def _document_added(self, doc_id: int) -> None:
+        """One document read: only its row is read from the library (all of them took 139 ms
+        at ten thousand documents, once per file of an import)."""
+        self._quiet_selection = True
+        try:
+            self.doc_list.put_row(listed_document(self.library.document(doc_id)))
+        finally:
+            self._quiet_selection = False
+        if self.doc_list.rows.documents() != self.library.count():  # it replaced another document
+            self.refresh_documents(select=doc_id)
+            return
+        self._select(doc_id, None)
+
+    def _select(self, select: int | None, rows: list | None) -> None:
         row = self.doc_list.row_of(select) if select is not None else None
         if row is not None:
             self.doc_list.select_row(row)  # shows it
-        elif select is not None and any(r.doc_id == select for r in rows):
+        elif select is not None and (rows is None or any(r.doc_id == select for r in rows)):
             self.show_document(select)  # filtered out of the list, still open
         else:  # nothing chosen, or the chosen document is gone
             self.show_document(None)
@@ -590,8 +607,10 @@ class MainWindow(QMainWindow):
     def _on_ingested(self, result: IngestResult) -> None:
         self.last_results.append(result)
         if result.ok:
-            self.failed.pop(str(result.path), None)
-            self.refresh_documents(select=result.doc_id)
+            if self.failed.pop(str(result.path), None) is None:
+                self._document_added(result.doc_id)
+            else:  # its failure row goes
+                self.refresh_documents(select=result.doc_id)
         elif result.status == "failed":
             self.failed[str(result.path)] = result.message
             self.refresh_documents()
