@@ -27,7 +27,8 @@ reader processes feeding the writer (`ingest --jobs 2`), for the speed-up.
 
 Last, the window's library list is measured on the same library by
 `python -m folioscope.gui.list_probe`, its rows repeated up to `list_rows` (10,000 unless
-told): the GUI thread's time to fill it, per filter keystroke, per page scrolled.
+told): the GUI thread's time to fill it, per filter keystroke, per page scrolled, and to put
+in one document just read.
 """
 
 from __future__ import annotations
