@@ -181,6 +181,13 @@ def test_a_role_goes_once_to_the_chapter_most_sure_of_it_and_only_above_the_thre
     assert model.assign(p) == ["Introduction", None, None, "Conclusion"]
 
 
+def test_a_missing_role_model_says_how_to_train_it(tmp_path):
+    from folioscope.chapters.roles import load_role_model
+    from folioscope.core import FolioscopeError
+    with pytest.raises(FolioscopeError, match="python -m folioscope.eval.train_roles"):
+        load_role_model(tmp_path / "roles.npz")
+
+
 def test_chapters_the_role_model_is_sure_of_are_titled_by_their_role():
     from folioscope.chapters.roles import PLACE_FEATURES, RoleModel
     inp = two_topics(["The lighthouse lamp burned whale oil in a brass lamp with a wick.",

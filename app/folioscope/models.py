@@ -64,6 +64,20 @@ def _models_file(relative: str) -> Path:
     return candidates[-1] / relative
 
 
+def read_trained(file: Path, trainer: str) -> tuple[dict, dict]:
+    """The arrays of a model trained here (an .npz) and its card (the .json beside it, or {});
+    a missing file says which module trains it."""
+    import json
+
+    import numpy as np
+    if not file.is_file():
+        raise FolioscopeError(f"The model {file} is missing; train it with python -m {trainer}.")
+    with np.load(file) as data:
+        arrays = {k: data[k] for k in data.files}
+    card = file.with_suffix(".json")
+    return arrays, json.loads(card.read_text()) if card.exists() else {}
+
+
 def boundary_model_path() -> Path:
     """The trained boundary model shipped in the models/ folder."""
     return _models_file("boundary/boundary.npz")

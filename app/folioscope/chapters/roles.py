@@ -24,8 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import FolioscopeError
-
 # section names that mean one role, lower-cased words -> the title the role is given
 ROLE_NAMES: dict[str, str] = {
     "introduction": "Introduction",
@@ -123,12 +121,8 @@ def model_file() -> Path:
 
 @lru_cache(maxsize=2)
 def _load(path: str) -> RoleModel:
-    file = Path(path)
-    if not file.is_file():
-        raise FolioscopeError(f"The chapter role model {file} is missing; train it with "
-                              f"python -m folioscope.eval.train_roles.")
-    data = np.load(file)
-    card = json.loads(file.with_suffix(".json").read_text()) if file.with_suffix(".json").exists() else {}
+    from ..models import read_trained
+    data, card = read_trained(Path(path), "folioscope.eval.train_roles")
     return RoleModel(tuple(str(r) for r in data["roles"]), data["mean"], data["scale"], data["coef"],
                      data["intercept"], float(data["threshold"]), card)
 

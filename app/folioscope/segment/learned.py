@@ -153,13 +153,9 @@ def model_file(path: str | Path | None = None) -> Path:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> BoundaryModel:
-    file = Path(path)
-    if not file.is_file():
-        raise FolioscopeError(f"The boundary model {file} is missing; train it with "
-                              f"python -m folioscope.eval.train_boundary.")
-    data = np.load(file)
-    card = json.loads(file.with_suffix(".json").read_text()) if file.with_suffix(".json").exists() else {}
-    layers = int(data["layers"]) if "layers" in data.files else 0
+    from ..models import read_trained
+    data, card = read_trained(Path(path), "folioscope.eval.train_boundary")
+    layers = int(data["layers"]) if "layers" in data else 0
     return BoundaryModel(data["mean"], data["scale"], data["coef"], float(data["intercept"]),
                          float(data["threshold"]), card, layers or None)
 
