@@ -152,6 +152,17 @@ def test_documents_without_headings_get_titled_chapters_at_chunk_cuts():
     assert all(c.title_source == "keyphrases" and is_grounded(c.title, text[c.start:c.end]) for c in chapters)
 
 
+def test_keyphrase_titles_are_spelt_as_the_chapter_spells_them():
+    texts = ["The LSTM reads the sentence. An LSTM keeps a memory cell. Tree LSTM models compose "
+             "the parse tree. The LSTM gates decide what to forget.",
+             "Character embeddings feed a CNN. The CNN filters slide over characters. A CNN is fast."]
+    titler = KeyphraseTitler(texts)
+    assert titler.written(0, "lstm") == "LSTM" and titler.written(1, "cnn", first=False) == "CNN"
+    assert "LSTM" in titler.title(0, []) and "lstm" not in titler.title(0, [])
+    assert titler.written(1, "character embeddings") == "Character embeddings"
+    assert titler.written(1, "characters", first=False) == "characters"
+
+
 def test_embedding_titles_pick_the_phrase_nearest_the_chapter():
     from folioscope.embed import shared_embedder
     inp = two_topics(["The lighthouse lamp burned whale oil in a brass lamp with a wick. Whale oil smoked.",

@@ -83,14 +83,16 @@ class KeyphraseTitler:
     name = "keyphrases"
 
     def __init__(self, chapter_texts: list[str]):
-        self._counts = [self._phrases(t) for t in chapter_texts]
+        self._forms: list[dict[str, Counter]] = [{} for _ in chapter_texts]  # phrase -> its spellings
+        self._counts = [self._phrases(t, forms) for t, forms in zip(chapter_texts, self._forms)]
         self._df = Counter(p for counts in self._counts for p in counts)
 
     @staticmethod
-    def _phrases(text: str) -> Counter:
+    def _phrases(text: str, forms: dict[str, Counter]) -> Counter:
         counts: Counter = Counter()
         for sentence in re.split(r"[.!?;:()\[\]\n]", text):
-            tokens = [w.lower() for w in words(sentence)]
+            written = words(sentence)
+            tokens = [w.lower() for w in written]
             for n in (1, 2, 3):
                 for i in range(len(tokens) - n + 1):
                     gram = tokens[i:i + n]
@@ -98,8 +100,18 @@ class KeyphraseTitler:
                         continue
                     if any(len(w) < 2 or not w.isalpha() for w in gram):
                         continue
-                    counts[" ".join(gram)] += 1
+                    phrase = " ".join(gram)
+                    counts[phrase] += 1
+                    forms.setdefault(phrase, Counter())[" ".join(written[i:i + n])] += 1
         return counts
+
+    def written(self, index: int, phrase: str, first: bool = True) -> str:
+        """The phrase as the chapter most often writes it ("LSTM", not "lstm"); `first`: as
+        the first words of a title, its first letter capitalised."""
+        forms = self._forms[index].get(phrase)
+        # the most frequent spelling; among equals, the one with fewer capitals (sentence starts)
+        form = max(forms, key=lambda f: (forms[f], -sum(c.isupper() for c in f))) if forms else phrase
+        return form[:1].upper() + form[1:] if first else form
 
     def ranked(self, index: int) -> list[str]:
         """The chapter's phrases, most distinctive first."""
@@ -124,9 +136,10 @@ class KeyphraseTitler:
                 break
         if not picked:
             return f"Part {index + 1}"
-        title = (" and ".join(picked) if len(picked) == 2 and len(picked[0].split()) == 1
-                 and len(picked[1].split()) <= 2 else picked[0])
-        title = title[:1].upper() + title[1:]
+        if len(picked) == 2 and len(picked[0].split()) == 1 and len(picked[1].split()) <= 2:
+            title = f"{self.written(index, picked[0])} and {self.written(index, picked[1], first=False)}"
+        else:
+            title = self.written(index, picked[0])
         return title if _key(title) not in used else f"{title} ({index + 1})"
 
 
@@ -150,8 +163,7 @@ class EmbeddingTitler:
         if not candidates:
             return self.tfidf.title(index, previous)
         vectors = self.embed(candidates + [self.texts[index][:self.CHAPTER_CHARS]])
-        best = candidates[int(np.argmax(vectors[:-1] @ vectors[-1]))]
-        return best[:1].upper() + best[1:]
+        return self.tfidf.written(index, candidates[int(np.argmax(vectors[:-1] @ vectors[-1]))])
 
 
 class LLMTitler:
