@@ -1,7 +1,8 @@
 """Write PNGs of the main views to docs/screenshots/ (make screenshots).
 
 Runs the real window offscreen on a fresh library: the sample document and tracemonkey are
-read, a chunk is selected, and a question is answered with its evidence on the page.
+read, a chunk is selected, and a question is answered with its evidence on the page; last, a
+held-out Qasper paper read as plain text shows the chapters cut from its chunks and titled.
 """
 
 from __future__ import annotations
@@ -64,10 +65,34 @@ def main() -> int:
         window.show_citation(1)
         wait(app, lambda: True)
         window.grab().save(str(OUT / "answer.png"))
+
+        paper = _plain_text_paper(data, Path(folder))  # chapters cut from chunks, titled
+        if paper is not None:
+            window.add_paths([paper])
+            wait(app, lambda: window.tasks.running("ingest") is None
+                 and any(d.name == paper.name for d in window.library.documents()))
+            window.refresh_documents(select=next(d.id for d in window.library.documents() if d.name == paper.name))
+            wait(app, lambda: True)
+            window.chapters.grab().save(str(OUT / "chapters-plain-text.png"))
         window.close()
         app.processEvents()
     print(f"screenshots written to {OUT.relative_to(ROOT)}")
     return 0
+
+
+def _plain_text_paper(data: Path, folder: Path) -> Path | None:
+    """A held-out Qasper paper as plain text (no headings), if the shared data is here."""
+    if not (data / "qa" / "qasper_dev.json").exists():
+        return None
+    from folioscope.eval.chapters import paper_text
+    from folioscope.eval.retrieval import load_papers
+    from folioscope.eval.segdata import split_of
+    papers = load_papers(data)
+    pid = sorted(p for p in papers if split_of(p) == "test")[1]
+    (folder / "files").mkdir(exist_ok=True)
+    path = folder / "files" / "sentence-relation-modeling.txt"
+    path.write_text(paper_text(papers[pid]), encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":
