@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core import Chapter, ChatModel, Document, Role, SpanTable
 from ..segment.cohesion import depth_scores, window_similarity
-from .roles import RoleModel, chapter_features
+from .roles import ROLE_SOURCE, RoleModel, chapter_features
 from .structure import Heading, Mark, heading_marks, norm, outline_marks
 from .titles import EmbeddingTitler, KeyphraseTitler, LLMTitler, words
 
@@ -148,15 +148,26 @@ def _from_chunks(inp: ChapterInput, llm: ChatModel | None, embed: Callable | Non
     keyphrases = KeyphraseTitler(texts)
     titler = LLMTitler(llm, inp.title, texts, keyphrases) if llm is not None else None
     phrases = EmbeddingTitler(texts, embed) if embed is not None and titler is None else keyphrases
-    chapters: list[Chapter] = []
-    for i, (start, end) in enumerate(zip(starts, ends)):
-        previous = [c.title for c in chapters]
-        role = role_titles[i]
-        if role is not None and role.lower() not in {t.lower() for t in previous}:
-            title, source = role, "section role"
-        elif titler is not None:
-            title, source = titler.title(i, previous)
-        else:
-            title, source = phrases.title(i, previous), phrases.name
-        chapters.append(_chapter(i, title, start, end, source, inp))
+    if titler is not None:
+        title_of = titler.title
+    else:
+        def title_of(i: int, previous: list[str]) -> tuple[str, str]:
+            return phrases.title(i, previous), phrases.name
+    titled = with_roles(role_titles, title_of)
+    chapters = [_chapter(i, title, start, end, source, inp)
+                for i, ((title, source), start, end) in enumerate(zip(titled, starts, ends))]
     return chapters, (titler.rejected if titler else [])
+
+
+def with_roles(role_titles: list[str | None],
+               title_of: Callable[[int, list[str]], tuple[str, str]]) -> list[tuple[str, str]]:
+    """(title, source) of each chapter: its role title where it has one not given yet (any
+    case), else `title_of(index, titles so far)`."""
+    out: list[tuple[str, str]] = []
+    for i, role in enumerate(role_titles):
+        previous = [t for t, _ in out]
+        if role is not None and role.lower() not in {t.lower() for t in previous}:
+            out.append((role, ROLE_SOURCE))
+        else:
+            out.append(title_of(i, previous))
+    return out

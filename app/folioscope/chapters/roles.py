@@ -48,6 +48,7 @@ ROLE_NAMES: dict[str, str] = {
     "background": "Background",
 }
 OTHER = "other"
+ROLE_SOURCE = "section role"  # a role-titled chapter's title_source
 PLACE_FEATURES = 7
 
 

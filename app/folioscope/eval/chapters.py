@@ -87,29 +87,31 @@ def gold_sections(paper: dict, text: str) -> list[tuple[str, int, int]]:
     return gold
 
 
-def names_by_chapter(chapters, gold: list[tuple[str, int, int]]) -> list[str]:
-    """The name of the gold section each chapter overlaps most ("" for none)."""
+def names_by_chapter(spans: list[tuple[int, int]], gold: list[tuple[str, int, int]]) -> list[str]:
+    """The name of the gold section each chapter (start, end) overlaps most ("" for none)."""
     out = []
-    for ch in chapters:
-        overlap, name = max(((min(ch.end, b) - max(ch.start, a), n) for n, a, b in gold), default=(0, ""))
+    for start, end in spans:
+        overlap, name = max(((min(end, b) - max(start, a), n) for n, a, b in gold), default=(0, ""))
         out.append(name if overlap > 0 else "")
     return out
 
 
-def covering(chapters, start: int, end: int) -> int:
-    """The index of the chapter that covers most of [start, end)."""
-    return max(range(len(chapters)), key=lambda i: min(chapters[i].end, end) - max(chapters[i].start, start))
+def covering(spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """The index of the chapter (start, end) that covers most of [start, end)."""
+    return max(range(len(spans)), key=lambda i: min(spans[i][1], end) - max(spans[i][0], start))
 
 
-def _chunk_of(chunks, offset: int) -> int:
-    for c in chunks:
+def chunk_of(chunks, offset: int) -> int:
+    """The position of the chunk holding a character offset (the last chunk past the end)."""
+    for i, c in enumerate(chunks):
         if c.start <= offset < c.end:
-            return c.idx
+            return i
     return len(chunks) - 1
 
 
 def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None, llm: bool = True) -> dict:
-    from ..chapters.roles import chapter_features, load_role_model, role_of
+    from ..chapters.build import with_roles
+    from ..chapters.roles import ROLE_SOURCE, chapter_features, load_role_model, role_of
     from ..chapters.titles import EmbeddingTitler, KeyphraseTitler
     from ..embed import shared_embedder
     from ..index import Store
@@ -143,18 +145,20 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
             texts = [text[c.start:c.end] for c in chapters]
             tfidf = KeyphraseTitler(texts)
             by_embedding = EmbeddingTitler(texts, embed)
-            chunk_starts = [_chunk_of(chunks, c.start) for c in chapters]
-            role_of_chapter = roles.titles(chapter_features(store.chunk_vectors(doc), chunk_starts))
-            alt: dict[str, list[str]] = {"keyphrases (tf-idf)": [], "keyphrases (embedding)": [], DEFAULT_TITLES: []}
+            chunk_starts = [chunk_of(chunks, c.start) for c in chapters]
+            role_titles = roles.titles(chapter_features(store.chunk_vectors(doc), chunk_starts))
+            alt: dict[str, list[str]] = {"keyphrases (tf-idf)": [], "keyphrases (embedding)": []}
             for c in chapters:
                 alt["keyphrases (tf-idf)"].append(tfidf.title(c.index, alt["keyphrases (tf-idf)"]))
                 alt["keyphrases (embedding)"].append(by_embedding.title(c.index, alt["keyphrases (embedding)"]))
-                shipped = alt[DEFAULT_TITLES]  # what ingest gives: the role where sure, else embedding keyphrases
-                role = role_of_chapter[c.index]
-                fresh = role is not None and role.lower() not in {t.lower() for t in shipped}
-                shipped.append(role if fresh and role else by_embedding.title(c.index, shipped))
-                if fresh:
-                    given.append((pid, role, role_of(names_by_chapter(chapters, gold)[c.index])))
+            # what ingest gives: the role where sure, else embedding keyphrases
+            shipped = with_roles(role_titles, lambda i, previous, titler=by_embedding: (titler.title(i, previous),
+                                                                                         titler.name))
+            alt[DEFAULT_TITLES] = [title for title, _ in shipped]
+            spans = [(c.start, c.end) for c in chapters]
+            overlapped = names_by_chapter(spans, gold)
+            given += [(pid, title, role_of(name)) for (title, source), name in zip(shipped, overlapped)
+                      if source == ROLE_SOURCE]
             accepted += sum(c.title_source == "llm" for c in chapters)
             total += len(chapters)
             names = [name for name, _, _ in gold]
@@ -162,7 +166,7 @@ def evaluate_chapters(data: Path, split: str = "test", limit: int | None = None,
             vectors = {k: embed(v) for k, v in candidates.items()}
             name_vectors = embed(names) if names else np.zeros((0, 384))
             for (name, a, b), nv in zip(gold, name_vectors):
-                best = chapters[covering(chapters, a, b)]
+                best = chapters[covering(spans, a, b)]
                 sections += 1
                 title_papers.append(pid)
                 for k, v in candidates.items():
@@ -201,8 +205,8 @@ def _start_rows() -> dict[str, list[int]]:
 def _add_starts(rows: dict[str, list[int]], chunks, chapters, gold_offsets: list[int]) -> None:
     """Count one document's chapter starts (and the even cuts') against the chunks holding
     the gold section starts."""
-    gold_starts = {_chunk_of(chunks, a) for a in gold_offsets} - {0}
-    found = {_chunk_of(chunks, c.start) for c in chapters} - {0}
+    gold_starts = {chunk_of(chunks, a) for a in gold_offsets} - {0}
+    found = {chunk_of(chunks, c.start) for c in chapters} - {0}
     n = len(chunks)
     for label, cut in (("chapters", found), ("even cuts at the chapter count", _even(n, len(found))),
                        ("even cuts at the gold count", _even(n, len(gold_starts)))):
