@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,7 @@ import numpy as np
 
 from ..chapters.roles import OTHER, RoleModel, chapter_features, model_file, role_of
 from . import default_data_dir
-from .chapters import covering, gold_sections, names_by_chapter, paper_text, rouge_l
+from .chapters import chunk_of, covering, gold_sections, names_by_chapter, paper_text, rouge_l
 from .segdata import load_set, plain_text, split_of
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
@@ -45,18 +46,18 @@ FOLDS = 5
 @dataclass
 class Doc:
     """One ingested tune document: its chapters' features, labels and keyphrase titles,
-    and for a paper its gold sections (name, start, end) and chapter ranges."""
+    and for a paper its gold sections (name, start, end) and chapter spans."""
 
     group: str
     features: np.ndarray
     labels: list[str]
     titles: list[str]
     gold: list[tuple[str, int, int]] = field(default_factory=list)
-    ranges: list = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # each chapter's (start, end)
 
 
-def _ingest(path: Path) -> tuple[str, list, np.ndarray, list[int]] | None:
-    """(text, chapters, features, first chunk of each chapter) of a file, as ingest makes them."""
+def _ingest(path: Path) -> tuple[str, list, np.ndarray] | None:
+    """(text, chapters, their features) of a file, as ingest makes them."""
     from ..index.vectors import chunk_hash
     from ..ingest import IngestOptions
     from ..pipeline import prepare
@@ -65,9 +66,8 @@ def _ingest(path: Path) -> tuple[str, list, np.ndarray, list[int]] | None:
     if len(prepared.chapters) < 2 or not chunks:
         return None
     vectors = np.array([prepared.vectors[chunk_hash(c.indexed_text)] for c in chunks])
-    starts = [next(i for i, c in enumerate(chunks) if c.end > ch.start) for ch in prepared.chapters]
-    text = prepared.document.body_text().text
-    return text, prepared.chapters, chapter_features(vectors, starts), starts
+    starts = [chunk_of(chunks, ch.start) for ch in prepared.chapters]
+    return prepared.document.body_text().text, prepared.chapters, chapter_features(vectors, starts)
 
 
 def paper_docs(data: Path, folder: Path) -> list[Doc]:
@@ -80,11 +80,11 @@ def paper_docs(data: Path, folder: Path) -> list[Doc]:
         made = _ingest(path)
         if made is None:
             continue
-        text, chapters, features, _ = made
+        text, chapters, features = made
         gold = gold_sections(papers[pid], text)
-        labels = [role_of(name) for name in names_by_chapter(chapters, gold)]
-        out.append(Doc(pid, features, labels, [c.title for c in chapters], gold,
-                       [(c.start, c.end) for c in chapters]))
+        spans = [(c.start, c.end) for c in chapters]
+        labels = [role_of(name) for name in names_by_chapter(spans, gold)]
+        out.append(Doc(pid, features, labels, [c.title for c in chapters], gold, spans))
     return out
 
 
@@ -96,14 +96,9 @@ def other_docs(data: Path, folder: Path, per_set: int = 20) -> list[Doc]:
             path.write_text(plain_text(doc), encoding="utf-8")
             made = _ingest(path)
             if made is not None:
-                _, chapters, features, _ = made
+                _, chapters, features = made
                 out.append(Doc(f"{name}/{doc.group}", features, [OTHER] * len(chapters), [c.title for c in chapters]))
     return out
-
-
-class _Range:
-    def __init__(self, start: int, end: int):
-        self.start, self.end = start, end
 
 
 def score(docs: list[Doc], assigned: list[list[str | None]]) -> list[float]:
@@ -113,9 +108,8 @@ def score(docs: list[Doc], assigned: list[list[str | None]]) -> list[float]:
     for doc, roles in zip(docs, assigned):
         if not doc.gold:
             continue
-        chapters = [_Range(a, b) for a, b in doc.ranges]
         titles = [r or t for r, t in zip(roles, doc.titles)]
-        out += [rouge_l(titles[covering(chapters, a, b)], name) for name, a, b in doc.gold]
+        out += [rouge_l(titles[covering(doc.spans, a, b)], name) for name, a, b in doc.gold]
     return out
 
 
@@ -180,10 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         others = other_docs(data, Path(folder))
         print(f"{len(others)} other documents ({time.time() - started:.0f} s)", file=sys.stderr)
     docs = papers + others
-    counts: dict[str, int] = {}
-    for d in docs:
-        for label in d.labels:
-            counts[label] = counts.get(label, 0) + 1
+    counts = Counter(label for d in docs for label in d.labels)
     roles = tuple(sorted(r for r, n in counts.items() if n >= MIN_EXAMPLES or r == OTHER))
     results = cross_validate(docs, roles)
     c, threshold = choose(results)
@@ -200,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         "training_data": {"qasper tune papers": len(papers), "chapters": sum(len(d.labels) for d in papers),
                           **{f"{s} tune documents (all 'other')": sum(d.group.startswith(s + "/") for d in others)
                              for s in OTHER_SETS}},
-        "label_counts": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
+        "label_counts": dict(counts.most_common()),
         "cross_validation": {
             "measure": "mean ROUGE-L of each tune section's name against its covering chapter's title, "
                        f"{FOLDS} folds grouped by document",

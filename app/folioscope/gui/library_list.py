@@ -153,6 +153,9 @@ class LibraryList(QListView):
     def put_row(self, row: ListedFile) -> None:
         self.rows.put_row(row)
 
+    def documents(self) -> int:
+        return self.rows.documents()
+
     def set_filter(self, text: str) -> None:
         self.rows.set_filter(text)
 

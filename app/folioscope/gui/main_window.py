@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
             self.doc_list.put_row(listed_document(self.library.document(doc_id)))
         finally:
             self._quiet_selection = False
-        if self.doc_list.rows.documents() != self.library.count():  # it replaced another document
+        if self.doc_list.documents() != self.library.count():  # it replaced another document
             self.refresh_documents(select=doc_id)
             return
         self._select(doc_id, None)
