@@ -180,6 +180,7 @@ def test_large_libraries_search_an_approximate_index_kept_in_step_with_the_libra
     from folioscope.core import ChunkOptions
     from folioscope.eval.retrieval import load_papers
     from folioscope.eval.scale import make_documents
+    from folioscope.index.saved import read_manifest
     from folioscope.index.vectors import ANN_FILE, VectorIndex
     from folioscope.pipeline import rechunk
     paths = make_documents(load_papers(data), 5, tmp_path / "docs")
@@ -204,7 +205,8 @@ def test_large_libraries_search_an_approximate_index_kept_in_step_with_the_libra
     monkeypatch.setattr(VectorIndex, "ann_min_chunks", 1)  # both connections below
     first, second = Store(tmp_path / "lib"), Store(tmp_path / "lib")
     hits = first.vectors.search(query, None, 10)
-    assert first.vectors._ann is not None and not first.vectors._ann.dirty  # loaded, nothing to add
+    ann = first.vectors._ann
+    assert ann is not None and not ann.dirty and ann.path is not None  # memory-mapped, nothing to add
     assert all(d != gone for d, _, _ in hits)
     other = next(d for d, _, _ in hits)
     before = len(first.chunks(other))
@@ -212,8 +214,20 @@ def test_large_libraries_search_an_approximate_index_kept_in_step_with_the_libra
     assert len(second.chunks(other)) > before
     keys = {(d, i) for d, i, _ in first.vectors.search(query, None, 400)}
     assert {(other, i) for i in range(len(second.chunks(other)))} <= keys
+    assert first.vectors._ann.path is None  # loaded into memory to take the change
     first.close()
     second.close()
+
+    # a write brings the saved index in step when the library is closed, without a search:
+    # the next process's first question does not build it
+    (tmp_path / "lib" / ANN_FILE).unlink()
+    with Store(tmp_path / "lib") as writer:
+        writer.remove(other)
+    _, held = read_manifest(tmp_path / "lib", ANN_FILE)
+    with Store(tmp_path / "lib") as reader:
+        assert held == reader.vectors.current() and other not in held
+        assert all(d != other for d, _, _ in reader.vectors.search(query, None, 50))
+        assert not reader.vectors._ann.dirty and reader.vectors._ann.path is not None
 
 
 @pytest.mark.slow

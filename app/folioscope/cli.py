@@ -12,7 +12,7 @@
     folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes,robustness} [--tune] [--save DIR] [--json]
     folioscope eval segmentation --layers K   (sentence vectors from MiniLM's first K layers)
     folioscope bench [--json]
-    folioscope bench scale --documents N [--distinct M] [--keep DIR] [--list-rows N] [--json]
+    folioscope bench scale --documents N [--distinct M] [--sections S] [--keep DIR] [--list-rows N] [--json]
     folioscope bench vectors --chunks N [--json]
     folioscope bench text --chunks N [--json]      (BM25 in memory against FTS5 over N chunks)
     folioscope library {check,backup DEST,rebuild}
@@ -393,9 +393,11 @@ def cmd_bench(args) -> int:
             raise FolioscopeError("bench scale needs --documents N with N of 1 or more.")
         if args.distinct is not None and args.distinct < 1:
             raise FolioscopeError("bench scale needs --distinct M with M of 1 or more.")
+        if args.sections < 1:
+            raise FolioscopeError("bench scale needs --sections S with S of 1 or more.")
         report = scale_bench(Path(args.data) if args.data else default_data_dir(), args.documents,
                              Path(args.keep) if args.keep else None, progress=Progress(StderrProgress()),
-                             list_rows=args.list_rows, distinct=args.distinct)
+                             list_rows=args.list_rows, distinct=args.distinct, sections=args.sections)
     else:
         from .eval.bench import PARTS, run_bench
         only = tuple(args.only.split(",")) if args.only else PARTS
@@ -405,12 +407,14 @@ def cmd_bench(args) -> int:
     if args.save:
         from .eval import default_data_dir
         from .eval.archive import provenance, save
+        from .eval.scale import SECTIONS
         data = Path(args.data) if args.data else default_data_dir()
         inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"],
                   "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
         report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
         name = {"all": "bench" + (f"-{args.only.replace(',', '-')}" if args.only else ""),
-                "scale": f"bench-scale-{args.documents}", "text": f"bench-text-{args.chunks}"}.get(
+                "scale": f"bench-scale-{args.documents}" + (
+                    f"-{args.sections}-sections" if args.sections != SECTIONS else ""), "text": f"bench-text-{args.chunks}"}.get(
                     args.what, f"bench-vectors-{args.chunks}")
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
@@ -422,6 +426,7 @@ def cmd_bench(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .eval.scale import SECTIONS  # standard library imports only
     parser = argparse.ArgumentParser(prog="folioscope", description="A local document workbench.")
     parser.add_argument("--library", metavar="DIR", default=None,
                         help="library folder (default: $FOLIOSCOPE_HOME or the user data folder)")
@@ -541,6 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
     p.add_argument("--distinct", type=int, default=None, metavar="M",
                    help="scale: read only M distinct documents; the rest of the library are copies of them")
+    p.add_argument("--sections", type=int, default=SECTIONS, metavar="S",
+                   help=f"scale: sections per document (default {SECTIONS}, about 11 chunks a document; "
+                        "30 makes about 110)")
     p.add_argument("--only", metavar="PARTS", help="all: only these parts, comma-separated (born_digital, ocr, "
                                                    "routes, chunking, answers, gui)")
     p.add_argument("--chunks", type=int, default=1_000_000, metavar="N",

@@ -49,8 +49,9 @@ LIST_ROWS = 10_000
 PARALLEL_SAMPLE = 24  # documents ingested by one process and by reader processes, to compare
 
 
-def make_documents(papers: dict, count: int, folder: Path, seed: int = 0) -> list[Path]:
-    """`count` Markdown documents dealt from the papers' shuffled paragraphs."""
+def make_documents(papers: dict, count: int, folder: Path, seed: int = 0, sections: int = SECTIONS) -> list[Path]:
+    """`count` Markdown documents of `sections` sections dealt from the papers' shuffled
+    paragraphs."""
     rng = random.Random(seed)
     pool = [p.strip() for paper in papers.values() for section in paper["full_text"]
             for p in section["paragraphs"] if len(p.split()) >= 20]
@@ -61,7 +62,7 @@ def make_documents(papers: dict, count: int, folder: Path, seed: int = 0) -> lis
     out = []
     for k in range(count):
         parts = [f"# Document {k + 1}"]
-        for _ in range(SECTIONS):
+        for _ in range(sections):
             parts.append(f"## {rng.choice(names)}")
             for _ in range(rng.randint(*PARAGRAPHS)):
                 if not order:
@@ -115,7 +116,7 @@ print(json.dumps({"cold_start_s": round(cold, 2), "retrieval_p50_ms": round(stat
 
 
 def scale_bench(data: Path, documents: int, folder: Path | None = None, progress=None,
-                list_rows: int = LIST_ROWS, distinct: int | None = None) -> dict:
+                list_rows: int = LIST_ROWS, distinct: int | None = None, sections: int = SECTIONS) -> dict:
     from ..index import Store
     from .retrieval import gold_paragraphs, load_papers
     distinct = min(distinct or documents, documents)
@@ -125,7 +126,7 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         temp = tempfile.TemporaryDirectory(prefix="folioscope-scale-")
         folder = Path(temp.name)
     try:
-        paths = make_documents(papers, distinct, folder / "documents")
+        paths = make_documents(papers, distinct, folder / "documents", sections=sections)
         store = Store(folder / "library")
         started = time.perf_counter()
         results, prepared = ingest_keeping(store, paths, progress)
@@ -137,6 +138,9 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         started = time.perf_counter()
         store.index_text()  # what closing the library does after writes, timed apart
         text_index_s = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        store.vectors.index_saved()  # the same: the approximate index, once the library is large
+        vector_index_s = round(time.perf_counter() - started, 2)
         store.close()
         os.sync()  # the library's pages written out before the fresh process opens it
         db = folder / "library" / "library.db"
@@ -151,17 +155,21 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         if listing.returncode != 0:
             raise RuntimeError(listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "list probe failed")
         measured.update(json.loads(listing.stdout.strip().splitlines()[-1]))
-        parallel = parallel_speedup(paths[:PARALLEL_SAMPLE], folder / "parallel", progress)  # Ray's last
+        sample = paths[:PARALLEL_SAMPLE] if sections == SECTIONS else make_documents(
+            papers, PARALLEL_SAMPLE, folder / "sample", sections=SECTIONS)  # comparable across runs
+        parallel = parallel_speedup(sample, folder / "parallel", progress)  # Ray's last
         added = sum(r.status == "added" for r in results)
         return {
             "documents": counts["documents"], "chunks": counts["chunks"], "sentences": counts["sentences"],
-            "distinct_documents": distinct, "copies_stored_s": copies_s, "failed": len(results) - added,
+            "distinct_documents": distinct, "sections_per_document": sections, "copies_stored_s": copies_s, "failed": len(results) - added,
             "ingest_documents_per_s": round(added / ingest_s, 3),
             "ingest_sentences_per_s": round(read_sentences / ingest_s, 1),
             "ingest_parallel": parallel,
             "library_mb": round(sum(p.stat().st_size for p in db.parent.glob("library.db*")) / 2**20, 1),
             "text_index_build_s": text_index_s,
             "text_index_mb": round(sum(p.stat().st_size for p in db.parent.glob("text-*.npz")) / 2**20, 1),
+            "vector_index_build_s": vector_index_s,
+            "vector_index_mb": round(sum(p.stat().st_size for p in db.parent.glob("vectors-*.usearch")) / 2**20, 1),
             **measured,
             "note": "Markdown documents (no pages); retrieval library-wide, question embedding apart",
         }

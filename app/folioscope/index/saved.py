@@ -30,4 +30,7 @@ def replace_saved(folder: Path, manifest: str, name: str, write: Callable[[Path]
     temp.write_text(json.dumps({"index": name, "documents": documents}))
     os.replace(temp, path)
     if old and old != name:
-        (folder / old).unlink(missing_ok=True)
+        try:
+            (folder / old).unlink(missing_ok=True)
+        except OSError:
+            pass  # mapped by another process where that forbids removal: a stale file, not an error

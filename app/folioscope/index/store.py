@@ -191,6 +191,11 @@ class Store:
         return target
 
     def close(self) -> None:
+        if self._wrote:
+            try:
+                self.vectors.index_saved()  # so the next process's first question does not build it
+            except (OSError, sqlite3.Error, RuntimeError):
+                pass  # a read-only or full disk: the index is brought in step by the next process
         self.vectors.close()
         if self._wrote or self._text is not None:
             try:

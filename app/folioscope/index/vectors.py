@@ -79,36 +79,59 @@ class AnnIndex:
 
     `ANN_FILE` records the index file and the revision of each document in it; it is replaced
     atomically after the index file is written, so a crash leaves the previous pair, and a
-    process that finds documents at other revisions removes and re-adds just those."""
+    process that finds documents at other revisions removes and re-adds just those. A saved
+    index in step with the library is searched memory-mapped (usearch's `view`: only the
+    pages a search touches are read); it is loaded into memory only to be changed."""
+
+    ADD_BATCH = 50_000  # vectors added in one call (usearch spreads a batch over the cores)
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.held: dict[int, tuple[int, int]] = {}  # doc_id -> (revision, chunks) in the index
         self.dirty = False
+        self.path: Path | None = None  # the saved file `index` views, until it is loaded to change
         self.index = hnsw_index()
         try:
             path, held = read_manifest(folder, ANN_FILE)
-            self.index.load(str(path))
-            self.held = held
+            self.index.view(str(path))
+            self.path, self.held = path, held
         except (OSError, ValueError, KeyError, TypeError, RuntimeError):
             self.held = {}  # none yet, or unreadable: built again from the library
-            self.index.reset()
+            self.index = hnsw_index()
 
     @staticmethod
     def keys(doc_id: int, idx: np.ndarray) -> np.ndarray:
         return (np.int64(doc_id) << KEY_BITS) | idx.astype(np.int64)
 
+    def _writable(self) -> None:
+        if self.path is not None:
+            index = hnsw_index()
+            index.load(str(self.path))
+            self.index, self.path = index, None
+
     def sync(self, conn: sqlite3.Connection, current: dict[int, tuple[int, int]]) -> None:
         """Remove documents gone or changed, add documents new or changed."""
-        for doc_id in [d for d in self.held if current.get(d) != self.held[d]]:
+        gone = [d for d in self.held if current.get(d) != self.held[d]]
+        if not gone and len(self.held) == len(current):
+            return  # in step (same documents at the same revisions)
+        self._writable()
+        for doc_id in gone:
             self.index.remove(self.keys(doc_id, np.arange(self.held.pop(doc_id)[1])))
             self.dirty = True
+        keys: list[np.ndarray] = []
+        vectors: list[np.ndarray] = []
         for doc_id in [d for d in current if d not in self.held]:
             found = document_vectors(conn, doc_id)
             if found is not None:
-                self.index.add(self.keys(doc_id, found[0]), found[1])
+                keys.append(self.keys(doc_id, found[0]))
+                vectors.append(found[1])
             self.held[doc_id] = current[doc_id]
             self.dirty = True
+            if sum(len(k) for k in keys) >= self.ADD_BATCH:
+                self.index.add(np.concatenate(keys), np.vstack(vectors))
+                keys, vectors = [], []
+        if keys:
+            self.index.add(np.concatenate(keys), np.vstack(vectors))
 
     def search(self, query: np.ndarray, limit: int) -> list[tuple[int, int, float]]:
         if len(self.index) == 0:
@@ -205,13 +228,9 @@ class VectorIndex:
         query = np.asarray(query, dtype=np.float32)
         if doc_ids is not None:
             return self._search_documents(query, doc_ids, limit)
-        current = self.current()
-        if self.folder is not None and self._chunks >= self.ann_min_chunks:
-            if self._ann is None:
-                self._docs, self._revisions, self._merged = {}, {}, None  # the index replaces them
-                self._ann = AnnIndex(self.folder)
-            self._ann.sync(self.conn, current)
-            return self._ann.search(query, limit)
+        ann = self._approximate()
+        if ann is not None:
+            return ann.search(query, limit)
         docs, idx, matrix = self.arrays()
         return _best(matrix @ query, docs, idx, limit)
 
@@ -226,6 +245,26 @@ class VectorIndex:
         idx = np.concatenate([self._docs[d][0] for d in held])
         scores = np.concatenate([self._docs[d][1] @ query for d in held])
         return _best(scores, docs, idx, limit)
+
+    def _approximate(self) -> AnnIndex | None:
+        """The approximate index, in step with the library, when the library is large enough
+        to be searched by it (None: search exactly)."""
+        current = self.current()
+        if self.folder is None or self._chunks < self.ann_min_chunks:
+            return None
+        if self._ann is None:
+            self._docs, self._revisions, self._merged = {}, {}, None  # the index replaces them
+            self._ann = AnnIndex(self.folder)
+        self._ann.sync(self.conn, current)
+        return self._ann
+
+    def index_saved(self) -> None:
+        """Bring the saved approximate index in step with the library, if the library is
+        large enough to be searched by it (done on close after writes, so that the next
+        process's first question does not build it)."""
+        ann = self._approximate()
+        if ann is not None:
+            ann.save()
 
     def close(self) -> None:
         """Save the approximate index if this process changed it."""
