@@ -278,6 +278,27 @@ def _fts5_ranking(conn, words, doc_ids=None, limit=50, weight=0.5):
     return [tuple(r) for r in conn.execute(sql + " ORDER BY s DESC, doc_id, idx LIMIT ?", params + [limit])]
 
 
+def test_saved_arrays_are_mapped_as_numpy_saved_them(tmp_path):
+    """An uncompressed .npz reads back memory-mapped with numpy's own values, shapes and
+    types; a compressed one is refused (the index is then built again)."""
+    import numpy as np
+
+    from folioscope.index.saved import mapped_arrays
+    arrays = {"rows": np.arange(1000, dtype=np.int32), "counts": np.arange(40, dtype=np.uint16).reshape(20, 2),
+              "empty": np.zeros(0, np.int64), "words": np.frombuffer(b"a\nb", np.uint8)}
+    np.savez(tmp_path / "plain.npz", **arrays)
+    mapped = mapped_arrays(tmp_path / "plain.npz")
+    for name, array in arrays.items():
+        assert mapped[name].dtype == array.dtype and np.array_equal(mapped[name], array)
+    assert not mapped["rows"].flags.writeable
+    np.savez_compressed(tmp_path / "packed.npz", **arrays)
+    with pytest.raises(ValueError):
+        mapped_arrays(tmp_path / "packed.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(ValueError):
+        mapped_arrays(tmp_path / "junk.npz")
+
+
 def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data):
     """The in-memory BM25 gives FTS5's rows, order and scores (to the bit) on real paper
     text, library-wide and within a document, through removals, re-writes, a merge and a
@@ -338,6 +359,7 @@ def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data)
 
     calls = len(asked)
     reloaded = TextIndex(tmp_path)
+    assert not reloaded.parts[0][0].rows.flags.writeable  # mapped read-only from disk, not read into memory
     reloaded.sync(dict(revision), read)
     assert len(asked) == calls and not reloaded.dirty  # nothing read again
     agrees(reloaded)

@@ -4,9 +4,14 @@ of each document it holds (the vector index and the text index)."""
 from __future__ import annotations
 
 import json
+import mmap
 import os
+import struct
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 
 def read_manifest(folder: Path, manifest: str) -> tuple[Path, dict[int, tuple[int, int]]]:
@@ -34,3 +39,33 @@ def replace_saved(folder: Path, manifest: str, name: str, write: Callable[[Path]
             (folder / old).unlink(missing_ok=True)
         except OSError:
             pass  # mapped by another process where that forbids removal: a stale file, not an error
+
+
+def mapped_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an uncompressed .npz (`np.savez`), memory-mapped read-only rather than
+    read: only the pages a search touches are brought into memory. ValueError when the file
+    is not such an archive."""
+    with open(path, "rb") as f:
+        try:
+            members = zipfile.ZipFile(f).infolist()
+        except zipfile.BadZipFile as exc:
+            raise ValueError(f"{path.name} is not an .npz archive") from exc
+        whole = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.path.getsize(path) else None
+        out = {}
+        for info in members:
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy") or whole is None:
+                raise ValueError(f"{path.name} holds a compressed or unknown member")
+            f.seek(info.header_offset)
+            local = f.read(30)  # the member's local header, then its name and extra field
+            name_length, extra_length = struct.unpack("<HH", local[26:30])
+            f.seek(info.header_offset + 30 + name_length + extra_length)
+            version = np.lib.format.read_magic(f)
+            header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                      else np.lib.format.read_array_header_2_0)
+            shape, fortran, dtype = header(f)
+            if dtype.hasobject or fortran:
+                raise ValueError(f"{path.name} holds an array that cannot be mapped")
+            count = int(np.prod(shape, dtype=np.int64))
+            array = np.frombuffer(whole, dtype=dtype, count=count, offset=f.tell())
+            out[info.filename[:-4]] = array.reshape(shape)
+    return out

@@ -17,7 +17,8 @@ A question word that FTS5 reads as more than one token (a phrase such as "foo_ba
 to FTS5 (`search` returns None). The index is saved beside library.db and kept in step with
 the library by `chunk_revisions`, like the vector index: documents changed since the saved
 index are marked dead in it and added again to a small second segment, which is merged into
-the main one when it grows or when the index is saved.
+the main one when it grows or when the index is saved. The saved index is memory-mapped, not
+read: a process holds the pages of the postings its questions touch.
 
 A well-kept search library (tantivy) was not used: its tokenizer, stemmer and scoring differ
 from FTS5's, so library-wide and within-document rankings would change and FTS5 would still
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .saved import read_manifest, replace_saved
+from .saved import mapped_arrays, read_manifest, replace_saved
 
 TOKENIZER = "porter unicode61"  # chunk_fts's tokenizer (schema.m005_chapters_vectors_fts)
 TEXT_FILE = "text-index.json"  # names the saved index file and the revisions it holds
@@ -200,9 +201,9 @@ class TextIndex:
             return
         try:
             path, held = read_manifest(self.folder, TEXT_FILE)
-            with np.load(path, allow_pickle=False) as f:
-                main = Segment(*(f[k] for k in ARRAYS))
-                words = bytes(f["vocabulary"]).decode("utf-8").split("\n") if len(f["vocabulary"]) else []
+            saved = mapped_arrays(path)  # postings are read from disk as searches touch them
+            main = Segment(*(saved[k] for k in ARRAYS))
+            words = bytes(saved["vocabulary"]).decode("utf-8").split("\n") if len(saved["vocabulary"]) else []
         except (OSError, ValueError, KeyError, TypeError):
             return  # none yet, or unreadable: built again from the library
         self.parts[0] = (main, np.ones(len(main.doc), bool))
