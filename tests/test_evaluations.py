@@ -116,6 +116,18 @@ def test_scale_bench_reports_the_issue_keys(capsys, data, tmp_path):
     texts = [(tmp_path / "documents" / f"doc-0000{k}.md").read_text() for k in (1, 2, 3)]
     assert len(set(texts)) == 3
 
+    # the kept library measured again as it is: nothing built, the same library
+    before = sorted(p.name for p in (tmp_path / "library").iterdir())
+    code = main(["bench", "scale", "--measure", str(tmp_path), "--data", str(data), "--list-rows", "100",
+                 "--save", str(tmp_path / "results"), "--json"])
+    again = json.loads(capsys.readouterr().out)
+    assert code == 0 and again["measured_only"] and again["chunks"] == report["chunks"]
+    assert again["retrieval_p95_ms"] > 0 and again["list_rows"] == 100 and "ingest_parallel" not in again
+    assert sorted(p.name for p in (tmp_path / "library").iterdir()) == before
+    [saved_report] = (tmp_path / "results").glob("bench-scale-3-documents-*-chunks-measured.json")
+    assert json.loads(saved_report.read_text())["commit"]
+    assert main(["bench", "scale", "--measure", str(tmp_path / "documents")]) != 0  # no library there
+
 
 def test_vector_bench_compares_exact_and_approximate_search_and_archives_it(capsys, tmp_path):
     code = main(["bench", "vectors", "--chunks", "3000", "--save", str(tmp_path), "--json"])

@@ -12,6 +12,7 @@
     folioscope eval {segmentation,retrieval,answers,chapters,ocr,routes,robustness} [--tune] [--save DIR] [--json]
     folioscope eval segmentation --layers K   (sentence vectors from MiniLM's first K layers)
     folioscope bench [--json]
+    folioscope bench scale --measure DIR [--list-rows N] [--json]
     folioscope bench scale --documents N [--distinct M] [--sections S] [--keep DIR] [--list-rows N] [--json]
     folioscope bench vectors --chunks N [--json]
     folioscope bench text --chunks N [--json]      (BM25 in memory against FTS5 over N chunks)
@@ -386,6 +387,11 @@ def cmd_bench(args) -> int:
             raise FolioscopeError("bench text needs --chunks N with N of 100 or more.")
         report = text_bench(Path(args.data) if args.data else default_data_dir(), args.chunks,
                             progress=lambda message: print(message, file=sys.stderr))
+    elif args.what == "scale" and args.measure:
+        from .eval import default_data_dir
+        from .eval.scale import measure_existing
+        report = measure_existing(Path(args.data) if args.data else default_data_dir(), Path(args.measure),
+                                  args.list_rows)
     elif args.what == "scale":
         from .eval import default_data_dir
         from .eval.scale import scale_bench
@@ -413,8 +419,9 @@ def cmd_bench(args) -> int:
                   "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
         report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
         name = {"all": "bench" + (f"-{args.only.replace(',', '-')}" if args.only else ""),
-                "scale": f"bench-scale-{args.documents}" + (
-                    f"-{args.sections}-sections" if args.sections != SECTIONS else ""), "text": f"bench-text-{args.chunks}"}.get(
+                "scale": (f"bench-scale-{report['documents']}-documents-{report['chunks']}-chunks-measured"
+                          if args.measure else f"bench-scale-{args.documents}"
+                          + (f"-{args.sections}-sections" if args.sections != SECTIONS else "")), "text": f"bench-text-{args.chunks}"}.get(
                     args.what, f"bench-vectors-{args.chunks}")
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
@@ -544,6 +551,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", nargs="?", choices=["all", "scale", "vectors", "text"], default="all")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
+    p.add_argument("--measure", metavar="DIR", help="scale: measure the library kept in DIR by --keep as it is "
+                                                    "(cold start, retrieval, memory, list); nothing is built")
     p.add_argument("--distinct", type=int, default=None, metavar="M",
                    help="scale: read only M distinct documents; the rest of the library are copies of them")
     p.add_argument("--sections", type=int, default=SECTIONS, metavar="S",

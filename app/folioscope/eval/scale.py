@@ -118,7 +118,7 @@ print(json.dumps({"cold_start_s": round(cold, 2), "retrieval_p50_ms": round(stat
 def scale_bench(data: Path, documents: int, folder: Path | None = None, progress=None,
                 list_rows: int = LIST_ROWS, distinct: int | None = None, sections: int = SECTIONS) -> dict:
     from ..index import Store
-    from .retrieval import gold_paragraphs, load_papers
+    from .retrieval import load_papers
     distinct = min(distinct or documents, documents)
     papers = load_papers(data)
     temp = None
@@ -133,8 +133,6 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         ingest_s = time.perf_counter() - started
         read_sentences = store.conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
         copies_s = store_copies(store, prepared, documents - distinct, progress)
-        counts = {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("documents", "chunks", "sentences")}
         started = time.perf_counter()
         store.index_text()  # what closing the library does after writes, timed apart
         text_index_s = round(time.perf_counter() - started, 2)
@@ -142,40 +140,63 @@ def scale_bench(data: Path, documents: int, folder: Path | None = None, progress
         store.vectors.index_saved()  # the same: the approximate index, once the library is large
         vector_index_s = round(time.perf_counter() - started, 2)
         store.close()
-        os.sync()  # the library's pages written out before the fresh process opens it
-        db = folder / "library" / "library.db"
-        questions = [q for pid in sorted(papers) for q, _ in gold_paragraphs(papers[pid])][:QUESTIONS]
-        probe = subprocess.run([sys.executable, "-c", _PROBE, str(folder / "library"), json.dumps(questions)],
-                               capture_output=True, text=True, timeout=3600)
-        if probe.returncode != 0:
-            raise RuntimeError(probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "probe failed")
-        measured = json.loads(probe.stdout.strip().splitlines()[-1])
-        listing = subprocess.run([sys.executable, "-m", "folioscope.gui.list_probe", str(folder / "library"),
-                                  "--rows", str(list_rows)], capture_output=True, text=True, timeout=1800)
-        if listing.returncode != 0:
-            raise RuntimeError(listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "list probe failed")
-        measured.update(json.loads(listing.stdout.strip().splitlines()[-1]))
+        measured = measure_library(folder / "library", papers, list_rows)
         sample = paths[:PARALLEL_SAMPLE] if sections == SECTIONS else make_documents(
             papers, PARALLEL_SAMPLE, folder / "sample", sections=SECTIONS)  # comparable across runs
         parallel = parallel_speedup(sample, folder / "parallel", progress)  # Ray's last
         added = sum(r.status == "added" for r in results)
         return {
-            "documents": counts["documents"], "chunks": counts["chunks"], "sentences": counts["sentences"],
-            "distinct_documents": distinct, "sections_per_document": sections, "copies_stored_s": copies_s, "failed": len(results) - added,
+            "distinct_documents": distinct, "sections_per_document": sections, "copies_stored_s": copies_s,
+            "failed": len(results) - added,
             "ingest_documents_per_s": round(added / ingest_s, 3),
             "ingest_sentences_per_s": round(read_sentences / ingest_s, 1),
             "ingest_parallel": parallel,
-            "library_mb": round(sum(p.stat().st_size for p in db.parent.glob("library.db*")) / 2**20, 1),
             "text_index_build_s": text_index_s,
-            "text_index_mb": round(sum(p.stat().st_size for p in db.parent.glob("text-*.npz")) / 2**20, 1),
             "vector_index_build_s": vector_index_s,
-            "vector_index_mb": round(sum(p.stat().st_size for p in db.parent.glob("vectors-*.usearch")) / 2**20, 1),
             **measured,
-            "note": "Markdown documents (no pages); retrieval library-wide, question embedding apart",
         }
     finally:
         if temp is not None:
             temp.cleanup()
+
+
+def measure_library(library: Path, papers: dict, list_rows: int = LIST_ROWS) -> dict:
+    """A library as it is on disk: its size, then a fresh process opening it and asking
+    questions library-wide (`_PROBE`), and the window's list of it (`gui.list_probe`)."""
+    import sqlite3
+
+    from .retrieval import gold_paragraphs
+    os.sync()  # the library's pages written out before the fresh process opens it
+    with sqlite3.connect(f"file:{library / 'library.db'}?mode=ro", uri=True) as conn:
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "sentences")}
+    conn.close()
+    questions = [q for pid in sorted(papers) for q, _ in gold_paragraphs(papers[pid])][:QUESTIONS]
+    probe = subprocess.run([sys.executable, "-c", _PROBE, str(library), json.dumps(questions)],
+                           capture_output=True, text=True, timeout=3600)
+    if probe.returncode != 0:
+        raise RuntimeError(probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "probe failed")
+    measured = json.loads(probe.stdout.strip().splitlines()[-1])
+    listing = subprocess.run([sys.executable, "-m", "folioscope.gui.list_probe", str(library),
+                              "--rows", str(list_rows)], capture_output=True, text=True, timeout=1800)
+    if listing.returncode != 0:
+        raise RuntimeError(listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "list probe failed")
+    measured.update(json.loads(listing.stdout.strip().splitlines()[-1]))
+    return {**counts,
+            "library_mb": round(sum(p.stat().st_size for p in library.glob("library.db*")) / 2**20, 1),
+            "text_index_mb": round(sum(p.stat().st_size for p in library.glob("text-*.npz")) / 2**20, 1),
+            "vector_index_mb": round(sum(p.stat().st_size for p in library.glob("vectors-*.usearch")) / 2**20, 1),
+            **measured,
+            "note": "Markdown documents (no pages); retrieval library-wide, question embedding apart"}
+
+
+def measure_existing(data: Path, folder: Path, list_rows: int = LIST_ROWS) -> dict:
+    """`measure_library` on a library built before (`--keep DIR` keeps it in DIR/library)."""
+    from ..core import FolioscopeError
+    from .retrieval import load_papers
+    library = folder / "library" if (folder / "library" / "library.db").is_file() else folder
+    if not (library / "library.db").is_file():
+        raise FolioscopeError(f"There is no library in {folder} to measure.")
+    return {"measured_only": True, **measure_library(library, load_papers(data), list_rows)}
 
 
 def ingest_keeping(store, paths: list[Path], progress=None) -> tuple[list, dict]:

@@ -496,11 +496,17 @@ class Store:
         self.conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?)", [
             (doc_id, i, s.start, s.end, v.tobytes()) for i, (s, v) in enumerate(zip(chunking.sentences, vectors))])
 
-    def sentence_vectors(self, doc_id: int) -> tuple[list[tuple[int, int]], np.ndarray] | None:
+    def sentence_vectors(self, doc_id: int, within: tuple[int, int] | None = None
+                         ) -> tuple[list[tuple[int, int]], np.ndarray] | None:
         """The document's sentences ([start, end) in its text) and their unit vectors, or
-        None when they were not stored (a library from an earlier version)."""
-        rows = self.conn.execute("SELECT start, end, vector FROM sentences WHERE doc_id = ? ORDER BY idx",
-                                 (doc_id,)).fetchall()
+        None when they were not stored (a library from an earlier version). `within`: only
+        the sentences starting in that [start, end) of the text (a chunk's)."""
+        if within is None:
+            rows = self.conn.execute("SELECT start, end, vector FROM sentences WHERE doc_id = ? ORDER BY idx",
+                                     (doc_id,)).fetchall()
+        else:
+            rows = self.conn.execute("SELECT start, end, vector FROM sentences WHERE doc_id = ? AND start >= ? "
+                                     "AND start < ? ORDER BY idx", (doc_id, *within)).fetchall()
         if not rows:
             return None
         matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float16).reshape(len(rows), -1)

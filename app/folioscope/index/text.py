@@ -263,13 +263,11 @@ class TextIndex:
         postings = [[_live(seg.postings(t), live) for seg, live in parts] for t in terms]
         wanted = None if doc_ids is None else np.fromiter(doc_ids, np.int64, len(doc_ids))
         found = []
-        # every row holding a term scores above 0 (IDF is at least 1e-6) unless a column weighs 0
-        positive = min(weights) > 0
         for k, (seg, _) in enumerate(self.parts):
             if not len(seg.doc):
                 continue
             score = np.zeros(len(seg.doc))
-            touched = None if positive else np.zeros(len(seg.doc), bool)
+            touched = np.zeros(len(seg.doc), bool)  # rows holding a term (found faster than score's non-zeros)
             norms = seg.norms(avgdl)
             for each in postings:
                 n_hit = sum(len(rows) for rows, _ in each)
@@ -282,9 +280,8 @@ class TextIndex:
                 f = counts[:, 0].astype(np.float64) * weights[0] + counts[:, 1].astype(np.float64) * weights[1]
                 # bm25(): idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * length / avgdl)), in FTS5's order
                 score[rows] += idf * ((f * (K1 + 1.0)) / (f + norms[rows]))
-                if touched is not None:
-                    touched[rows] = True
-            rows = np.flatnonzero(score if touched is None else touched)
+                touched[rows] = True
+            rows = np.flatnonzero(touched)
             found.append((seg.doc[rows], seg.idx[rows], score[rows]))
         if not found:
             return []

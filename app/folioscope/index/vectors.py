@@ -89,6 +89,7 @@ class AnnIndex:
         self.folder = folder
         self.held: dict[int, tuple[int, int]] = {}  # doc_id -> (revision, chunks) in the index
         self.dirty = False
+        self.synced: dict[int, tuple[int, int]] | None = None  # the revisions last brought in step with
         self.path: Path | None = None  # the saved file `index` views, until it is loaded to change
         self.index = hnsw_index()
         try:
@@ -110,9 +111,13 @@ class AnnIndex:
             self.index, self.path = index, None
 
     def sync(self, conn: sqlite3.Connection, current: dict[int, tuple[int, int]]) -> None:
-        """Remove documents gone or changed, add documents new or changed."""
+        """Remove documents gone or changed, add documents new or changed. `current` is
+        compared by identity first: the store hands on the same dict until the library changes."""
+        if current is self.synced:
+            return
         gone = [d for d in self.held if current.get(d) != self.held[d]]
         if not gone and len(self.held) == len(current):
+            self.synced = current
             return  # in step (same documents at the same revisions)
         self._writable()
         for doc_id in gone:
@@ -132,6 +137,7 @@ class AnnIndex:
                 keys, vectors = [], []
         if keys:
             self.index.add(np.concatenate(keys), np.vstack(vectors))
+        self.synced = current
 
     def search(self, query: np.ndarray, limit: int) -> list[tuple[int, int, float]]:
         if len(self.index) == 0:

@@ -99,10 +99,12 @@ def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOp
         if per_passage.get(key, 0) >= options.per_chunk:
             continue
         per_passage[key] = per_passage.get(key, 0) + 1
-        table = spans.setdefault(s.doc_id, store.span_table(s.doc_id))
+        if s.doc_id not in spans:
+            spans[s.doc_id] = store.span_table(s.doc_id)
+        table = spans[s.doc_id]
         lines = table.line_boxes(s.start, s.end)
         page = lines[0][0] if lines else (table.pages(s.start, s.end) or [0])[0]
-        chosen.append(Evidence(doc_id=s.doc_id, start=s.start, end=s.end, text=store.text(s.doc_id)[s.start:s.end],
+        chosen.append(Evidence(doc_id=s.doc_id, start=s.start, end=s.end, text=s.text,
                                score=round(s.score, 4), page=page, boxes=[(p, *b.as_tuple()) for p, b in lines],
                                chunk=s.chunk.hit.idx))
     return chosen

@@ -12,7 +12,6 @@ than the budget is cut to the sentences around its best one.
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -48,6 +47,7 @@ class ScoredSentence:
     end: int
     score: float
     chunk: Candidate
+    text: str
 
 
 @dataclass
@@ -64,16 +64,25 @@ class Passage:
     reason: str = ""
 
 
-def blocks_of(text: str) -> list[tuple[int, int]]:
-    """[start, end) of every block (paragraph, heading, list item, cell) of a document text."""
-    out, at = [], 0
-    while at <= len(text):
-        end = text.find(BLOCK_SEPARATOR, at)
-        end = len(text) if end < 0 else end
-        if end > at:
-            out.append((at, end))
-        at = end + len(BLOCK_SEPARATOR)
-    return out
+def block_around(text: str, position: int) -> tuple[int, int]:
+    """[start, end) of the block (paragraph, heading, list item, cell) of a document text
+    that holds `position`."""
+    before = text.rfind(BLOCK_SEPARATOR, 0, position)
+    start = 0 if before < 0 else before + len(BLOCK_SEPARATOR)
+    end = text.find(BLOCK_SEPARATOR, position)
+    return start, len(text) if end < 0 else end
+
+
+class Texts(dict):
+    """Document texts read from the library once per question, as they are asked for."""
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, doc_id: int) -> str:
+        self[doc_id] = text = self.store.text(doc_id)
+        return text
 
 
 def idf_overlap(question: str, sentences: list[str]) -> np.ndarray:
@@ -88,29 +97,27 @@ def idf_overlap(question: str, sentences: list[str]) -> np.ndarray:
 
 
 def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[Candidate],
-                    options: PassageOptions, headings: dict[int, list[tuple[int, int]]]) -> list[ScoredSentence]:
+                    options: PassageOptions, headings: dict[int, list[tuple[int, int]]],
+                    texts: dict[int, str]) -> list[ScoredSentence]:
+    """Every sentence of the chunks (its stored vector read, not the document's), scored."""
     found: list[tuple[int, int, int, np.ndarray, Candidate]] = []
-    texts: list[str] = []
-    for doc_id in dict.fromkeys(c.hit.doc_id for c in chunks):
-        stored = store.sentence_vectors(doc_id)
+    sentences: list[str] = []
+    first = {d: k for k, d in reversed(list(enumerate(c.hit.doc_id for c in chunks)))}
+    for c in sorted(chunks, key=lambda c: first[c.hit.doc_id]):  # grouped by document, best document first
+        doc_id = c.hit.doc_id
+        stored = store.sentence_vectors(doc_id, (c.start, c.end))
         if stored is None:
-            continue
-        ranges, vectors = stored
-        text = store.text(doc_id)
-        starts = [a for a, _ in ranges]
-        for c in (c for c in chunks if c.hit.doc_id == doc_id):
-            lo, hi = bisect.bisect_left(starts, c.start), bisect.bisect_left(starts, c.end)
-            for i in range(lo, hi):
-                a, b = ranges[i]
-                if b - a < MIN_SENTENCE_CHARS or any(h0 <= a and b <= h1 for h0, h1 in headings.get(doc_id, ())):
-                    continue
-                found.append((doc_id, a, b, vectors[i], c))
-                texts.append(text[a:b])
+            continue  # none stored for this chunk (a library from an earlier version)
+        for (a, b), vector in zip(*stored):
+            if b - a < MIN_SENTENCE_CHARS or any(h0 <= a and b <= h1 for h0, h1 in headings.get(doc_id, ())):
+                continue
+            found.append((doc_id, a, b, vector, c))
+            sentences.append(texts[doc_id][a:b])
     if not found:
         return []
     dense = np.stack([f[3] for f in found]) @ np.asarray(qvec, dtype=np.float32)
-    scores = dense + options.lexical * idf_overlap(question, texts)
-    return [ScoredSentence(d, a, b, float(s), c) for (d, a, b, _, c), s in zip(found, scores)]
+    scores = dense + options.lexical * idf_overlap(question, sentences)
+    return [ScoredSentence(d, a, b, float(s), c, t) for ((d, a, b, _, c), s), t in zip(zip(found, scores), sentences)]
 
 
 def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: list[Candidate],
@@ -120,17 +127,12 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
     if not chunks:
         return [], []
     headings = {d: store.heading_ranges(d) for d in {c.hit.doc_id for c in chunks}}
-    sentences = score_sentences(store, question, qvec, chunks, options, headings)
+    texts = Texts(store)
+    sentences = score_sentences(store, question, qvec, chunks, options, headings, texts)
     top_fused = max(c.hit.fused for c in chunks) or 1.0
     passages: dict[tuple[int, int], Passage] = {}
-    block_cache: dict[int, tuple[list[tuple[int, int]], list[int]]] = {}
     for s in sentences:
-        if s.doc_id not in block_cache:
-            blocks = blocks_of(store.text(s.doc_id))
-            block_cache[s.doc_id] = blocks, [b[0] for b in blocks]
-        blocks, block_starts = block_cache[s.doc_id]
-        i = bisect.bisect_right(block_starts, s.start) - 1
-        start, end = blocks[max(i, 0)]
+        start, end = block_around(texts[s.doc_id], s.start)
         key = (s.doc_id, start)
         p = passages.get(key)
         score = s.score + options.chunk_weight * s.chunk.hit.fused / top_fused
@@ -143,7 +145,6 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
         for p in passages.values():
             p.score += options.mean_weight * float(np.mean([s.score for s in p.sentences]))
     ranked = sorted(passages.values(), key=lambda p: -p.score)
-    texts = {d: store.text(d) for d in {p.doc_id for p in ranked}}
     if options.coverage:
         ranked = _by_coverage(ranked, texts, question, options.coverage)
     best = ranked[0].score if ranked else 0.0
