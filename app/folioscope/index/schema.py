@@ -123,6 +123,12 @@ def m010_chunk_fts_rowids(db: sqlite_utils.Database) -> None:
                         [(fts_rows(d)[0] | i, t, c, d, i) for d, i, t, c in rows])
 
 
+def m011_sentence_starts(db: sqlite_utils.Database) -> None:
+    # a chunk's sentences found by where they start, without reading every sentence row (and
+    # vector) of its document: finding evidence reads twenty chunks' sentences per question
+    db.conn.execute("CREATE INDEX IF NOT EXISTS sentences_by_start ON sentences (doc_id, start)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -134,6 +140,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m008_chunk_context,
     m009_chunk_revisions,
     m010_chunk_fts_rowids,
+    m011_sentence_starts,
 ]
 
 
