@@ -299,6 +299,29 @@ def test_saved_arrays_are_mapped_as_numpy_saved_them(tmp_path):
         mapped_arrays(tmp_path / "junk.npz")
 
 
+def test_a_saved_index_replaces_its_file_and_clears_what_a_stopped_writer_left(tmp_path):
+    """The manifest names the new file; the one it named before goes, and so does a file of
+    the same index left half-written long ago, but not one another process may be writing."""
+    import os
+    import time
+
+    from folioscope.index.saved import STALE_SECONDS, read_manifest, replace_saved
+    replace_saved(tmp_path, "text-index.json", "text-first.npz", lambda p: p.write_bytes(b"1"), {1: (1, 2)})
+    left = tmp_path / "text-killed.npz"
+    left.write_bytes(b"half")
+    old = time.time() - STALE_SECONDS - 60
+    os.utime(left, (old, old))
+    writing = tmp_path / "text-writing.npz"
+    writing.write_bytes(b"in progress")
+    other = tmp_path / "vectors-kept.usearch"
+    other.write_bytes(b"another index")
+    replace_saved(tmp_path, "text-index.json", "text-second.npz", lambda p: p.write_bytes(b"2"), {1: (2, 2)})
+    path, held = read_manifest(tmp_path, "text-index.json")
+    assert path.name == "text-second.npz" and held == {1: (2, 2)}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["text-index.json", "text-second.npz", "text-writing.npz",
+                                                          "vectors-kept.usearch"]
+
+
 def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data):
     """The in-memory BM25 gives FTS5's rows, order and scores (to the bit) on real paper
     text, library-wide and within a document, through removals, re-writes, a merge and a

@@ -124,6 +124,27 @@ def test_two_writers_at_once_lose_nothing(tmp_path):
         assert len(store.documents()) == len(mine) + len(theirs) and store.check() == []
 
 
+def test_a_reader_asked_to_stop_leaves_its_writes_indexed(tmp_path):
+    """The window's reader process closes the library when it is stopped, so the text index
+    saved beside it holds what it wrote (the next process does not read those rows again)."""
+    import json
+
+    from folioscope.workers.process import WorkerProcess
+    folder = tmp_path / "lib"
+    Store(folder).close()
+    reader = WorkerProcess("test-reader")
+    try:
+        results = [reader.call("folioscope.workers.tasks:ingest_task", folder, path,
+                               IngestOptions(chapter_titles="keyphrases"), None)
+                   for path in notes(tmp_path / "n", 2, "n")]
+    finally:
+        reader.stop()
+    assert all(r.status == "added" for r in results)
+    saved = json.loads((folder / "text-index.json").read_text())
+    with Store(folder) as store:
+        assert sorted(int(d) for d in saved["documents"]) == sorted(d.id for d in store.documents())
+
+
 def test_a_reader_that_dies_fails_its_file_and_the_batch_goes_on(tmp_path, monkeypatch):
     import threading
 

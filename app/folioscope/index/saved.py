@@ -7,11 +7,14 @@ import json
 import mmap
 import os
 import struct
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+STALE_SECONDS = 600  # an index file named by no manifest and untouched this long is removed
 
 
 def read_manifest(folder: Path, manifest: str) -> tuple[Path, dict[int, tuple[int, int]]]:
@@ -24,7 +27,8 @@ def read_manifest(folder: Path, manifest: str) -> tuple[Path, dict[int, tuple[in
 def replace_saved(folder: Path, manifest: str, name: str, write: Callable[[Path], None],
                   documents: dict[int, tuple[int, int]]) -> None:
     """Write a new index file `name` with `write`, point `manifest` at it atomically, then
-    remove the file it named before: a crash leaves the previous pair."""
+    remove the file it named before (and any of this index's files a stopped process left
+    half-written): a crash leaves the previous pair."""
     path = folder / manifest
     try:
         old = json.loads(path.read_text()).get("index")
@@ -34,11 +38,15 @@ def replace_saved(folder: Path, manifest: str, name: str, write: Callable[[Path]
     temp = path.with_suffix(".tmp")
     temp.write_text(json.dumps({"index": name, "documents": documents}))
     os.replace(temp, path)
-    if old and old != name:
+    stem, _, rest = name.partition("-")
+    for stale in folder.glob(f"{stem}-*{Path(rest).suffix}"):  # this index's files ("text-*.npz")
+        # the file replaced, or one left by a process stopped while writing it (not one
+        # another process is writing now)
         try:
-            (folder / old).unlink(missing_ok=True)
+            if stale.name != name and (stale.name == old or time.time() - stale.stat().st_mtime > STALE_SECONDS):
+                stale.unlink(missing_ok=True)
         except OSError:
-            pass  # mapped by another process where that forbids removal: a stale file, not an error
+            pass  # gone already, or mapped by another process where that forbids removal
 
 
 def mapped_arrays(path: Path) -> dict[str, np.ndarray]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing as mp
+import sys
 
 from ..core import Cancelled, FolioscopeError, Progress, UnreadableFile
 
@@ -25,6 +26,14 @@ def _resolve(target: str):
     return getattr(importlib.import_module(module), name)
 
 
+def _finish() -> None:
+    """Before the child exits when asked to: close the libraries its tasks opened, so that
+    what they wrote is indexed for the next process (`Store.close`)."""
+    tasks = sys.modules.get("folioscope.workers.tasks")
+    if tasks is not None:
+        tasks.close_stores()
+
+
 def _serve(conn) -> None:
     """The child: run each requested call, relaying progress and emitted items."""
     while True:
@@ -33,6 +42,7 @@ def _serve(conn) -> None:
         except EOFError:
             return
         if request is None:
+            _finish()
             return
         target, args, kwargs = request
 

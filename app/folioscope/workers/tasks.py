@@ -28,6 +28,12 @@ def open_store(folder: Path) -> Store:
     return _stores[folder]
 
 
+def close_stores() -> None:
+    """Close the stores this process opened (their text and vector indexes saved in step)."""
+    while _stores:
+        _stores.popitem()[1].close()
+
+
 def ingest_task(folder: Path, path: Path, options, chunk_options, threads: int | None = None, *,
                 progress: Progress, emit) -> IngestResult:
     """Read, chunk and store one file; returns its IngestResult. `threads`: the models'
