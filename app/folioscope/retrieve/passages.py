@@ -99,11 +99,12 @@ def idf_overlap(question: str, sentences: list[str]) -> np.ndarray:
 def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[Candidate],
                     options: PassageOptions, headings: dict[int, list[tuple[int, int]]],
                     texts: dict[int, str]) -> list[ScoredSentence]:
-    """Every sentence of the chunks (its stored vector read, not the document's), scored."""
+    """Every sentence of the chunks, scored (the stored vectors of the chunks' own sentences
+    are read, not their whole documents')."""
     found: list[tuple[int, int, int, np.ndarray, Candidate]] = []
     sentences: list[str] = []
-    first = {d: k for k, d in reversed(list(enumerate(c.hit.doc_id for c in chunks)))}
-    for c in sorted(chunks, key=lambda c: first[c.hit.doc_id]):  # grouped by document, best document first
+    documents = {d: rank for rank, d in enumerate(dict.fromkeys(c.hit.doc_id for c in chunks))}
+    for c in sorted(chunks, key=lambda c: documents[c.hit.doc_id]):  # grouped by document, best first
         doc_id = c.hit.doc_id
         stored = store.sentence_vectors(doc_id, (c.start, c.end))
         if stored is None:
@@ -117,7 +118,7 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
         return []
     dense = np.stack([f[3] for f in found]) @ np.asarray(qvec, dtype=np.float32)
     scores = dense + options.lexical * idf_overlap(question, sentences)
-    return [ScoredSentence(d, a, b, float(s), c, t) for ((d, a, b, _, c), s), t in zip(zip(found, scores), sentences)]
+    return [ScoredSentence(d, a, b, float(s), c, t) for (d, a, b, _, c), s, t in zip(found, scores, sentences)]
 
 
 def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: list[Candidate],
