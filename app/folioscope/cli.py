@@ -413,23 +413,29 @@ def cmd_bench(args) -> int:
     if args.save:
         from .eval import default_data_dir
         from .eval.archive import provenance, save
-        from .eval.scale import SECTIONS
         data = Path(args.data) if args.data else default_data_dir()
         inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"],
                   "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
         report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
-        name = {"all": "bench" + (f"-{args.only.replace(',', '-')}" if args.only else ""),
-                "scale": (f"bench-scale-{report['documents']}-documents-{report['chunks']}-chunks-measured"
-                          if args.measure else f"bench-scale-{args.documents}"
-                          + (f"-{args.sections}-sections" if args.sections != SECTIONS else "")), "text": f"bench-text-{args.chunks}"}.get(
-                    args.what, f"bench-vectors-{args.chunks}")
-        print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
+        print(f"saved {save(report, Path(args.save), _bench_name(args, report))}", file=sys.stderr)
     if args.json:
         _print_json(report)
     else:
         from .eval.report import print_report
         print_report(report)
     return 0
+
+
+def _bench_name(args, report: dict) -> str:
+    """The archived report's file name (without .json)."""
+    from .eval.scale import SECTIONS
+    if args.what == "all":
+        return "bench" + (f"-{args.only.replace(',', '-')}" if args.only else "")
+    if args.what == "scale" and args.measure:
+        return f"bench-scale-{report['documents']}-documents-{report['chunks']}-chunks-measured"
+    if args.what == "scale":
+        return f"bench-scale-{args.documents}" + (f"-{args.sections}-sections" if args.sections != SECTIONS else "")
+    return f"bench-{args.what}-{args.chunks}"  # text, vectors
 
 
 def build_parser() -> argparse.ArgumentParser:

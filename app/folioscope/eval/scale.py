@@ -164,23 +164,16 @@ def measure_library(library: Path, papers: dict, list_rows: int = LIST_ROWS) -> 
     """A library as it is on disk: its size, then a fresh process opening it and asking
     questions library-wide (`_PROBE`), and the window's list of it (`gui.list_probe`)."""
     import sqlite3
+    from contextlib import closing
 
     from .retrieval import gold_paragraphs
     os.sync()  # the library's pages written out before the fresh process opens it
-    with sqlite3.connect(f"file:{library / 'library.db'}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{library / 'library.db'}?mode=ro", uri=True)) as conn:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "sentences")}
-    conn.close()
     questions = [q for pid in sorted(papers) for q, _ in gold_paragraphs(papers[pid])][:QUESTIONS]
-    probe = subprocess.run([sys.executable, "-c", _PROBE, str(library), json.dumps(questions)],
-                           capture_output=True, text=True, timeout=3600)
-    if probe.returncode != 0:
-        raise RuntimeError(probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "probe failed")
-    measured = json.loads(probe.stdout.strip().splitlines()[-1])
-    listing = subprocess.run([sys.executable, "-m", "folioscope.gui.list_probe", str(library),
-                              "--rows", str(list_rows)], capture_output=True, text=True, timeout=1800)
-    if listing.returncode != 0:
-        raise RuntimeError(listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "list probe failed")
-    measured.update(json.loads(listing.stdout.strip().splitlines()[-1]))
+    measured = _last_json_line([sys.executable, "-c", _PROBE, str(library), json.dumps(questions)], 3600)
+    measured.update(_last_json_line([sys.executable, "-m", "folioscope.gui.list_probe", str(library),
+                                     "--rows", str(list_rows)], 1800))
     return {**counts,
             "library_mb": round(sum(p.stat().st_size for p in library.glob("library.db*")) / 2**20, 1),
             "text_index_mb": round(sum(p.stat().st_size for p in library.glob("text-*.npz")) / 2**20, 1),
@@ -189,13 +182,24 @@ def measure_library(library: Path, papers: dict, list_rows: int = LIST_ROWS) -> 
             "note": "Markdown documents (no pages); retrieval library-wide, question embedding apart"}
 
 
+def _last_json_line(command: list[str], timeout: int) -> dict:
+    """Run a probe in a fresh process; the JSON object on its last line of output."""
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "probe failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def measure_existing(data: Path, folder: Path, list_rows: int = LIST_ROWS) -> dict:
-    """`measure_library` on a library built before (`--keep DIR` keeps it in DIR/library)."""
+    """`measure_library` on a library built before (`--keep DIR` keeps it in DIR/library),
+    first brought to this version's schema so that the cold start does not count a migration."""
     from ..core import FolioscopeError
+    from ..index import Store
     from .retrieval import load_papers
     library = folder / "library" if (folder / "library" / "library.db").is_file() else folder
     if not (library / "library.db").is_file():
         raise FolioscopeError(f"There is no library in {folder} to measure.")
+    Store(library).close()
     return {"measured_only": True, **measure_library(library, load_papers(data), list_rows)}
 
 
