@@ -146,6 +146,7 @@ def test_a_reader_asked_to_stop_leaves_its_writes_indexed(tmp_path):
 
 
 def test_a_reader_that_dies_fails_its_file_and_the_batch_goes_on(tmp_path, monkeypatch):
+    import json
     import threading
 
     from folioscope.gui.main_window import ingest_task
@@ -159,16 +160,18 @@ def test_a_reader_that_dies_fails_its_file_and_the_batch_goes_on(tmp_path, monke
     real_call = reader.call
 
     def dying_call(target, *args, **kwargs):
-        calls.append(args[1])
+        calls.append(args[1] if target.endswith(":ingest_task") else target)
         if len(calls) == 2:  # the second file: the child is killed while it reads it
             threading.Timer(1.0, lambda: reader._process.kill()).start()
         return real_call(target, *args, **kwargs)
     monkeypatch.setattr(reader, "call", dying_call)
     try:
         results = ingest_task(folder, files, [reader], progress=Progress(), emit=lambda item: None)
+        indexed = json.loads((folder / "text-index.json").read_text())["documents"]  # before the reader stops
     finally:
         reader.stop()
     assert [r.status for r in results] == ["added", "failed", "added"]
+    assert len(indexed) == 2  # the import ends by bringing the search indexes in step
     assert "stop unexpectedly" in results[1].message
     with Store(folder) as store:
         assert len(store.documents()) == 2

@@ -92,6 +92,11 @@ def ingest_task(folder: Path, paths: list[Path], readers: list[WorkerProcess], o
         result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
         emit(result)
         results.append(result)
+    if not progress.cancelled and any(r.status == "added" for r in results):
+        try:  # so the first question after an import does not build the indexes
+            readers[0].call("folioscope.workers.tasks:index_task", folder, progress=progress)
+        except (Cancelled, EOFError, ConnectionError, OSError):
+            pass  # cancelled or stopped: the next process that searches brings them in step
     return results
 
 

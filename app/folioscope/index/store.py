@@ -607,6 +607,13 @@ class Store:
         """Bring the saved text index in step with the library (done on close after writes)."""
         self.text_index().save()
 
+    def index_saved(self) -> None:
+        """Bring the saved text and vector indexes in step with the library, so that the next
+        question, in this process or another, finds them ready (done on close after writes,
+        and by the window after an import)."""
+        self.vectors.index_saved()
+        self.index_text()
+
     def _fts_rows(self, doc_ids: list[int]) -> Iterable[tuple[int, int, str, str]]:
         """(doc_id, idx, text, chapter) of the full-text rows of `doc_ids`."""
         for doc_id in doc_ids:

@@ -46,6 +46,13 @@ def ingest_task(folder: Path, path: Path, options, chunk_options, threads: int |
                        progress)
 
 
+def index_task(folder: Path, *, progress: Progress, emit) -> None:
+    """Bring the library's saved search indexes in step with what was just stored."""
+    progress.step("Indexing", 0, 1, "bringing the search indexes in step with the library")
+    open_store(folder).index_saved()
+    progress.step("Indexing", 1, 1, "done")
+
+
 def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str | None,
              threads: int | None = None, *, progress: Progress, emit) -> dict:
     """Answer a question; the answer's text is emitted piece by piece as it is generated."""
