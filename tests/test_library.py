@@ -278,6 +278,35 @@ def _fts5_ranking(conn, words, doc_ids=None, limit=50, weight=0.5):
     return [tuple(r) for r in conn.execute(sql + " ORDER BY s DESC, doc_id, idx LIMIT ?", params + [limit])]
 
 
+def test_vectors_no_chunk_uses_are_dropped_when_a_document_is_rechunked_or_removed(tmp_path, data):
+    """A chunk vector stays while some chunk has that text, and goes with the last one."""
+    from folioscope.core import ChunkOptions
+    from folioscope.eval.retrieval import load_papers
+    from folioscope.eval.scale import make_documents
+    from folioscope.pipeline import rechunk
+    paths = make_documents(load_papers(data), 2, tmp_path / "docs")
+    copy = tmp_path / "docs" / "copy.md"
+    copy.write_text(paths[0].read_text() + "\n")  # another file, the same chunk texts
+    with Store(tmp_path / "lib") as lib:
+        assert all(r.ok for r in ingest_paths(lib, [*paths, copy]))
+        first, second, twin = (d.id for d in lib.documents())
+
+        def unused() -> int:
+            return lib.conn.execute("SELECT count(*) FROM vectors WHERE hash NOT IN "
+                                    "(SELECT hash FROM chunks WHERE hash IS NOT NULL)").fetchone()[0]
+        def hashes(doc_id: int) -> set[str]:
+            return {r[0] for r in lib.conn.execute("SELECT hash FROM chunks WHERE doc_id = ?", (doc_id,))}
+        assert hashes(first) == hashes(twin)
+        rechunk(lib, second, ChunkOptions(budget=48, minimum=20))
+        assert unused() == 0
+        lib.remove(first)  # its twin still uses every one of its vectors
+        assert unused() == 0 and len(lib.vectors.document(twin)[0]) == len(lib.chunks(twin))
+        lib.remove(twin)
+        assert unused() == 0
+        assert {r[0] for r in lib.conn.execute("SELECT hash FROM vectors")} == {
+            r[0] for r in lib.conn.execute("SELECT hash FROM chunks")}
+
+
 def test_saved_arrays_are_mapped_as_numpy_saved_them(tmp_path):
     """An uncompressed .npz reads back memory-mapped with numpy's own values, shapes and
     types; a compressed one is refused (the index is then built again)."""

@@ -129,6 +129,14 @@ def m011_sentence_starts(db: sqlite_utils.Database) -> None:
     db.conn.execute("CREATE INDEX IF NOT EXISTS sentences_by_start ON sentences (doc_id, start)")
 
 
+def m012_chunk_hashes(db: sqlite_utils.Database) -> None:
+    # chunks found by the hash of their text, so that removing or re-chunking a document
+    # drops the vectors no chunk uses any more without a scan of every chunk; vectors left
+    # behind by re-chunking before this migration are dropped here once
+    db.conn.execute("CREATE INDEX IF NOT EXISTS chunks_by_hash ON chunks (hash)")
+    db.conn.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks WHERE hash IS NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -141,6 +149,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m009_chunk_revisions,
     m010_chunk_fts_rowids,
     m011_sentence_starts,
+    m012_chunk_hashes,
 ]
 
 

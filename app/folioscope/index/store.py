@@ -380,13 +380,13 @@ class Store:
 
     def _delete(self, doc_id: int) -> None:
         sha = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        hashes = self._chunk_hashes(doc_id)
         self.conn.execute("DELETE FROM chunk_fts WHERE rowid BETWEEN ? AND ?", fts_rows(doc_id))
         for table in ("chapters", "chunk_edits", "gaps", "chunks", "chunkings", "sentences",
                       "spans", "blocks", "pages", "doc_text"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        self.conn.execute("DELETE FROM vectors WHERE hash NOT IN "
-                          "(SELECT hash FROM chunks WHERE hash IS NOT NULL)")
+        self._drop_unused_vectors(hashes)
         self.vectors.invalidate(doc_id)
         self._wrote = True
         if sha:
@@ -463,6 +463,16 @@ class Store:
         with self.transaction():
             self._write_chunking(doc_id, chunking, self.span_table(doc_id), vectors, seconds)
 
+    def _chunk_hashes(self, doc_id: int) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT hash FROM chunks WHERE doc_id = ? AND hash IS NOT NULL", (doc_id,))]
+
+    def _drop_unused_vectors(self, hashes: list[str]) -> None:
+        """Remove the vectors of `hashes` (a document's former chunks) that no chunk uses any
+        more: looked up by hash, not by a scan of every chunk of the library."""
+        self.conn.executemany("DELETE FROM vectors WHERE hash = ? AND NOT EXISTS "
+                              "(SELECT 1 FROM chunks WHERE hash = ?)", [(h, h) for h in hashes])
+
     def _write_chunking(self, doc_id: int, chunking: Chunking, spans: SpanTable,
                         vectors: dict[str, np.ndarray], seconds: float = 0.0) -> None:
         if chunking.sentence_vectors is not None:
@@ -472,6 +482,7 @@ class Store:
         if missing:
             raise ValueError(f"{len(missing)} chunks have no vector")
         store_vectors(self.conn, vectors)
+        replaced = self._chunk_hashes(doc_id)
         for table in ("chunks", "gaps", "chunkings"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         options = chunking.options
@@ -486,6 +497,7 @@ class Store:
                 for c, n, h in zip(chunking.chunks, chunking.tokens, hashes)])
         self.conn.executemany("INSERT INTO gaps VALUES (?,?,?,?,?)", [
             (doc_id, b.after, b.offset, b.score, b.method) for b in chunking.boundaries])
+        self._drop_unused_vectors(replaced)
         self._write_fts(doc_id)
 
     def _write_sentences(self, doc_id: int, chunking: Chunking) -> None:
