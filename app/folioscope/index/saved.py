@@ -58,10 +58,10 @@ def mapped_arrays(path: Path) -> dict[str, np.ndarray]:
             members = zipfile.ZipFile(f).infolist()
         except zipfile.BadZipFile as exc:
             raise ValueError(f"{path.name} is not an .npz archive") from exc
-        whole = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.path.getsize(path) else None
+        whole = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # not empty: it is a zip archive
         out = {}
         for info in members:
-            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy") or whole is None:
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
                 raise ValueError(f"{path.name} holds a compressed or unknown member")
             f.seek(info.header_offset)
             local = f.read(30)  # the member's local header, then its name and extra field

@@ -191,18 +191,15 @@ class Store:
         return target
 
     def close(self) -> None:
-        if self._wrote:
-            try:
-                self.vectors.index_saved()  # so the next process's first question does not build it
-            except (OSError, sqlite3.Error, RuntimeError):
-                pass  # a read-only or full disk: the index is brought in step by the next process
+        try:  # so the next process starts with the saved indexes in step
+            if self._wrote:
+                self.index_saved()
+            elif self._text is not None:
+                self.index_text()  # brought in step with another process's writes
+        except (OSError, sqlite3.Error, RuntimeError):
+            pass  # a read-only or full disk: the next process brings them in step
+        self._text, self._wrote = None, False
         self.vectors.close()
-        if self._wrote or self._text is not None:
-            try:
-                self.index_text()  # so the next process starts with the text index in step
-            except (OSError, sqlite3.Error):
-                pass  # a read-only or full disk: the index is brought in step by the next process
-            self._text, self._wrote = None, False
         self.conn.close()
 
     def __enter__(self) -> Store:
