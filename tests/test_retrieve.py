@@ -299,6 +299,28 @@ def test_unrelated_question_is_refused_without_guessing(sample_library):
     assert result.generation is None  # the model was not asked
 
 
+def test_a_paragraph_under_a_heading_about_the_question_is_kept_first(tmp_path):
+    from folioscope.index import Store
+    from folioscope.pipeline import ingest_paths
+    from folioscope.retrieve import PassageOptions, retrieve
+    body = "All of the runs below use the material described in this part of the report."
+    source = tmp_path / "report.md"
+    source.write_text(f"# A report\n\n## Acknowledgments\n\n{body}\n\n## Datasets\n\n{body}\n")
+    lib = Store(tmp_path / "lib")
+    [result] = list(ingest_paths(lib, [source]))
+    text = lib.text(result.doc_id)
+    under_datasets = text.index(body, text.index("Datasets"))
+    one = dict(min_keep=1, max_keep=1)
+    found = retrieve(lib, "Which datasets did they use?", {result.doc_id}, PassageOptions(**one), evidence=None)
+    [kept] = found.kept
+    assert kept.start == under_datasets and "heading" in kept.reason
+    # the two paragraphs are the same words: without the heading's score nothing tells them apart
+    plain = retrieve(lib, "Which datasets did they use?", {result.doc_id}, PassageOptions(heading=0.0, **one),
+                     evidence=None)
+    assert "heading" not in plain.kept[0].reason
+    lib.close()
+
+
 @pytest.mark.slow
 def test_ask_cli_streams_an_answer_with_evidence(sample_library, tmp_path):
     lib, doc = sample_library

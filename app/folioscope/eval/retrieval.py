@@ -211,7 +211,8 @@ def evidence_method(passages: dict | None = None, **select) -> Callable:
 DEFAULT = "hybrid + evidence passages (default)"
 
 
-PASSAGE_GRID = [dict(relative=r, chunk_weight=w) for r in (0.4, 0.5, 0.7) for w in (0.2, 0.5, 1.0)]
+PASSAGE_GRID = ([dict(relative=r, chunk_weight=w) for r in (0.4, 0.5, 0.7) for w in (0.2, 0.5, 1.0)]
+                + [dict(heading=h) for h in (0.0, 0.2, 0.3, 0.5, 0.7)])
 
 
 def methods(naive: Naive, tune: bool = False) -> dict[str, Callable]:

@@ -5,13 +5,16 @@ Chunk scores are flat (a 250-token chunk is about many things); a sentence that 
 question stands out. Every sentence's vector is stored at ingest, so scoring them costs one
 matrix product. A sentence scores its cosine to the question plus the IDF-weighted share of
 the question's content words it holds; a paragraph scores its best sentence plus a little
-of its chunk's fused score. Paragraphs are kept best first while they score at least
-`relative` of the best one (the adaptive cut), within a token budget; a paragraph longer
-than the budget is cut to the sentences around its best one.
+of its chunk's fused score and of the cosine between the question and the heading it
+stands under (a question about datasets, a paragraph under "Data"). Paragraphs are kept best
+first while they score at least `relative` of the best one (the adaptive cut), within a
+token budget; a paragraph longer than the budget is cut to the sentences around its best
+one.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -38,6 +41,7 @@ class PassageOptions:
     max_passage: int = 300  # word pieces: a longer paragraph is cut around its best sentence
     mean_weight: float = 0.0  # weight of the mean of a passage's sentence scores beside its best
     coverage: float = 0.3  # bonus for the share of the question's words a passage adds to those kept
+    heading: float = 0.4  # weight of the cosine between the question and the heading a passage stands under
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Passage:
     score: float
     chunk: Candidate
     sentences: list[ScoredSentence] = field(default_factory=list)
+    heading: float = 0.4  # cosine between the question and the heading it stands under
     tokens: int = 0  # word pieces, once counted
     counted: bool = False
     kept: bool = False
@@ -142,6 +147,8 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
         elif score > p.score:
             p.score, p.chunk = score, s.chunk
         p.sentences.append(s)
+    if options.heading:
+        _under_headings(store, qvec, list(passages.values()), headings, options.heading)
     if options.mean_weight:
         for p in passages.values():
             p.score += options.mean_weight * float(np.mean([s.score for s in p.sentences]))
@@ -161,9 +168,30 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
                 p.reason = f"cut: would exceed the budget of {options.budget} tokens"
             else:
                 p.kept, used = True, used + p.tokens
-                p.reason = f"kept: rank {rank + 1}, best sentence {max(s.score for s in p.sentences):.3f}"
+                p.reason = (f"kept: rank {rank + 1}, best sentence {max(s.score for s in p.sentences):.3f}"
+                            + (f", heading {p.heading:.3f}" if p.heading else ""))
                 kept.append(p)
     return sorted(kept, key=lambda p: (p.doc_id, p.start)), sorted(sentences, key=lambda s: -s.score)
+
+
+def _under_headings(store: Store, qvec: np.ndarray, passages: list[Passage],
+                    headings: dict[int, list[tuple[int, int]]], weight: float) -> None:
+    """Add `weight` x the cosine between the question and the nearest heading before each
+    passage (the mean of the heading's stored sentence vectors)."""
+    starts = {d: [a for a, _ in ranges] for d, ranges in headings.items()}
+    similarity: dict[tuple[int, int], float] = {}
+    for p in passages:
+        i = bisect.bisect_right(starts.get(p.doc_id, []), p.start) - 1
+        if i < 0:
+            continue  # nothing above it but the start of the document
+        heading = headings[p.doc_id][i]
+        key = (p.doc_id, heading[0])
+        if key not in similarity:
+            stored = store.sentence_vectors(p.doc_id, heading)
+            mean = stored[1].mean(axis=0) if stored is not None else np.zeros(len(qvec), dtype=np.float32)
+            similarity[key] = float(mean @ qvec) / (float(np.linalg.norm(mean)) or 1.0)
+        p.heading = similarity[key]
+        p.score += weight * p.heading
 
 
 MEASURED_TOGETHER = 8  # passages whose word pieces are counted in one tokenizer call
