@@ -62,7 +62,7 @@ class Passage:
     score: float
     chunk: Candidate
     sentences: list[ScoredSentence] = field(default_factory=list)
-    heading: float = 0.4  # cosine between the question and the heading it stands under
+    heading: float = 0.0  # cosine between the question and the heading it stands under
     tokens: int = 0  # word pieces, once counted
     counted: bool = False
     kept: bool = False
