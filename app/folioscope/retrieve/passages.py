@@ -63,6 +63,7 @@ class Passage:
     chunk: Candidate
     sentences: list[ScoredSentence] = field(default_factory=list)
     heading: float = 0.0  # cosine between the question and the heading it stands under
+    under: str = ""  # that heading's text
     tokens: int = 0  # word pieces, once counted
     counted: bool = False
     kept: bool = False
@@ -148,7 +149,7 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
             p.score, p.chunk = score, s.chunk
         p.sentences.append(s)
     if options.heading:
-        _under_headings(store, qvec, list(passages.values()), headings, options.heading)
+        _under_headings(store, qvec, list(passages.values()), headings, texts, options.heading)
     if options.mean_weight:
         for p in passages.values():
             p.score += options.mean_weight * float(np.mean([s.score for s in p.sentences]))
@@ -169,13 +170,13 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
             else:
                 p.kept, used = True, used + p.tokens
                 p.reason = (f"kept: rank {rank + 1}, best sentence {max(s.score for s in p.sentences):.3f}"
-                            + (f", heading {p.heading:.3f}" if p.heading else ""))
+                            + (f", under \"{_short(p.under)}\" (heading {p.heading:.3f})" if p.under else ""))
                 kept.append(p)
     return sorted(kept, key=lambda p: (p.doc_id, p.start)), sorted(sentences, key=lambda s: -s.score)
 
 
 def _under_headings(store: Store, qvec: np.ndarray, passages: list[Passage],
-                    headings: dict[int, list[tuple[int, int]]], weight: float) -> None:
+                    headings: dict[int, list[tuple[int, int]]], texts: dict[int, str], weight: float) -> None:
     """Add `weight` x the cosine between the question and the nearest heading before each
     passage (the mean of the heading's stored sentence vectors)."""
     starts = {d: [a for a, _ in ranges] for d, ranges in headings.items()}
@@ -190,8 +191,13 @@ def _under_headings(store: Store, qvec: np.ndarray, passages: list[Passage],
             stored = store.sentence_vectors(p.doc_id, heading)
             mean = stored[1].mean(axis=0) if stored is not None else np.zeros(len(qvec), dtype=np.float32)
             similarity[key] = float(mean @ qvec) / (float(np.linalg.norm(mean)) or 1.0)
-        p.heading = similarity[key]
+        p.heading, p.under = similarity[key], texts[p.doc_id][heading[0]:heading[1]]
         p.score += weight * p.heading
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 MEASURED_TOGETHER = 8  # passages whose word pieces are counted in one tokenizer call
