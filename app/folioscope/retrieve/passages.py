@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
+from textwrap import shorten
 
 import numpy as np
 
@@ -170,7 +171,7 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
             else:
                 p.kept, used = True, used + p.tokens
                 p.reason = (f"kept: rank {rank + 1}, best sentence {max(s.score for s in p.sentences):.3f}"
-                            + (f", under \"{_short(p.under)}\" (heading {p.heading:.3f})" if p.under else ""))
+                            + (f", under \"{shorten(p.under, 40, placeholder='…')}\" (heading {p.heading:.3f})" if p.under else ""))
                 kept.append(p)
     return sorted(kept, key=lambda p: (p.doc_id, p.start)), sorted(sentences, key=lambda s: -s.score)
 
@@ -193,11 +194,6 @@ def _under_headings(store: Store, qvec: np.ndarray, passages: list[Passage],
             similarity[key] = float(mean @ qvec) / (float(np.linalg.norm(mean)) or 1.0)
         p.heading, p.under = similarity[key], texts[p.doc_id][heading[0]:heading[1]]
         p.score += weight * p.heading
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 MEASURED_TOGETHER = 8  # passages whose word pieces are counted in one tokenizer call
