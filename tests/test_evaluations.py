@@ -35,6 +35,9 @@ def test_segmentation_leave_one_set_out_rows(capsys, data):
         assert 0 <= learned["pk"] <= 1 and 0 <= learned["ap"] <= 1 and "f1" in learned
         assert 0 < rows["ap_chance"] < 1
         assert set(rows["differences"]) >= {"ap: learned - texttiling", "own-rule Pk: learned - no boundary"}
+        # the threshold sweep reproduces the learned row at the threshold chosen on the other sets
+        at_chosen = rows["learned_own_rule_by_threshold"][str(rows["learned_threshold"])]
+        assert (at_chosen["pk"], at_chosen["boundaries_found"]) == (learned["pk"], learned["boundaries_found"])
     assert "choi" in report["sets"] and "qasper" in report["sets"]
 
 

@@ -151,7 +151,7 @@ def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: in
     # a run on a slice (--limit) trains on as few synthetic documents as it has real ones
     synthetic = SYNTHETIC_DOCUMENTS if train_limit is None else min(SYNTHETIC_DOCUMENTS, 5 * train_limit)
     lodo = fit(lodo_train, layers=layers, synthetic_docs=synthetic)
-    lodo.threshold = choose_threshold(lodo_train, layers=layers, synthetic_docs=synthetic)[0]
+    lodo.threshold, inner_worst = choose_threshold(lodo_train, layers=layers, synthetic_docs=synthetic)
     if "shipped model" not in train_cache:
         shipped_train = examples_of(TRAIN_SETS)
         train_cache["shipped model"] = fit(shipped_train, layers=layers, synthetic_docs=synthetic)
@@ -170,6 +170,7 @@ def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: in
     paired: dict[str, list[float]] = {k: [] for k in ("ap_learned", "ap_texttiling", "topn_learned",
                                                        "topn_texttiling", "pk_learned", "pk_none", "wd_learned",
                                                        "wd_none")}
+    lodo_scores: list[np.ndarray] = []
     for i, (doc, seg) in enumerate(zip(docs, inputs)):
         n, count = len(doc.sentences), len(doc.boundaries)
         rows["no boundary"].add(doc, set())
@@ -183,6 +184,7 @@ def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: in
         from ..segment.learned import gap_features
         features = gap_features(vectors[i], doc.sentences, doc.paragraph_starts)
         p = lodo.predict_features(features)
+        lodo_scores.append(p)
         cut = lodo.decide(p)
         rows["learned (trained without this set)"].add(doc, cut, p)
         q = shipped.predict_features(features)
@@ -200,6 +202,8 @@ def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: in
     report = {"documents": len(docs), "sentences": sum(len(d.sentences) for d in docs),
               "gold_boundaries": sum(len(d.boundaries) for d in docs), "ap_chance": chance_ap(docs),
               "texttiling_cutoff_tuned": cutoff, "learned_threshold": lodo.threshold,
+              "learned_threshold_inner_worst_ratio": inner_worst,
+              "learned_own_rule_by_threshold": own_rule_by_threshold(docs, lodo_scores, paired["pk_none"]),
               "train_seconds": round(train_seconds, 1),
               "rows": {name: scored.row() for name, scored in rows.items()}}
     if perplexity_docs:
@@ -213,6 +217,22 @@ def evaluate_set(held: str, data: Path, split: str, train_cache: dict, limit: in
         "own-rule WD: learned - no boundary": paired_bootstrap(paired["wd_learned"], paired["wd_none"], groups),
     }
     return report
+
+
+def own_rule_by_threshold(docs: list[SegDoc], scores: list[np.ndarray], pk_none: list[float]) -> dict:
+    """The leave-one-out model's own cuts at each candidate threshold (the one chosen on the
+    other sets among them): how much its result on this set hangs on that choice."""
+    from ..segment.learned import pick_boundaries
+    from .train_boundary import THRESHOLDS
+    out = {}
+    for t in THRESHOLDS:
+        scored = Scored()
+        for doc, p in zip(docs, scores):
+            scored.add(doc, pick_boundaries(p, t))
+        row = scored.row()
+        row["pk: learned - no boundary"] = paired_bootstrap(scored.pk, pk_none, [d.name for d in docs])
+        out[str(t)] = row
+    return out
 
 
 def _perplexity(docs, inputs, model, count: int) -> dict:
