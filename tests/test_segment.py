@@ -48,6 +48,15 @@ def test_sentences_keep_offsets_and_block_structure():
     assert all(text[s.start:s.end] == s.text for s in sentences)
 
 
+def test_a_quote_inside_a_quote_stays_with_the_sentence_it_closes():
+    text = ("They only repeat their own case.’” “Why did he?” she asked. It ended.'\" Then. "
+            'He left. "Go home," she said.')
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == ["They only repeat their own case.’”", "“Why did he?” she asked.",
+                                           "It ended.'\"", "Then.", "He left.", '"Go home," she said.']
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
 def assert_chunking_invariants(text, chunking, budget):
     chunks = chunking.chunks
     assert "".join(c.text for c in chunks) == text  # lossless
