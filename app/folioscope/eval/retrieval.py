@@ -121,10 +121,11 @@ def build_library(papers: dict, folder: Path, chapter_titles: str = "keyphrases"
 
 def library_cache(data: Path) -> Path:
     """Where the Qasper library is kept between runs: keyed by everything that shapes it
-    (the data, the boundary model, the code of the stages), so a change builds it anew."""
+    (the data, the boundary and role models, the code of the stages), so a change builds it
+    anew (chapter titles, which the role model gives, are indexed with the chunks)."""
     import hashlib
 
-    from ..models import boundary_model_path
+    from ..models import boundary_model_path, role_model_path
     from .vectors import cache_folder
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parents[1]
@@ -133,6 +134,7 @@ def library_cache(data: Path) -> Path:
         digest.update(path.read_bytes())
     digest.update((data / "qa" / "qasper_dev.json").read_bytes())
     digest.update(boundary_model_path().read_bytes())
+    digest.update(role_model_path().read_bytes())
     folder = cache_folder() / f"qasper-library-{digest.hexdigest()[:16]}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
