@@ -93,6 +93,9 @@ class Block:
     level: int = 0  # heading level (1 = top) or list depth
     pieces: list[Piece] = field(default_factory=list)
     time: float | None = None  # transcript cue start, seconds
+    # when this block goes on with the previous body block's paragraph (across a page or column
+    # break): the text that joins them, "" after a hyphenated word or " "; None starts a new block
+    continues: str | None = None
 
     def pieces_or_whole(self) -> list[Piece]:
         """The block's pieces; a block without finer boxes is one piece."""
@@ -158,8 +161,9 @@ class Document:
             if not block.text:
                 continue
             if parts:
-                parts.append(BLOCK_SEPARATOR)
-                offset += len(BLOCK_SEPARATOR)
+                joiner = BLOCK_SEPARATOR if block.continues is None else block.continues
+                parts.append(joiner)
+                offset += len(joiner)
             parts.append(block.text)
             starts.append((block, offset))
             for line in block.pieces_or_whole():

@@ -22,6 +22,7 @@ import numpy as np
 import sqlite_utils
 
 from ..core import (
+    BLOCK_SEPARATOR,
     Block,
     Box,
     Chapter,
@@ -296,13 +297,19 @@ class Store:
         pages = [Page(index=p.page_no, width=p.width, height=p.height, route=Route(p.route),
                       reason=p.reason, timings=p.timings, rotation=p.rotation)
                  for p in self.pages(doc_id)]
+        text, body_end = self.text(doc_id), None
         for b in self.db.query("SELECT * FROM blocks WHERE doc_id = ? ORDER BY seq", [doc_id]):
             box = None if b["x0"] is None else Box(b["x0"], b["y0"], b["x1"], b["y1"])
             pieces = [Piece(s, e, None if x0 is None else Box(x0, y0, x1, y1), c)
                       for s, e, x0, y0, x1, y1, c in json.loads(b["pieces"] or "[]")]
+            # a block joined to the previous one by less than a blank line goes on with its paragraph
+            joiner = text[body_end:b["start"]] if b["start"] is not None and body_end is not None else None
             pages[b["page_no"]].blocks.append(Block(
                 text=b["text"], page=b["page_no"], box=box, role=Role(b["role"]), source=b["source"],
-                confidence=b["confidence"], level=b["level"], pieces=pieces, time=b["time"]))
+                confidence=b["confidence"], level=b["level"], pieces=pieces, time=b["time"],
+                continues=joiner if joiner is not None and joiner != BLOCK_SEPARATOR else None))
+            if b["start"] is not None:
+                body_end = b["end"]
         return Document(title=row.title, kind=row.kind, pages=pages, metadata=row.metadata)
 
     def table_blocks(self, doc_id: int) -> list[tuple[str, int, int, int]]:

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..core import Document, Page, Progress, Route, UnreadableFile
+from .flow import join_continued, mark_running_lines
 from .options import IngestOptions
 from .repair import repair_page
 from .scan import scan_blocks
@@ -61,6 +62,8 @@ def read_image(path: Path, options: IngestOptions, progress: Progress) -> Docume
                 pages.append(page)
         except (OSError, SyntaxError) as exc:  # Pillow raises SyntaxError for a broken PNG
             raise UnreadableFile(f"{path.name} is truncated or damaged ({exc}).") from exc
+        mark_running_lines(pages)
+        join_continued(pages)
         return Document(title=path.stem, kind="image", pages=pages,
                         metadata={"page_count": len(pages), "format": image.format})
     finally:

@@ -10,6 +10,7 @@ import numpy as np
 import pymupdf
 
 from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile, out_of_memory
+from .flow import join_continued, mark_running_lines
 from .options import IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
@@ -79,6 +80,8 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
             pages.append(result)
             sized.extend(text_blocks)
         assign_text_roles(sized, pages)
+        mark_running_lines(pages)
+        join_continued(pages)
         meta = doc.metadata or {}
         title = (meta.get("title") or "").strip() or path.stem
         outline = [[lvl, text, pno - 1] for lvl, text, pno in doc.get_toc(simple=True)]
