@@ -75,6 +75,27 @@ def test_retrieval_rows_default_and_scopes(capsys, data):
 
 
 @pytest.mark.slow
+def test_evidence_rows_hits_and_baselines(capsys, data):
+    report = run_eval(capsys, data, "evidence", "--limit", "2")
+    assert report["split"] == "test" and report["questions"] > 0 and report["models"]["evidence_ranker"]
+    rows = report["results"]
+    assert report["default"] in rows and any(name.startswith("MiniLM cosine") for name in rows)
+    for row in rows.values():
+        assert 0 <= row["hit@1"] <= row["hit@k"] <= 1 and row["pieces"] > 0
+    one = rows["MiniLM cosine over the paper's sentences, top-1"]
+    assert one["k"] == 1 and one["hit@1"] == one["hit@k"]
+    assert f"hit@1: default - MiniLM cosine over the paper's sentences, top-1" in report["differences"]
+
+
+def test_a_sentence_is_a_hit_when_half_of_it_is_highlighted():
+    from folioscope.eval.evidence import holds_span, is_hit
+    gold = [(100, 150)]
+    assert is_hit(100, 150, gold) and is_hit(90, 150, gold) and is_hit(125, 175, gold)
+    assert not is_hit(40, 150, gold) and not is_hit(150, 200, gold)
+    assert holds_span("They use the SQuAD dataset [1].", ["SQuAD"]) and not holds_span("Squadron", ["SQuAD"])
+
+
+@pytest.mark.slow
 def test_chapters_starts_and_titles(capsys, data):
     report = run_eval(capsys, data, "chapters", "--tune", "--limit", "1")
     assert report["papers"] == 1 and report["sections"] > 0

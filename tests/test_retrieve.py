@@ -372,3 +372,42 @@ def test_a_failing_or_overflowing_model_falls_back_to_keyphrases():
     title, source = titler.title(0, [])
     assert source == "keyphrases" and "oil" in title.lower()
     assert Overflowing.calls == 2 and "exceed context" in titler.rejected[0][2]
+
+
+def test_the_evidence_ranker_orders_the_evidence_and_falls_back_to_the_sentence_score():
+    """The shipped ranker loads, scores one row per sentence, and decides the order; without
+    it the sentences keep the order of their own score."""
+    import numpy as np
+
+    from folioscope.retrieve.evidence import EvidenceOptions, evidence_from
+    from folioscope.retrieve.passages import Passage, ScoredSentence
+    from folioscope.retrieve.ranker import FEATURES, EvidenceRanker, features, shipped_ranker
+    from folioscope.retrieve.search import Hit
+    from folioscope.retrieve.select import Candidate
+    from folioscope.core import SpanTable
+
+    ranker = shipped_ranker()
+    assert ranker is not None and ranker.names == FEATURES
+    chunk = Candidate(Hit(doc_id=1, idx=0, fused=1.0), 0, 200, 40)
+    passage = Passage(1, 0, 200, 1.0, chunk, kept=True)
+    question = "How many keepers worked on a rock station?"
+    sentences = [ScoredSentence(1, 0, 40, 0.9, chunk, "Keepers worked on rock stations at sea.", cosine=0.8),
+                 ScoredSentence(1, 41, 90, 0.5, chunk, "Three keepers worked together on each station.",
+                                cosine=0.4)]
+    for s in sentences:
+        s.passage = passage
+    rows = features(question, sentences)
+    assert rows.shape == (2, len(FEATURES))
+    assert rows[1, FEATURES.index("number_question_x_number")] == 0  # "Three" is a word, not a digit
+
+    class Spans:
+        def span_table(self, doc_id):
+            return SpanTable([])
+    # a ranker that prefers a lower cosine puts the second sentence first
+    weights = np.zeros(len(FEATURES))
+    weights[FEATURES.index("cosine")] = -1.0
+    flipped = EvidenceRanker(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), weights, 0.0, {})
+    ranked = evidence_from(Spans(), [passage], sentences, EvidenceOptions(relative=0.0), question, flipped)
+    plain = evidence_from(Spans(), [passage], sentences, EvidenceOptions(relative=0.0), question, None)
+    assert [e.start for e in ranked] == [41, 0] and [e.start for e in plain] == [0, 41]
+    assert EvidenceRanker.from_json(ranker.to_json()).weights.tolist() == ranker.weights.tolist()

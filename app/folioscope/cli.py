@@ -521,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_segment)
 
     p = sub.add_parser("eval", help="evaluate quality against gold data, beside the simplest baselines")
-    p.add_argument("what", choices=["segmentation", "retrieval", "answers", "chapters", "ocr", "routes", "robustness"])
+    p.add_argument("what", choices=["segmentation", "retrieval", "evidence", "answers", "chapters", "ocr", "routes", "robustness"])
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--tune", action="store_true",
                    help="the tune halves, where settings are chosen (never prints test numbers)")

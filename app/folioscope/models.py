@@ -88,6 +88,11 @@ def role_model_path() -> Path:
     return _models_file("titles/roles.npz")
 
 
+def evidence_ranker_path() -> Path:
+    """The trained evidence sentence ranker shipped in the models/ folder."""
+    return _models_file("evidence/ranker.json")
+
+
 def embedding_onnx_path() -> Path:
     """The bundled MiniLM as an ONNX graph, exported from the package's own weights when
     Folioscope is installed (`tools/export_embedder.py`); not kept in the repository."""

@@ -19,7 +19,7 @@ def default_data_dir() -> Path:
     return Path.cwd().parent / "shared" / "data"
 
 
-EVALUATIONS = ("segmentation", "retrieval", "answers", "chapters", "ocr", "routes", "robustness")
+EVALUATIONS = ("segmentation", "retrieval", "evidence", "answers", "chapters", "ocr", "routes", "robustness")
 
 
 def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int | None = None,
@@ -42,6 +42,12 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         from .retrieval import evaluate_retrieval
         report = evaluate_retrieval(data, split=split, limit=limit)
         sources = [data / "qa" / "qasper_dev.json"]
+    elif what == "evidence":
+        from ..models import evidence_ranker_path
+        from .evidence import evaluate_evidence
+        report = evaluate_evidence(data, split=split, limit=limit)
+        sources = [data / "qa" / "qasper_dev.json"]
+        models["evidence_ranker"] = evidence_ranker_path()
     elif what == "answers":
         from .answers import evaluate_answers
         from .retrieval import library_cache

@@ -11,7 +11,8 @@ import numpy as np
 from ..core import Evidence
 from ..index import Store
 from .evidence import EvidenceOptions, evidence_from, locate
-from .passages import PassageOptions, select_passages
+from .passages import PassageOptions, ScoredSentence, select_passages
+from .ranker import shipped_ranker
 from .search import Hit, bm25_search, fuse
 from .select import Candidate, SelectOptions, select
 
@@ -25,6 +26,7 @@ class Retrieval:
     candidates: list[Candidate]  # every fused candidate, best first, with its decision
     evidence: list[Evidence]
     timings: dict[str, float] = field(default_factory=dict)
+    sentences: list[ScoredSentence] = field(default_factory=list)  # every scored sentence, best first
 
     @property
     def tokens(self) -> int:
@@ -66,10 +68,11 @@ def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
         _explain(candidates, passages, options)
         t4 = time.perf_counter()
         timings["select"] = t4 - t3
-        found = evidence_from(library, passages, scored, evidence) if evidence is not None else []
+        ranker = shipped_ranker() if evidence is not None and evidence.ranked else None
+        found = evidence_from(library, passages, scored, evidence, question, ranker) if evidence is not None else []
         timings["evidence"] = time.perf_counter() - t4
         timings["total"] = time.perf_counter() - t0
-        return Retrieval(question, kept, candidates, found, timings)
+        return Retrieval(question, kept, candidates, found, timings, scored)
     kept = select(candidates, options, {c.key: c for c in candidates})
     t4 = time.perf_counter()
     timings["select"] = t4 - t3

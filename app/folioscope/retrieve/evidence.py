@@ -23,9 +23,12 @@ MIN_CHARS = 12  # shorter "sentences" (numbers, labels) are never evidence alone
 
 @dataclass(frozen=True)
 class EvidenceOptions:
-    max_sentences: int = 6
-    relative: float = 0.8  # keep sentences scoring at least this share of the best one
-    per_chunk: int = 3
+    # set on the Qasper tune papers (`folioscope eval evidence --tune`), reported on the test ones
+    max_sentences: int = 4
+    relative: float = 0.5  # keep sentences scoring (ranker probability) at least this share of the best one
+    per_chunk: int = 3  # at most this many from one passage (chunk, for the chunk selectors)
+    ranked: bool = True  # order by the trained evidence ranker (retrieve/ranker.py) when it is shipped
+    within_kept: bool = True  # evidence only from the passages kept as context
 
 
 def content_terms(text: str) -> set[str]:
@@ -80,22 +83,33 @@ def locate(question: str, question_vector: np.ndarray, pieces: list[tuple[int, i
     return chosen
 
 
-def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOptions()) -> list[Evidence]:
-    """Evidence sentences among the scored sentences (best first) that lie in the kept
-    passages: those scoring at least `relative` of the best, a few per passage."""
-    inside = [s for s in scored if any(p.doc_id == s.doc_id and p.start <= s.start and s.end <= p.end
-                                       for p in passages)]
-    if not inside:
+def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOptions(), question: str = "",
+                  ranker=None) -> list[Evidence]:
+    """Evidence sentences among the scored sentences: ordered by `ranker`'s probability (else by
+    their own score), those reaching `relative` of the best, a few per passage; only those in
+    the kept `passages` when `options.within_kept`."""
+    def inside(s) -> bool:
+        return any(p.doc_id == s.doc_id and p.start <= s.start and s.end <= p.end for p in passages)
+    pool = [s for s in scored if inside(s)] if options.within_kept else list(scored)
+    if not pool:
         return []
-    best = inside[0].score
+    if ranker is not None:
+        from .ranker import features
+        rank = ranker.score(features(question, scored))
+        by_id = {id(s): float(r) for s, r in zip(scored, rank)}
+        order = sorted(pool, key=lambda s: -by_id[id(s)])
+        value = [by_id[id(s)] for s in order]
+    else:
+        order = sorted(pool, key=lambda s: -s.score)
+        value = [s.score for s in order]
+    best = value[0]
     chosen: list[Evidence] = []
     per_passage: dict[tuple[int, int], int] = {}
     spans: dict[int, SpanTable] = {}
-    for s in inside:
-        if len(chosen) >= options.max_sentences or s.score < options.relative * best:
+    for s, v in zip(order, value):
+        if len(chosen) >= options.max_sentences or v < options.relative * best:
             break
-        passage = next(p for p in passages if p.doc_id == s.doc_id and p.start <= s.start and s.end <= p.end)
-        key = (passage.doc_id, passage.start)
+        key = (s.doc_id, s.passage.start if s.passage is not None else s.start)
         if per_passage.get(key, 0) >= options.per_chunk:
             continue
         per_passage[key] = per_passage.get(key, 0) + 1

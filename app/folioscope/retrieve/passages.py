@@ -15,7 +15,6 @@ one.
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass, field
 from textwrap import shorten
 
@@ -23,7 +22,7 @@ import numpy as np
 
 from ..core import BLOCK_SEPARATOR
 from ..index import Store
-from .evidence import content_terms
+from .evidence import content_terms, lexical_scores
 from .select import Candidate
 
 MIN_SENTENCE_CHARS = 12
@@ -50,9 +49,15 @@ class ScoredSentence:
     doc_id: int
     start: int
     end: int
-    score: float
+    score: float  # cosine + lexical weight x lexical
     chunk: Candidate
     text: str
+    cosine: float = 0.0  # to the question
+    lexical: float = 0.0  # IDF-weighted share of the question's content words it holds
+    neighbour: float = 0.0  # best cosine of the sentences before and after it in its paragraph
+    first: bool = False  # the first sentence of its paragraph
+    position: float = 0.0  # where it starts, as a share of the document text
+    passage: Passage | None = None  # the paragraph it stands in
 
 
 @dataclass
@@ -92,17 +97,6 @@ class Texts(dict):
         return text
 
 
-def idf_overlap(question: str, sentences: list[str]) -> np.ndarray:
-    terms = content_terms(question)
-    if not terms or not sentences:
-        return np.zeros(len(sentences))
-    sets = [content_terms(s) for s in sentences]
-    n = len(sets)
-    idf = {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in terms}
-    total = sum(idf.values())
-    return np.array([sum(idf[t] for t in terms & s) / total for s in sets])
-
-
 def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[Candidate],
                     options: PassageOptions, headings: dict[int, list[tuple[int, int]]],
                     texts: dict[int, str]) -> list[ScoredSentence]:
@@ -124,8 +118,21 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
     if not found:
         return []
     dense = np.stack([f[3] for f in found]) @ np.asarray(qvec, dtype=np.float32)
-    scores = dense + options.lexical * idf_overlap(question, sentences)
-    return [ScoredSentence(d, a, b, float(s), c, t) for (d, a, b, _, c), s, t in zip(found, scores, sentences)]
+    lexical = lexical_scores(question, sentences)
+    scored = [ScoredSentence(d, a, b, float(cos + options.lexical * lex), c, t, float(cos), float(lex))
+              for (d, a, b, _, c), cos, lex, t in zip(found, dense, lexical, sentences)]
+    for i, s in enumerate(scored):  # neighbours in the same paragraph (found in text order per chunk)
+        text = texts[s.doc_id]
+        before = scored[i - 1] if i and _same_block(scored[i - 1], s, text) else None
+        after = scored[i + 1] if i + 1 < len(scored) and _same_block(s, scored[i + 1], text) else None
+        s.first = s.start == 0 or text[max(0, s.start - len(BLOCK_SEPARATOR)):s.start] == BLOCK_SEPARATOR
+        s.neighbour = max((n.cosine for n in (before, after) if n is not None), default=0.0)
+        s.position = s.start / max(len(text), 1)
+    return scored
+
+
+def _same_block(a: ScoredSentence, b: ScoredSentence, text: str) -> bool:
+    return a.doc_id == b.doc_id and a.end <= b.start and BLOCK_SEPARATOR not in text[a.end:b.start]
 
 
 def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: list[Candidate],
@@ -149,6 +156,7 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
         elif score > p.score:
             p.score, p.chunk = score, s.chunk
         p.sentences.append(s)
+        s.passage = p
     if options.heading:
         _under_headings(store, qvec, list(passages.values()), headings, texts, options.heading)
     if options.mean_weight:
