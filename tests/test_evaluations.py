@@ -84,7 +84,7 @@ def test_evidence_rows_hits_and_baselines(capsys, data):
         assert 0 <= row["hit@1"] <= row["hit@k"] <= 1 and row["pieces"] > 0
     one = rows["MiniLM cosine over the paper's sentences, top-1"]
     assert one["k"] == 1 and one["hit@1"] == one["hit@k"]
-    assert f"hit@1: default - MiniLM cosine over the paper's sentences, top-1" in report["differences"]
+    assert "hit@1: default - MiniLM cosine over the paper's sentences, top-1" in report["differences"]
 
 
 def test_a_sentence_is_a_hit_when_half_of_it_is_highlighted():

@@ -379,12 +379,12 @@ def test_the_evidence_ranker_orders_the_evidence_and_falls_back_to_the_sentence_
     it the sentences keep the order of their own score."""
     import numpy as np
 
+    from folioscope.core import SpanTable
     from folioscope.retrieve.evidence import EvidenceOptions, evidence_from
     from folioscope.retrieve.passages import Passage, ScoredSentence
     from folioscope.retrieve.ranker import FEATURES, EvidenceRanker, features, shipped_ranker
     from folioscope.retrieve.search import Hit
     from folioscope.retrieve.select import Candidate
-    from folioscope.core import SpanTable
 
     ranker = shipped_ranker()
     assert ranker is not None and ranker.names == FEATURES
