@@ -85,3 +85,20 @@ def test_a_prompt_after_one_with_the_same_system_prompt_keeps_the_context_and_it
     assert [g.text for g in kept] == [g.text for g in after_other]
     assert 0 < after_other[0].reused_tokens == after_other[1].reused_tokens < kept[1].reused_tokens
     assert kept[1].reused_tokens < kept[1].prompt_tokens
+
+
+@pytest.mark.slow
+def test_the_sentence_over_the_samples_page_break_is_whole_in_ask_json_and_boxed_on_both_pages(sample, capsys):
+    """"A Fresnel lens gathers most of the light of a | lamp into a beam": the paragraph runs
+    from page 1 onto page 2, and the evidence is the whole sentence with boxes on both."""
+    import json
+
+    from folioscope.cli import main
+    store, doc = sample
+    assert main(["--library", str(store.folder), "ask", "How much of the light does a Fresnel lens gather?",
+                 "--json"]) == 0
+    reply = json.loads(capsys.readouterr().out)
+    [fresnel] = [e for e in reply["evidence"] if "Fresnel lens gathers" in e["text"]]
+    assert fresnel["text"].endswith("compared with a solid lens of the same power.")
+    assert {b["page"] for b in fresnel["boxes"]} == {1, 2} and fresnel["page"] == 1
+    assert reply["tokens"]["evidence_read"] > 0 and reply["tokens"]["context_shown"] >= reply["tokens"]["evidence_read"]

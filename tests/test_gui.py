@@ -368,6 +368,23 @@ def test_asking_highlights_the_cited_evidence_on_its_page(qtbot, sample_window):
     assert max(gaps) < STALL_TARGET, f"longest stall {max(gaps) * 1000:.0f} ms"
 
 
+@pytest.mark.slow
+def test_evidence_that_runs_over_a_page_break_is_highlighted_on_both_pages(qtbot, sample_window):
+    from folioscope.core import Box
+    w = sample_window
+    wait_done(qtbot, w.ask("How much of the light does a Fresnel lens gather?"), timeout=600_000)
+    evidence = w.last_answer["answer"].evidence
+    n = next(i for i, e in enumerate(evidence, 1) if "Fresnel lens gathers" in e.text)
+    drawn = [i.rect().adjusted(1, 1, -1, -1) for i in w.page_view.evidence_items if i.data(0) == n and hasattr(i, "rect")]
+    boxes = evidence[n - 1].boxes
+    assert {page for page, *_ in boxes} == {0, 1}
+    assert drawn == [w.page_view.page_rect_to_scene(page, Box(*box)) for page, *box in boxes]
+    w.page_view.go_to_page(3)
+    w.show_citation(n)  # scrolls to the sentence's first part, on page 1
+    qtbot.wait(50)
+    assert w.page_view.mapToScene(w.page_view.viewport().rect()).boundingRect().intersects(drawn[0])
+
+
 def test_qt_binding_keeps_none_alive(qtbot):
     """A PySide6 release decremented None's reference count on every void call under Python
     3.11, so a window drawing thousands of overlay items aborted (pinned out in pyproject)."""

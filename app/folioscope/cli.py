@@ -239,6 +239,7 @@ def cmd_ask(args) -> int:
                  "boxes": [{"page": b[0] + 1, "box": [round(v, 2) for v in b[1:]]} for b in e.boxes]}
                 for n, e in enumerate(answer.evidence, 1)]
     if args.json:
+        from .embed import count_tokens
         g = result.generation
         _print_json({"question": answer.question, "extractive_answer": answer.extractive, "answer": answer.text,
                      "model_answer": answer.generated, "model_supported": answer.supported,
@@ -246,7 +247,8 @@ def cmd_ask(args) -> int:
                      "citations": {str(n): i for n, i in answer.citations.items()}, "evidence": evidence,
                      "selection": result.retrieval.trace(),
                      "timings": {k: round(v, 4) for k, v in {**result.retrieval.timings, **result.timings}.items()},
-                     "tokens": {"chunks_selected": result.retrieval.tokens,
+                     "tokens": {"context_shown": result.retrieval.tokens,
+                                "evidence_read": sum(count_tokens([e.text for e in answer.evidence])),
                                 "prompt": g.prompt_tokens if g else 0,
                                 "prompt_reused": g.reused_tokens if g else 0,
                                 "output": g.output_tokens if g else 0}})
