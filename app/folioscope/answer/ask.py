@@ -37,8 +37,11 @@ class AskResult:
     generation: object | None = None  # llm.Generation
 
 
-def build_messages(question: str, evidence) -> list[dict]:
-    lines = [f"[{n}] {e.text.strip()}" for n, e in enumerate(evidence, 1)]
+def build_messages(question: str, evidence, texts: list[str] | None = None) -> list[dict]:
+    """The prompt: the numbered evidence (`texts`, one per evidence item, when the model reads
+    more than the sentences themselves) and the question."""
+    texts = texts if texts is not None else [e.text for e in evidence]
+    lines = [f"[{n}] {' '.join(t.split())}" for n, t in enumerate(texts, 1)]
     return [{"role": "system", "content": SYSTEM},
             {"role": "user", "content": "Evidence:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"}]
 
@@ -65,10 +68,40 @@ def extractive_answer(evidence) -> str:
     return f"{' '.join(evidence[0].text.split())} [1]" if evidence else NOT_FOUND
 
 
+READS = ("sentences", "neighbours", "paragraphs")
+
+
+def model_reads(store: Store, evidence, reads: str = "sentences") -> list[str]:
+    """What the model reads for each evidence item: the sentence; the sentence with the ones
+    before and after it in its paragraph; or its whole paragraph (once: a second sentence of
+    the same paragraph is read alone)."""
+    if reads == "sentences":
+        return [e.text for e in evidence]
+    from ..retrieve.passages import block_around
+    from ..segment.sentences import split_block
+    out, seen = [], set()
+    for e in evidence:
+        text = store.text(e.doc_id)
+        start, end = block_around(text, e.start)
+        if reads == "paragraphs":
+            out.append(e.text if (e.doc_id, start) in seen else text[start:end])
+            seen.add((e.doc_id, start))
+            continue
+        sentences = split_block(text[start:end], start)
+        i = next((k for k, s in enumerate(sentences) if s.start <= e.start < s.end), None)
+        if i is None:
+            out.append(e.text)
+            continue
+        window = sentences[max(0, i - 1):i + 2]
+        out.append(text[window[0].start:window[-1].end])
+    return out
+
+
 def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: StreamingModel | None = None,
         on_token=None,
         select: SelectOptions | PassageOptions = PassageOptions(), evidence: EvidenceOptions = EvidenceOptions(),
-        cache_prefix: bool = True, max_tokens: int = 160) -> AskResult:
+        cache_prefix: bool = True, max_tokens: int = 160, reads: str = "sentences") -> AskResult:
+    """`reads`: what the model is given for each evidence item (`model_reads`)."""
     started = time.perf_counter()
     found = retrieve(library, question, doc_ids, select, evidence=evidence)
     timings = {"retrieval": time.perf_counter() - started}
@@ -83,7 +116,8 @@ def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: Str
     if llm is None:
         from ..llm import answer_llm
         llm = answer_llm()
-    generation = llm.stream(build_messages(question, found.evidence), on_token, max_tokens, cache_prefix)
+    texts = model_reads(library, found.evidence, reads)
+    generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)
     refused = NOT_FOUND.lower().rstrip(".") in text.lower()
     citations = parse_citations(text, len(found.evidence))
@@ -98,7 +132,7 @@ def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: Str
         note = "the model said the evidence does not answer; the best evidence sentence is shown"
     else:
         cited = [found.evidence[i] for i in citations.values()]
-        support = check(text, [e.text for e in cited], question)
+        support = check(text, [texts[i] for i in citations.values()], question)
         note = support.why
         if support.supported and not any(e.score >= RELEVANT_SHARE * best for e in cited):
             support.supported = False

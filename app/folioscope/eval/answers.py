@@ -64,8 +64,9 @@ def strip_citations(text: str) -> str:
 
 def evaluate_answers(data: Path, split: str = "test", limit: int | None = None, model: str | None = None,
                      library: Path | None = None) -> dict:
-    from ..answer.ask import ask
-    from ..answer.grounding import check, names
+    """The default on the test half; on the tune half, also what the model reads (`ask.READS`),
+    the choice made there."""
+    from ..answer.ask import READS
     from ..llm import answer_llm
     from .retrieval import build_library, load_papers
     papers = load_papers(data)
@@ -76,15 +77,33 @@ def evaluate_answers(data: Path, split: str = "test", limit: int | None = None, 
         library = Path(temp.name)
     store, ids = build_library({p: papers[p] for p in chosen}, library)
     llm = answer_llm(model)
+    report = {"split": split, "papers": len(chosen), "model": llm.path.name, "reads": "sentences"}
+    default = _answer_rows(store, ids, papers, chosen, llm, "sentences")
+    report.update(default)
+    if split == "tune":
+        report["by_what_the_model_reads"] = {reads: default if reads == "sentences" else
+                                             _answer_rows(store, ids, papers, chosen, llm, reads) for reads in READS}
+    store.close()
+    if temp is not None:
+        temp.cleanup()
+    return report
+
+
+def _answer_rows(store, ids: dict[str, int], papers: dict, chosen: list[str], llm, reads: str) -> dict:
+    from ..answer.ask import ask
+    from ..answer.grounding import check, names
     rows = []
+    first_tokens = []
     started = time.perf_counter()
     for pid in chosen:
         for qa in papers[pid]["qas"]:
             golds = gold_answers(qa)
             if not golds:
                 continue
-            result = ask(store, qa["question"], {ids[pid]}, llm=llm)
+            result = ask(store, qa["question"], {ids[pid]}, llm=llm, reads=reads)
             a = result.answer
+            if "first_token" in result.timings:
+                first_tokens.append(result.timings["first_token"])
             shown, generated, extractive = (strip_citations(t) for t in (a.text, a.generated, a.extractive))
             cited = [a.evidence[i].text for i in a.citations.values()] if a.evidence else []
             recheck = check(a.text, cited) if a.text != a.extractive else None
@@ -98,15 +117,12 @@ def evaluate_answers(data: Path, split: str = "test", limit: int | None = None, 
                 "model_names_or_numbers": bool(generated and (re.search(r"\d", generated) or names(generated))),
             })
     seconds = time.perf_counter() - started
-    store.close()
-    if temp is not None:
-        temp.cleanup()
     papers_of = [r["paper"] for r in rows]
 
     def mean(key):
         return round(float(np.mean([r[key] for r in rows])), 4) if rows else None
     return {
-        "split": split, "papers": len(chosen), "questions": len(rows), "model": llm.path.name,
+        "questions": len(rows),
         "answer_f1": {"shown (model when supported, else best sentence)": mean("f1_shown"),
                       "model's wording": mean("f1_model"), "best evidence sentence (baseline)": mean("f1_best_sentence")},
         "model_answers_supported": mean("model_supported"),
@@ -118,4 +134,5 @@ def evaluate_answers(data: Path, split: str = "test", limit: int | None = None, 
             "f1: model - best sentence": paired_bootstrap([r["f1_model"] for r in rows],
                                                            [r["f1_best_sentence"] for r in rows], papers_of)},
         "seconds_per_question": round(seconds / max(len(rows), 1), 2),
+        "first_token_ms_p50": round(1000 * float(np.median(first_tokens)), 1) if first_tokens else None,
     }
