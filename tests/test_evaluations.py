@@ -220,3 +220,12 @@ def test_text_bench_times_bm25_in_memory_against_fts5_and_finds_the_same_results
     assert report["text_index_build_s"] > 0 and report["terms"] > 1000
     saved = json.loads((tmp_path / "bench-text-2000.json").read_text())
     assert saved["commit"] and saved["text_index_ms"] == report["text_index_ms"]
+
+
+def test_the_candidate_answer_phrase_takes_figures_and_names_from_the_sentence():
+    from folioscope.eval.phrase import answer_phrase
+    figure = answer_phrase("What is the accuracy of their model?", "Our model reaches 85.3% accuracy [12] in 2019.")
+    assert figure is not None and figure.text == "85.3%"
+    names = answer_phrase("Which datasets do they use?", "We evaluate on SQuAD and TriviaQA BIBREF3 .")
+    assert names is not None and names.text == "SQuAD, TriviaQA"
+    assert answer_phrase("Why does it work?", "Because of SQuAD.") is None

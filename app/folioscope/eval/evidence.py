@@ -11,7 +11,8 @@ evaluation. Per question and method:
 - pieces: MiniLM word pieces of the evidence sentences (the text the answer model reads);
 - answer F1 of the first sentence against the gold answers (Qasper's token F1, best
   annotator) and whether it holds a gold extractive span: the extractive answer a reader
-  sees when the model's wording is not supported.
+  sees when the model's wording is not supported; and the same for the answer's lead, the
+  answering phrase taken from that sentence (`answer/phrase.py`) where there is one.
 
 Rows, in the same run: the default; plain MiniLM cosine over every sentence of the paper
 (top-1, and top-k at the default's k for that question); BM25 over the paper's sentences
@@ -32,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .answers import gold_answers, normalize, token_f1
+from .phrase import answer_phrase
 from .segdata import split_of
 from .stats import paired_bootstrap
 
@@ -213,11 +215,16 @@ def score(store, qs: list[GoldQuestion], rows: dict[str, Method]) -> dict[str, l
                 k = max(len(got), 1)
             hits = [is_hit(a, b, q.highlights) for a, b in got]
             first = text[got[0][0]:got[0][1]] if got else ""
+            phrase = answer_phrase(q.text, first)
+            lead = phrase.text if phrase else first
             out[name].append({
                 "hit@1": float(bool(hits) and hits[0]), "hit@k": float(any(hits)), "k": len(got),
                 "pieces": sum(count_tokens([text[a:b] for a, b in got])) if got else 0,
                 "answer_f1": max((token_f1(first, g) for g in q.answers), default=0.0),
-                "holds_span": float(holds_span(first, q.spans))})
+                "holds_span": float(holds_span(first, q.spans)),
+                "has_phrase": float(phrase is not None),
+                "lead_f1": max((token_f1(lead, g) for g in q.answers), default=0.0),
+                "lead_holds_span": float(holds_span(lead, q.spans))})
     return out
 
 
@@ -255,4 +262,9 @@ def differences(per_q: dict[str, list[dict]], groups: list[str]) -> dict:
         for key in ("hit@1", "hit@k"):
             out[f"{key}: default - {other}"] = paired_bootstrap(
                 [r[key] for r in per_q[DEFAULT]], [r[key] for r in per_q[other]], groups)
+    mine = per_q[DEFAULT]
+    out["answer F1: the default's lead (phrase where there is one) - its first sentence"] = paired_bootstrap(
+        [r["lead_f1"] for r in mine], [r["answer_f1"] for r in mine], groups)
+    out["holds a gold span: the default's lead - its first sentence"] = paired_bootstrap(
+        [r["lead_holds_span"] for r in mine], [r["holds_span"] for r in mine], groups)
     return out
