@@ -411,3 +411,34 @@ def test_the_evidence_ranker_orders_the_evidence_and_falls_back_to_the_sentence_
     plain = evidence_from(Spans(), [passage], sentences, EvidenceOptions(relative=0.0), question, None)
     assert [e.start for e in ranked] == [41, 0] and [e.start for e in plain] == [0, 41]
     assert EvidenceRanker.from_json(ranker.to_json()).weights.tolist() == ranker.weights.tolist()
+
+
+def test_a_table_row_is_labelled_with_its_headers_cell_by_cell_or_as_a_whole():
+    from folioscope.retrieve.tables import TableRows, labelled
+    assert labelled("Column | Type", "USER_NAME | VARCHAR(10)") == "Column: USER_NAME | Type: VARCHAR(10)"
+    assert labelled("Table 2 Costs", "Lamp | 12 | 14") == "Table 2 Costs: Lamp | 12 | 14"
+    text = "Column | Type\n\nUSER_NAME | VARCHAR(10)\n\nAfter the table."
+    rows = TableRows([("table_header", 1, 0, 13), ("table_row", 1, 15, 38)], text)
+    assert rows.at(15, 24).text == "Column: USER_NAME | Type: VARCHAR(10)"
+    assert rows.at(40, 50) is None and rows.in_header(0, 6) and not rows.in_header(15, 24)
+
+
+def test_boilerplate_never_leads_the_evidence():
+    from folioscope.retrieve.evidence import is_boilerplate
+    assert is_boilerplate("For the latest information about the company, please visit our website.")
+    assert is_boilerplate("Contact: investor.relations@example.com")
+    assert is_boilerplate("Risk factors ........................ 14")
+    assert not is_boilerplate("Revenue grew 12% to $5.2 billion in 2023.")
+
+
+@pytest.mark.slow
+def test_a_question_about_a_table_is_answered_by_its_row_with_the_headers_boxed_on_the_page(data, library):
+    from folioscope.pipeline import ingest_paths
+    from folioscope.retrieve import retrieve
+    [result] = list(ingest_paths(library, [data / "pdfs" / "docling" / "sources" / "redp5110_sampled.pdf"]))
+    found = retrieve(library, "What is the data type of FUNCTION_ID?", {result.doc_id})
+    first = found.evidence[0]
+    assert first.text.startswith("Column name: FUNCTION_ID | Data type: VARCHAR(30)")
+    row = library.text(result.doc_id)[first.start:first.end]
+    assert row.startswith("FUNCTION_ID | VARCHAR(30)")  # the highlight is the row itself
+    assert first.boxes and {page for page, *_ in first.boxes} == {first.page}

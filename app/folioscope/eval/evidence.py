@@ -247,11 +247,48 @@ def evaluate_evidence(data: Path, split: str = "test", limit: int | None = None,
     results = {name: {key: round(float(np.mean([r[key] for r in values])), 4) for key in values[0]}
                for name, values in per_q.items() if values}
     groups = [q.paper for q in qs]
-    return {"split": split, "papers": len(set(groups)), "questions": len(qs),
-            "highlights_not_located": sum(q.unlocated for q in qs), "default": DEFAULT,
-            "hit_rule": "a sentence is a hit when at least half of its characters lie in the annotators' "
-                        "highlighted evidence",
-            "results": results, "differences": differences(per_q, groups)}
+    report = {"split": split, "papers": len(set(groups)), "questions": len(qs),
+              "highlights_not_located": sum(q.unlocated for q in qs), "default": DEFAULT,
+              "hit_rule": "a sentence is a hit when at least half of its characters lie in the annotators' "
+                          "highlighted evidence",
+              "results": results, "differences": differences(per_q, groups)}
+    if limit is None:
+        report["table_rows"] = evaluate_table_rows(data)
+    return report
+
+
+def evaluate_table_rows(data: Path) -> dict:
+    """Questions written from the tables of two development PDFs (`eval/gold/tables.json`):
+    is the row that answers them the first evidence (hit@1), or among it (hit@k)? The default
+    (a row scored and shown with its column headers) beside the row scored as a bare sentence."""
+    import json
+
+    from ..index import Store
+    from ..pipeline import ingest_paths
+    from ..retrieve import PassageOptions, retrieve
+    gold = json.loads((Path(__file__).parent / "gold" / "tables.json").read_text())["questions"]
+    rows: dict[str, list[dict]] = {"row with its headers (default)": [], "row as a bare sentence": []}
+    located = 0
+    with tempfile.TemporaryDirectory(prefix="folioscope-tables-") as folder:
+        store = Store(Path(folder))
+        files = sorted({g["file"] for g in gold})
+        ids = {f: r.doc_id for f, r in zip(files, ingest_paths(store, [data / f for f in files]))}
+        for g in gold:
+            text = store.text(ids[g["file"]])
+            target = [(a, b) for role, _, a, b in store.table_blocks(ids[g["file"]])
+                      if role == "table_row" and g["row"] in text[a:b]]
+            located += bool(target)
+            for name, headers in zip(rows, (True, False)):
+                found = retrieve(store, g["question"], {ids[g["file"]]}, PassageOptions(table_headers=headers))
+                hits = [any(a < e.end and e.start < b for a, b in target) for e in found.evidence]
+                rows[name].append({"hit@1": float(bool(hits) and hits[0]), "hit@k": float(any(hits)),
+                                   "first": " ".join(found.evidence[0].text.split()) if found.evidence else ""})
+        store.close()
+    return {"data": "development PDFs: the table handling was built looking at these tables", "files": files,
+            "questions": len(gold), "answering_rows_located": located,
+            "results": {name: {"hit@1": round(float(np.mean([r["hit@1"] for r in v])), 3),
+                               "hit@k": round(float(np.mean([r["hit@k"] for r in v])), 3),
+                               "first_evidence": [r["first"][:160] for r in v]} for name, v in rows.items()}}
 
 
 def differences(per_q: dict[str, list[dict]], groups: list[str]) -> dict:

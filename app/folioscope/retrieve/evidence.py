@@ -102,7 +102,11 @@ def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOp
     else:
         order = sorted(pool, key=lambda s: -s.score)
         value = [s.score for s in order]
-    best = value[0]
+    # boilerplate never leads: it goes after every other sentence that passes the cut
+    demoted = [is_boilerplate(s.text) for s in order]
+    best = next((v for v, d in zip(value, demoted) if not d), value[0])
+    order = [s for s, d in zip(order, demoted) if not d] + [s for s, d in zip(order, demoted) if d]
+    value = [v for v, d in zip(value, demoted) if not d] + [v for v, d in zip(value, demoted) if d]
     chosen: list[Evidence] = []
     per_passage: dict[tuple[int, int], int] = {}
     spans: dict[int, SpanTable] = {}
@@ -110,15 +114,30 @@ def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOp
         if len(chosen) >= options.max_sentences or v < options.relative * best:
             break
         key = (s.doc_id, s.passage.start if s.passage is not None else s.start)
-        if per_passage.get(key, 0) >= options.per_chunk:
+        start, end = (s.row.start, s.row.end) if s.row is not None else (s.start, s.end)
+        if per_passage.get(key, 0) >= options.per_chunk or any(
+                e.doc_id == s.doc_id and e.start == start for e in chosen):
             continue
         per_passage[key] = per_passage.get(key, 0) + 1
         if s.doc_id not in spans:
             spans[s.doc_id] = store.span_table(s.doc_id)
         table = spans[s.doc_id]
-        lines = table.line_boxes(s.start, s.end)
-        page = lines[0][0] if lines else (table.pages(s.start, s.end) or [0])[0]
-        chosen.append(Evidence(doc_id=s.doc_id, start=s.start, end=s.end, text=s.text,
+        lines = table.line_boxes(start, end)
+        page = lines[0][0] if lines else (table.pages(start, end) or [0])[0]
+        chosen.append(Evidence(doc_id=s.doc_id, start=start, end=end, text=s.text,
                                score=round(s.score, 4), page=page, boxes=[(p, *b.as_tuple()) for p, b in lines],
                                chunk=s.chunk.hit.idx))
     return chosen
+
+
+BOILERPLATE = re.compile(
+    r"\b(please (visit|contact|call|see|refer)|for (more|further|the latest) information|all rights reserved|"
+    r"copyright|©|forward-looking statements?|unsubscribe|privacy policy|terms of use|/s/)"
+    r"|[\w.+-]+@[\w-]+\.[a-z]{2,}|\.{5,}\s*\d+\s*$",
+    re.IGNORECASE)
+
+
+def is_boilerplate(text: str) -> bool:
+    """Contact details, "please visit ...", copyright and legal lines, signatures, table of
+    contents lines: never the evidence an answer leads with."""
+    return bool(BOILERPLATE.search(text))

@@ -24,6 +24,7 @@ from ..core import BLOCK_SEPARATOR
 from ..index import Store
 from .evidence import content_terms, lexical_scores
 from .select import Candidate
+from .tables import Row, TableRows
 
 MIN_SENTENCE_CHARS = 12
 
@@ -42,6 +43,7 @@ class PassageOptions:
     mean_weight: float = 0.0  # weight of the mean of a passage's sentence scores beside its best
     coverage: float = 0.3  # bonus for the share of the question's words a passage adds to those kept
     heading: float = 0.4  # weight of the cosine between the question and the heading a passage stands under
+    table_headers: bool = True  # a sentence in a table row is scored, shown and read as the row with its headers
 
 
 @dataclass
@@ -58,6 +60,7 @@ class ScoredSentence:
     first: bool = False  # the first sentence of its paragraph
     position: float = 0.0  # where it starts, as a share of the document text
     passage: Passage | None = None  # the paragraph it stands in
+    row: Row | None = None  # the table row it stands in: scored, shown and read with the headers
 
 
 @dataclass
@@ -105,22 +108,28 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
     found: list[tuple[int, int, int, np.ndarray, Candidate]] = []
     sentences: list[str] = []
     documents = {d: rank for rank, d in enumerate(dict.fromkeys(c.hit.doc_id for c in chunks))}
+    tables = {d: TableRows(store.table_blocks(d), texts[d]) for d in documents} if options.table_headers else {}
     for c in sorted(chunks, key=lambda c: documents[c.hit.doc_id]):  # grouped by document, best first
         doc_id = c.hit.doc_id
         stored = store.sentence_vectors(doc_id, (c.start, c.end))
         if stored is None:
             continue  # none stored for this chunk (a library from an earlier version)
         for (a, b), vector in zip(*stored):
-            if b - a < MIN_SENTENCE_CHARS or any(h0 <= a and b <= h1 for h0, h1 in headings.get(doc_id, ())):
+            if (b - a < MIN_SENTENCE_CHARS or any(h0 <= a and b <= h1 for h0, h1 in headings.get(doc_id, ()))
+                    or (doc_id in tables and tables[doc_id].in_header(a, b))):
                 continue
             found.append((doc_id, a, b, vector, c))
             sentences.append(texts[doc_id][a:b])
     if not found:
         return []
-    dense = np.stack([f[3] for f in found]) @ np.asarray(qvec, dtype=np.float32)
+    vectors = np.stack([f[3] for f in found])
+    rows = _with_headers(tables, found, sentences, vectors)
+    dense = vectors @ np.asarray(qvec, dtype=np.float32)
     lexical = lexical_scores(question, sentences)
     scored = [ScoredSentence(d, a, b, float(cos + options.lexical * lex), c, t, float(cos), float(lex))
               for (d, a, b, _, c), cos, lex, t in zip(found, dense, lexical, sentences)]
+    for s, row in zip(scored, rows):
+        s.row = row
     for i, s in enumerate(scored):  # neighbours in the same paragraph (found in text order per chunk)
         text = texts[s.doc_id]
         before = scored[i - 1] if i and _same_block(scored[i - 1], s, text) else None
@@ -129,6 +138,20 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
         s.neighbour = max((n.cosine for n in (before, after) if n is not None), default=0.0)
         s.position = s.start / max(len(text), 1)
     return scored
+
+
+def _with_headers(tables: dict[int, TableRows], found: list, sentences: list[str],
+                  vectors: np.ndarray) -> list[Row | None]:
+    """Sentences in a table row are scored as the whole row with its column headers: their
+    text and vector are replaced in place. Returns each sentence's row (or None)."""
+    rows = [tables[doc_id].at(a, b) if doc_id in tables else None for doc_id, a, b, _, _ in found]
+    inside = [i for i, row in enumerate(rows) if row is not None]
+    if inside:
+        from ..embed import shared_embedder
+        fresh = shared_embedder().encode([rows[i].text for i in inside])  # type: ignore[union-attr]
+        for i, vector in zip(inside, fresh):
+            sentences[i], vectors[i] = rows[i].text, vector  # type: ignore[union-attr]
+    return rows
 
 
 def _same_block(a: ScoredSentence, b: ScoredSentence, text: str) -> bool:
