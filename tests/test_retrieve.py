@@ -407,8 +407,9 @@ def test_the_evidence_ranker_orders_the_evidence_and_falls_back_to_the_sentence_
     weights = np.zeros(len(FEATURES))
     weights[FEATURES.index("cosine")] = -1.0
     flipped = EvidenceRanker(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), weights, 0.0, {})
-    ranked = evidence_from(Spans(), [passage], sentences, EvidenceOptions(relative=0.0), question, flipped)
-    plain = evidence_from(Spans(), [passage], sentences, EvidenceOptions(relative=0.0), question, None)
+    ranked = evidence_from(Spans(), [passage], sentences, EvidenceOptions(relative=0.0),
+                           flipped.score(features(question, sentences)))
+    plain = evidence_from(Spans(), [passage], sentences, EvidenceOptions(relative=0.0))
     assert [e.start for e in ranked] == [41, 0] and [e.start for e in plain] == [0, 41]
     assert EvidenceRanker.from_json(ranker.to_json()).weights.tolist() == ranker.weights.tolist()
 

@@ -12,7 +12,7 @@ from ..core import Evidence
 from ..index import Store
 from .evidence import EvidenceOptions, evidence_from, locate
 from .passages import PassageOptions, ScoredSentence, select_passages
-from .ranker import shipped_ranker
+from .ranker import features, shipped_ranker
 from .search import Hit, bm25_search, fuse
 from .select import Candidate, SelectOptions, select
 
@@ -69,7 +69,8 @@ def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
         t4 = time.perf_counter()
         timings["select"] = t4 - t3
         ranker = shipped_ranker() if evidence is not None and evidence.ranked else None
-        found = evidence_from(library, passages, scored, evidence, question, ranker) if evidence is not None else []
+        rank = ranker.score(features(question, scored)) if ranker is not None else None
+        found = evidence_from(library, passages, scored, evidence, rank) if evidence is not None else []
         timings["evidence"] = time.perf_counter() - t4
         timings["total"] = time.perf_counter() - t0
         return Retrieval(question, kept, candidates, found, timings, scored)

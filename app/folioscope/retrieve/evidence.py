@@ -83,19 +83,17 @@ def locate(question: str, question_vector: np.ndarray, pieces: list[tuple[int, i
     return chosen
 
 
-def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOptions(), question: str = "",
-                  ranker=None) -> list[Evidence]:
-    """Evidence sentences among the scored sentences: ordered by `ranker`'s probability (else by
-    their own score), those reaching `relative` of the best, a few per passage; only those in
-    the kept `passages` when `options.within_kept`."""
+def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOptions(),
+                  rank: np.ndarray | None = None) -> list[Evidence]:
+    """Evidence sentences among the scored sentences: ordered by `rank` (the evidence ranker's
+    probability for each scored sentence; else by their own score), those reaching `relative`
+    of the best, a few per passage; only those in the kept `passages` when `options.within_kept`."""
     def inside(s) -> bool:
         return any(p.doc_id == s.doc_id and p.start <= s.start and s.end <= p.end for p in passages)
     pool = [s for s in scored if inside(s)] if options.within_kept else list(scored)
     if not pool:
         return []
-    if ranker is not None:
-        from .ranker import features
-        rank = ranker.score(features(question, scored))
+    if rank is not None:
         by_id = {id(s): float(r) for s, r in zip(scored, rank)}
         order = sorted(pool, key=lambda s: -by_id[id(s)])
         value = [by_id[id(s)] for s in order]
