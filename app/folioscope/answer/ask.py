@@ -68,25 +68,36 @@ def extractive_answer(evidence) -> str:
     return f"{' '.join(evidence[0].text.split())} [1]" if evidence else NOT_FOUND
 
 
-READS = ("sentences", "neighbours", "paragraphs")
+READS = ("sentences", "neighbours", "passages")
 
 
-def model_reads(store: Store, evidence, reads: str = "sentences") -> list[str]:
+PASSAGE_BUDGET = 1000  # word pieces of passage text the model may read (its context holds 2,048 tokens)
+
+
+def model_reads(store: Store, evidence, reads: str = "sentences",
+                passages: list[tuple[int, int, int]] = ()) -> list[str]:
     """What the model reads for each evidence item: the sentence; the sentence with the ones
-    before and after it in its paragraph; or its whole paragraph (once: a second sentence of
-    the same paragraph is read alone)."""
+    before and after it in its paragraph; or the kept passage (`passages`: doc_id, start, end)
+    that holds it, once and within PASSAGE_BUDGET (else the sentence alone)."""
     if reads == "sentences":
         return [e.text for e in evidence]
+    from ..embed import count_tokens
     from ..retrieve.passages import block_around
     from ..segment.sentences import split_block
-    out, seen = [], set()
+    out, seen, used = [], set(), 0
     for e in evidence:
         text = store.text(e.doc_id)
-        start, end = block_around(text, e.start)
-        if reads == "paragraphs":
-            out.append(e.text if (e.doc_id, start) in seen else text[start:end])
-            seen.add((e.doc_id, start))
+        if reads == "passages":
+            holder = next(((d, a, b) for d, a, b in passages if d == e.doc_id and a <= e.start < b), None)
+            size = count_tokens([text[holder[1]:holder[2]]])[0] if holder and holder not in seen else 0
+            if holder is None or holder in seen or used + size > PASSAGE_BUDGET:
+                out.append(e.text)
+            else:
+                out.append(text[holder[1]:holder[2]])
+                seen.add(holder)
+                used += size
             continue
+        start, end = block_around(text, e.start)
         sentences = split_block(text[start:end], start)
         i = next((k for k, s in enumerate(sentences) if s.start <= e.start < s.end), None)
         if i is None:
@@ -116,7 +127,7 @@ def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: Str
     if llm is None:
         from ..llm import answer_llm
         llm = answer_llm()
-    texts = model_reads(library, found.evidence, reads)
+    texts = model_reads(library, found.evidence, reads, [(c.hit.doc_id, c.start, c.end) for c in found.kept])
     generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)
     refused = NOT_FOUND.lower().rstrip(".") in text.lower()
