@@ -102,3 +102,18 @@ def test_the_sentence_over_the_samples_page_break_is_whole_in_ask_json_and_boxed
     assert fresnel["text"].endswith("compared with a solid lens of the same power.")
     assert {b["page"] for b in fresnel["boxes"]} == {1, 2} and fresnel["page"] == 1
     assert reply["tokens"]["evidence_read"] > 0 and reply["tokens"]["context_shown"] >= reply["tokens"]["evidence_read"]
+
+
+@pytest.mark.slow
+def test_what_the_model_reads_holds_each_evidence_sentence(sample):
+    from folioscope.answer.ask import model_reads
+    from folioscope.retrieve import retrieve
+    store, doc = sample
+    found = retrieve(store, "What replaced open fires in lighthouses?", {doc})
+    passages = [(c.hit.doc_id, c.start, c.end) for c in found.kept]
+    sentences = model_reads(store, found.evidence, "sentences")
+    for reads in ("neighbours", "passages"):
+        texts = model_reads(store, found.evidence, reads, passages)
+        assert len(texts) == len(found.evidence)
+        assert all(e.text in t for e, t in zip(found.evidence, texts))
+        assert sum(map(len, texts)) > sum(map(len, sentences))

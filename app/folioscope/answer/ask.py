@@ -108,13 +108,13 @@ def model_reads(store: Store, evidence, reads: str = "sentences",
     return out
 
 
-def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: StreamingModel | None = None,
+def ask(store: Store, question: str, doc_ids: set[int] | None = None, llm: StreamingModel | None = None,
         on_token=None,
         select: SelectOptions | PassageOptions = PassageOptions(), evidence: EvidenceOptions = EvidenceOptions(),
         cache_prefix: bool = True, max_tokens: int = 160, reads: str = "sentences") -> AskResult:
     """`reads`: what the model is given for each evidence item (`model_reads`)."""
     started = time.perf_counter()
-    found = retrieve(library, question, doc_ids, select, evidence=evidence)
+    found = retrieve(store, question, doc_ids, select, evidence=evidence)
     timings = {"retrieval": time.perf_counter() - started}
     best = max((e.score for e in found.evidence), default=0.0)
     if best < MIN_EVIDENCE_SCORE:
@@ -127,7 +127,7 @@ def ask(library: Store, question: str, doc_ids: set[int] | None = None, llm: Str
     if llm is None:
         from ..llm import answer_llm
         llm = answer_llm()
-    texts = model_reads(library, found.evidence, reads, [(c.hit.doc_id, c.start, c.end) for c in found.kept])
+    texts = model_reads(store, found.evidence, reads, [(c.hit.doc_id, c.start, c.end) for c in found.kept])
     generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)
     refused = NOT_FOUND.lower().rstrip(".") in text.lower()

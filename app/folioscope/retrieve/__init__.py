@@ -41,7 +41,7 @@ class Retrieval:
                 for c in sorted(shown, key=lambda c: -c.hit.fused)]
 
 
-def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
+def retrieve(store: Store, question: str, doc_ids: set[int] | None = None,
              options: SelectOptions | PassageOptions = PassageOptions(), fusion: str = "cc",
              evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid",
              question_vector: np.ndarray | None = None) -> Retrieval:
@@ -54,23 +54,23 @@ def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
     qvec = question_vector if question_vector is not None else embedder.encode([question])[0]
     t1 = time.perf_counter()
     timings["embed_question"] = t1 - t0
-    sparse = bm25_search(library, question, doc_ids, POOL) if searches != "dense" else []
+    sparse = bm25_search(store, question, doc_ids, POOL) if searches != "dense" else []
     t2 = time.perf_counter()
-    dense = library.vectors.search(qvec, doc_ids, POOL) if searches != "bm25" else []
+    dense = store.vectors.search(qvec, doc_ids, POOL) if searches != "bm25" else []
     t3 = time.perf_counter()
     timings.update(bm25=t2 - t1, dense=t3 - t2)
     hits = fuse(sparse, dense, fusion)
-    rows = library.chunk_ranges((h.doc_id, h.idx) for h in hits)
+    rows = store.chunk_ranges((h.doc_id, h.idx) for h in hits)
     candidates = [Candidate(h, *rows[(h.doc_id, h.idx)]) for h in hits if (h.doc_id, h.idx) in rows]
     if isinstance(options, PassageOptions):
-        passages, scored = select_passages(library, question, qvec, candidates, options)
+        passages, scored = select_passages(store, question, qvec, candidates, options)
         kept = [Candidate(p.chunk.hit, p.start, p.end, p.tokens, True, p.reason) for p in passages]
         _explain(candidates, passages, options)
         t4 = time.perf_counter()
         timings["select"] = t4 - t3
         ranker = shipped_ranker() if evidence is not None and evidence.ranked else None
         rank = ranker.score(features(question, scored)) if ranker is not None else None
-        found = evidence_from(library, passages, scored, evidence, rank) if evidence is not None else []
+        found = evidence_from(store, passages, scored, evidence, rank) if evidence is not None else []
         timings["evidence"] = time.perf_counter() - t4
         timings["total"] = time.perf_counter() - t0
         return Retrieval(question, kept, candidates, found, timings, scored)
@@ -79,10 +79,10 @@ def retrieve(library: Store, question: str, doc_ids: set[int] | None = None,
     timings["select"] = t4 - t3
     found: list[Evidence] = []
     if evidence is not None and kept:
-        texts = {d: library.text(d) for d in {c.hit.doc_id for c in kept}}
-        spans = {d: library.span_table(d) for d in texts}
+        texts = {d: store.text(d) for d in {c.hit.doc_id for c in kept}}
+        spans = {d: store.span_table(d) for d in texts}
         pieces = [(c.hit.doc_id, c.start, texts[c.hit.doc_id][c.start:c.end], c.hit.idx) for c in kept]
-        headings = {d: library.heading_ranges(d) for d in texts}
+        headings = {d: store.heading_ranges(d) for d in texts}
         found = locate(question, qvec, pieces, embedder.encode, spans, evidence, headings)
     timings["evidence"] = time.perf_counter() - t4
     timings["total"] = time.perf_counter() - t0
