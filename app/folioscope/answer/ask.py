@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from ..core import Answer, StreamingModel
+from ..core import Answer, Evidence, StreamingModel
 from ..index import Store
-from ..retrieve import EvidenceOptions, PassageOptions, Retrieval, SelectOptions, retrieve
+from ..retrieve import EvidenceOptions, PassageOptions, Retrieval, retrieve
 from .grounding import check, clean
 
 NOT_FOUND = "The documents do not contain an answer to this question."
@@ -37,7 +39,7 @@ class AskResult:
     generation: object | None = None  # llm.Generation
 
 
-def build_messages(question: str, evidence, texts: list[str] | None = None) -> list[dict]:
+def build_messages(question: str, evidence: Sequence[Evidence], texts: list[str] | None = None) -> list[dict]:
     """The prompt: the numbered evidence (`texts`, one per evidence item, when the model reads
     more than the sentences themselves) and the question."""
     texts = texts if texts is not None else [e.text for e in evidence]
@@ -52,7 +54,7 @@ def parse_citations(text: str, n_evidence: int) -> dict[int, int]:
     return {n: n - 1 for n in sorted(numbers) if 1 <= n <= n_evidence}
 
 
-def attribute(text: str, evidence, share: float = 0.5) -> dict[int, int]:
+def attribute(text: str, evidence: Sequence[Evidence], share: float = 0.5) -> dict[int, int]:
     """Citations for an answer that gave none: the evidence items that contain at least
     `share` of the answer's content words (the answer's words are checked against the
     document, so no citation points at text that does not support the words)."""
@@ -63,7 +65,7 @@ def attribute(text: str, evidence, share: float = 0.5) -> dict[int, int]:
     return {n: n - 1 for n, e in enumerate(evidence, 1) if len(words & content_terms(e.text)) >= share * len(words)}
 
 
-def extractive_answer(evidence) -> str:
+def extractive_answer(evidence: Sequence[Evidence]) -> str:
     """The best evidence sentence, cited: an answer taken from the document itself."""
     return f"{' '.join(evidence[0].text.split())} [1]" if evidence else NOT_FOUND
 
@@ -74,8 +76,8 @@ READS = ("sentences", "neighbours", "passages")
 PASSAGE_BUDGET = 1000  # word pieces of passage text the model may read (its context holds 2,048 tokens)
 
 
-def model_reads(store: Store, evidence, reads: str = "sentences",
-                passages: list[tuple[int, int, int]] = ()) -> list[str]:
+def model_reads(store: Store, evidence: Sequence[Evidence], reads: str = "sentences",
+                passages: Sequence[tuple[int, int, int]] = ()) -> list[str]:
     """What the model reads for each evidence item: the sentence; the sentence with the ones
     before and after it in its paragraph; or the kept passage (`passages`: doc_id, start, end)
     that holds it, once and within PASSAGE_BUDGET (else the sentence alone)."""
@@ -109,8 +111,8 @@ def model_reads(store: Store, evidence, reads: str = "sentences",
 
 
 def ask(store: Store, question: str, doc_ids: set[int] | None = None, llm: StreamingModel | None = None,
-        on_token=None,
-        select: SelectOptions | PassageOptions = PassageOptions(), evidence: EvidenceOptions = EvidenceOptions(),
+        on_token: Callable[[str], object] | None = None,
+        select: PassageOptions = PassageOptions(), evidence: EvidenceOptions = EvidenceOptions(),
         cache_prefix: bool = True, max_tokens: int = 160, reads: str = "sentences") -> AskResult:
     """`reads`: what the model is given for each evidence item (`model_reads`)."""
     started = time.perf_counter()
@@ -126,7 +128,7 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, llm: Strea
         return AskResult(answer, found, timings)
     if llm is None:
         from ..llm import answer_llm
-        llm = answer_llm()
+        llm = cast(StreamingModel, answer_llm())
     texts = model_reads(store, found.evidence, reads, [(c.hit.doc_id, c.start, c.end) for c in found.kept])
     generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)

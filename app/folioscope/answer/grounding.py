@@ -10,6 +10,7 @@ their first five letters (a cheap stem), numbers by their digits.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..retrieve.evidence import content_terms
@@ -44,7 +45,7 @@ def _digits(text: str) -> set[str]:
     return {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text)}
 
 
-def _stems(words) -> set[str]:
+def _stems(words: Iterable[str]) -> set[str]:
     return {w.lower()[:5] for w in words}
 
 

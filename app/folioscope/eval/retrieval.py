@@ -186,21 +186,34 @@ class Naive:
 
 def folioscope_method(searches: str = "hybrid", fusion: str = "cc", passages: dict | None = None,
                       **select) -> Callable:
-    from ..retrieve import PassageOptions, SelectOptions, retrieve
-    options = PassageOptions(**passages) if passages is not None else SelectOptions(**select)
+    """The shipped pipeline with `passages` options, or (with `select` options) the chunk
+    selectors it replaced: the fused chunks cut by a fixed top-k or an adaptive cut, with or
+    without neighbours, as rows to compare against."""
+    from ..retrieve import PassageOptions, retrieve, search
+    from ..retrieve.select import SelectOptions
+    from ..retrieve.select import select as select_chunks
+    if passages is not None:
+        options = PassageOptions(**passages)
 
-    def run(store, question: str, qvec, doc_ids: set[int] | None) -> Selected:
-        found = retrieve(store, question, doc_ids, options, fusion, evidence=None, searches=searches,
-                         question_vector=qvec)
-        return Selected([(c.hit.doc_id, c.start, c.end) for c in found.kept], found.tokens, len(found.kept))
-    return run
+        def run(store, question: str, qvec, doc_ids: set[int] | None) -> Selected:
+            found = retrieve(store, question, doc_ids, options, fusion, evidence=None, searches=searches,
+                             question_vector=qvec)
+            return Selected([(c.hit.doc_id, c.start, c.end) for c in found.kept], found.tokens, len(found.kept))
+        return run
+    chunk_options = SelectOptions(**select)
+
+    def run_chunks(store, question: str, qvec, doc_ids: set[int] | None) -> Selected:
+        candidates, _ = search(store, question, qvec, doc_ids, fusion, searches)
+        kept = select_chunks(candidates, chunk_options, {c.key: c for c in candidates})
+        return Selected([(c.hit.doc_id, c.start, c.end) for c in kept], sum(c.tokens for c in kept), len(kept))
+    return run_chunks
 
 
-def evidence_method(passages: dict | None = None, **select) -> Callable:
-    """A selection, then what the model is given: the evidence sentences."""
+def evidence_method(passages: dict | None = None) -> Callable:
+    """The shipped pipeline, then what the model is given: the evidence sentences."""
     from ..embed import count_tokens
-    from ..retrieve import PassageOptions, SelectOptions, retrieve
-    options = PassageOptions(**passages) if passages is not None else SelectOptions(**select)
+    from ..retrieve import PassageOptions, retrieve
+    options = PassageOptions(**(passages or {}))
 
     def run(store, question: str, qvec, doc_ids: set[int] | None) -> Selected:
         found = retrieve(store, question, doc_ids, options, question_vector=qvec)

@@ -1,5 +1,6 @@
-"""Hybrid retrieval: BM25 + dense search, fused; an adaptive cut; neighbour expansion;
-then the evidence sentences inside the kept chunks."""
+"""Hybrid retrieval: BM25 + dense search over chunks, fused; every sentence of the best
+chunks scored; the passages around the best sentences kept (the context shown); then the
+evidence sentences inside them (what the model reads, and what is highlighted)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import numpy as np
 
 from ..core import Evidence
 from ..index import Store
-from .evidence import EvidenceOptions, evidence_from, locate
-from .passages import PassageOptions, ScoredSentence, select_passages
+from .evidence import EvidenceOptions, evidence_from
+from .passages import Passage, PassageOptions, ScoredSentence, select_passages
 from .ranker import features, shipped_ranker
 from .search import Hit, bm25_search, fuse
-from .select import Candidate, SelectOptions, select
+from .select import Candidate
 
 POOL = 50  # candidates taken from each search
 
@@ -41,55 +42,50 @@ class Retrieval:
                 for c in sorted(shown, key=lambda c: -c.hit.fused)]
 
 
-def retrieve(store: Store, question: str, doc_ids: set[int] | None = None,
-             options: SelectOptions | PassageOptions = PassageOptions(), fusion: str = "cc",
-             evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid",
-             question_vector: np.ndarray | None = None) -> Retrieval:
-    """searches: "hybrid", "bm25" or "dense"; `question_vector`: the question's embedding,
-    if already computed."""
-    from ..embed import shared_embedder
-    embedder = shared_embedder()
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    qvec = question_vector if question_vector is not None else embedder.encode([question])[0]
+def search(store: Store, question: str, qvec: np.ndarray, doc_ids: set[int] | None = None, fusion: str = "cc",
+           searches: str = "hybrid") -> tuple[list[Candidate], dict[str, float]]:
+    """The fused chunk candidates, best first, and the time each search took. searches:
+    "hybrid", "bm25" or "dense"."""
     t1 = time.perf_counter()
-    timings["embed_question"] = t1 - t0
     sparse = bm25_search(store, question, doc_ids, POOL) if searches != "dense" else []
     t2 = time.perf_counter()
     dense = store.vectors.search(qvec, doc_ids, POOL) if searches != "bm25" else []
     t3 = time.perf_counter()
-    timings.update(bm25=t2 - t1, dense=t3 - t2)
     hits = fuse(sparse, dense, fusion)
     rows = store.chunk_ranges((h.doc_id, h.idx) for h in hits)
-    candidates = [Candidate(h, *rows[(h.doc_id, h.idx)]) for h in hits if (h.doc_id, h.idx) in rows]
-    if isinstance(options, PassageOptions):
-        passages, scored = select_passages(store, question, qvec, candidates, options)
-        kept = [Candidate(p.chunk.hit, p.start, p.end, p.tokens, True, p.reason) for p in passages]
-        _explain(candidates, passages, options)
-        t4 = time.perf_counter()
-        timings["select"] = t4 - t3
-        ranker = shipped_ranker() if evidence is not None and evidence.ranked else None
-        rank = ranker.score(features(question, scored)) if ranker is not None else None
-        found = evidence_from(store, passages, scored, evidence, rank) if evidence is not None else []
-        timings["evidence"] = time.perf_counter() - t4
-        timings["total"] = time.perf_counter() - t0
-        return Retrieval(question, kept, candidates, found, timings, scored)
-    kept = select(candidates, options, {c.key: c for c in candidates})
+    return ([Candidate(h, *rows[(h.doc_id, h.idx)]) for h in hits if (h.doc_id, h.idx) in rows],
+            {"bm25": t2 - t1, "dense": t3 - t2})
+
+
+def retrieve(store: Store, question: str, doc_ids: set[int] | None = None,
+             options: PassageOptions = PassageOptions(), fusion: str = "cc",
+             evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid",
+             question_vector: np.ndarray | None = None) -> Retrieval:
+    """Search, then the passages around the best sentences, then the evidence sentences in
+    them. `question_vector`: the question's embedding, if already computed; `evidence`: None
+    stops after the passages."""
+    from ..embed import shared_embedder
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    qvec = question_vector if question_vector is not None else shared_embedder().encode([question])[0]
+    timings["embed_question"] = time.perf_counter() - t0
+    candidates, searched = search(store, question, qvec, doc_ids, fusion, searches)
+    timings.update(searched)
+    t3 = time.perf_counter()
+    passages, scored = select_passages(store, question, qvec, candidates, options)
+    kept = [Candidate(p.chunk.hit, p.start, p.end, p.tokens, True, p.reason) for p in passages]
+    _explain(candidates, passages, options)
     t4 = time.perf_counter()
     timings["select"] = t4 - t3
-    found: list[Evidence] = []
-    if evidence is not None and kept:
-        texts = {d: store.text(d) for d in {c.hit.doc_id for c in kept}}
-        spans = {d: store.span_table(d) for d in texts}
-        pieces = [(c.hit.doc_id, c.start, texts[c.hit.doc_id][c.start:c.end], c.hit.idx) for c in kept]
-        headings = {d: store.heading_ranges(d) for d in texts}
-        found = locate(question, qvec, pieces, embedder.encode, spans, evidence, headings)
+    ranker = shipped_ranker() if evidence is not None and evidence.ranked else None
+    rank = ranker.score(features(question, scored)) if ranker is not None else None
+    found = evidence_from(store, passages, scored, evidence, rank) if evidence is not None else []
     timings["evidence"] = time.perf_counter() - t4
     timings["total"] = time.perf_counter() - t0
-    return Retrieval(question, kept, candidates, found, timings)
+    return Retrieval(question, kept, candidates, found, timings, scored)
 
 
-def _explain(candidates: list[Candidate], passages, options: PassageOptions) -> None:
+def _explain(candidates: list[Candidate], passages: list[Passage], options: PassageOptions) -> None:
     """Mark each chunk candidate with why its text was or was not handed on (the trace)."""
     held: dict[tuple[int, int], list] = {}
     for p in passages:
@@ -105,4 +101,4 @@ def _explain(candidates: list[Candidate], passages, options: PassageOptions) -> 
             c.reason = "cut: none of its passages scored high enough"
 
 
-__all__ = ["Retrieval", "retrieve", "SelectOptions", "PassageOptions", "EvidenceOptions", "Hit"]
+__all__ = ["Retrieval", "retrieve", "search", "PassageOptions", "EvidenceOptions", "Hit"]

@@ -1,24 +1,23 @@
-"""Evidence sentences: inside the selected chunks, the sentences that support the question.
+"""Evidence sentences: inside the kept passages, the sentences that answer the question.
 
-Each sentence is scored by its embedding's cosine to the question plus the IDF-weighted
-share of the question's content words it contains. Evidence is always a span of the
-document (start, end, page, boxes), never generated text.
+The scored sentences (`passages.score_sentences`: cosine to the question plus the
+IDF-weighted share of its words) are ordered by the evidence ranker (`ranker.py`) and cut
+adaptively; boilerplate never leads. Evidence is always a span of the document (start, end,
+page, boxes), never generated text: a sentence, or a table row read with its headers.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..core import Evidence, SpanTable
-from ..segment.sentences import split_sentences
 from .search import ENGLISH_STOP_WORDS
-
-LEXICAL_WEIGHT = 0.3
-MIN_CHARS = 12  # shorter "sentences" (numbers, labels) are never evidence alone
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class EvidenceOptions:
     # set on the Qasper tune papers (`folioscope eval evidence --tune`), reported on the test ones
     max_sentences: int = 4
     relative: float = 0.5  # keep sentences scoring (ranker probability) at least this share of the best one
-    per_chunk: int = 3  # at most this many from one passage (chunk, for the chunk selectors)
+    per_passage: int = 3  # at most this many from one passage
     ranked: bool = True  # order by the trained evidence ranker (retrieve/ranker.py) when it is shipped
     within_kept: bool = True  # evidence only from the passages kept as context
 
@@ -46,49 +45,12 @@ def lexical_scores(question: str, sentences: list[str]) -> np.ndarray:
     return np.array([sum(idf[t] for t in terms & s) / total for s in sets])
 
 
-def locate(question: str, question_vector: np.ndarray, pieces: list[tuple[int, int, str, int]],
-           embed, spans: dict[int, SpanTable], options: EvidenceOptions = EvidenceOptions(),
-           headings: dict[int, list[tuple[int, int]]] | None = None) -> list[Evidence]:
-    """pieces: (doc_id, start, chunk text, chunk idx) of the selected chunks; headings: the
-    offsets where heading blocks start (a heading names a topic; it is not evidence).
-    Returns the evidence sentences, best first."""
-    headings = headings or {}
-    found: list[tuple[int, int, int, str, int]] = []  # doc, start, end, text, chunk idx
-    for doc_id, start, text, idx in pieces:
-        for s in split_sentences(text):
-            a, b = start + s.start, start + s.end
-            if len(s.text.strip()) >= MIN_CHARS and not any(
-                    h0 <= a and b <= h1 for h0, h1 in headings.get(doc_id, ())):
-                found.append((doc_id, start + s.start, start + s.end, s.text, idx))
-    if not found:
-        return []
-    texts = [f[3] for f in found]
-    dense = embed(texts) @ np.asarray(question_vector, dtype=np.float32)
-    score = dense + LEXICAL_WEIGHT * lexical_scores(question, texts)
-    order = np.argsort(-score, kind="stable")
-    best = float(score[order[0]])
-    chosen: list[Evidence] = []
-    per_chunk: dict[tuple[int, int], int] = {}
-    for i in order:
-        if len(chosen) >= options.max_sentences or score[i] < options.relative * best:
-            break
-        doc_id, start, end, text, idx = found[i]
-        if per_chunk.get((doc_id, idx), 0) >= options.per_chunk:
-            continue
-        per_chunk[(doc_id, idx)] = per_chunk.get((doc_id, idx), 0) + 1
-        lines = spans[doc_id].line_boxes(start, end)
-        page = lines[0][0] if lines else (spans[doc_id].pages(start, end) or [0])[0]
-        chosen.append(Evidence(doc_id=doc_id, start=start, end=end, text=text, score=round(float(score[i]), 4),
-                               page=page, boxes=[(p, *b.as_tuple()) for p, b in lines], chunk=idx))
-    return chosen
-
-
-def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOptions(),
+def evidence_from(store: Any, passages: Sequence[Any], scored: Sequence[Any], options: EvidenceOptions = EvidenceOptions(),
                   rank: np.ndarray | None = None) -> list[Evidence]:
     """Evidence sentences among the scored sentences: ordered by `rank` (the evidence ranker's
     probability for each scored sentence; else by their own score), those reaching `relative`
     of the best, a few per passage; only those in the kept `passages` when `options.within_kept`."""
-    def inside(s) -> bool:
+    def inside(s: Any) -> bool:
         return any(p.doc_id == s.doc_id and p.start <= s.start and s.end <= p.end for p in passages)
     pool = [s for s in scored if inside(s)] if options.within_kept else list(scored)
     if not pool:
@@ -113,7 +75,7 @@ def evidence_from(store, passages, scored, options: EvidenceOptions = EvidenceOp
             break
         key = (s.doc_id, s.passage.start if s.passage is not None else s.start)
         start, end = (s.row.start, s.row.end) if s.row is not None else (s.start, s.end)
-        if per_passage.get(key, 0) >= options.per_chunk or any(
+        if per_passage.get(key, 0) >= options.per_passage or any(
                 e.doc_id == s.doc_id and e.start == start for e in chosen):
             continue
         per_passage[key] = per_passage.get(key, 0) + 1

@@ -189,7 +189,8 @@ def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: l
     if options.coverage:
         ranked = _by_coverage(ranked, texts, question, options.coverage)
     best = ranked[0].score if ranked else 0.0
-    used, kept = 0, []
+    used = 0
+    kept: list[Passage] = []
     for rank, p in enumerate(ranked):
         if len(kept) >= options.max_keep:
             p.reason = f"cut: {options.max_keep} passages kept already"
@@ -251,7 +252,8 @@ def _by_coverage(ranked: list[Passage], texts: dict[int, str], question: str, we
     terms = content_terms(question)
     if not terms:
         return ranked
-    left, out, covered = list(ranked), [], set()
+    left, out = list(ranked), []
+    covered: set[str] = set()
     words = {id(p): content_terms(texts[p.doc_id][p.start:p.end]) & terms for p in ranked}
     while left:
         best = max(left, key=lambda p: p.score + weight * len(words[id(p)] - covered) / len(terms))

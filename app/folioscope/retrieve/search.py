@@ -4,6 +4,7 @@ dense cosine over the in-memory chunk vectors."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.stopwords import ENGLISH_STOP_WORDS
@@ -51,7 +52,7 @@ def fuse(bm25: list[tuple[int, int, float]], dense: list[tuple[int, int, float]]
         for h in hits.values():
             h.fused = sum(1.0 / (RRF_K + r) for r in (h.bm25_rank, h.dense_rank) if r is not None)
     elif method == "cc":
-        def normaliser(values):
+        def normaliser(values: list[float]) -> Callable[[float], float]:
             lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
             return lambda v: (v - lo) / (hi - lo) if hi > lo else 1.0
         nb = normaliser([s for _, _, s in bm25])
