@@ -195,3 +195,25 @@ def test_nothing_reaches_the_network(tmp_path, monkeypatch, data):
         assert all(r.ok for r in results), [r.message for r in results]
         assert store.chapters(results[0].doc_id) and store.chunks(results[1].doc_id)
         assert ask(store, "What replaced open fires in lighthouses?").answer.found
+
+
+def test_originals_are_salvaged_even_when_the_documents_table_is_lost(tmp_path):
+    import sqlite3
+
+    from folioscope.index import Store
+    from folioscope.index.salvage import read_originals
+    from folioscope.pipeline import ingest_paths, salvage_originals
+    source = tmp_path / "notes.md"
+    source.write_text("# Lamps\n\nOil lamps replaced open fires in lighthouses.\n", encoding="utf-8")
+    store = Store(tmp_path / "lib")
+    [result] = list(ingest_paths(store, [source]))
+    assert result.ok, result.message
+    db_file = store.folder / "library.db"
+    store.close()
+    [named] = list(read_originals(db_file))
+    assert named.name == "notes.md" and named.data == source.read_bytes()
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("DROP TABLE documents")
+    [(copy, _)] = salvage_originals(db_file, tmp_path / "out")
+    assert copy.read_bytes() == source.read_bytes() and copy.suffix == ".txt"

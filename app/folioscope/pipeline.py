@@ -459,52 +459,21 @@ def backfill(store: Store) -> int:
 
 def salvage_originals(db_file: Path, into: Path) -> list[tuple[Path, str]]:
     """Copy every original file a (possibly damaged) library keeps into `into`; returns
-    (copy, original path) for each one that could be read. Rows that cannot be read are
-    skipped one by one."""
-    import sqlite3
-    into.mkdir(parents=True, exist_ok=True)
-    out: list[tuple[Path, str]] = []
-    try:
-        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return out
-    try:
-        ids = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
-    except sqlite3.Error:  # the documents table itself is damaged: take the originals alone
-        return _salvage_sources(conn, into)
-    for doc_id in ids:
-        try:
-            name, path, data = conn.execute(
-                "SELECT d.name, d.path, s.data FROM documents d JOIN sources s ON s.sha256 = d.sha256 "
-                "WHERE d.id = ?", (doc_id,)).fetchone()
-        except (sqlite3.Error, TypeError):
-            continue
-        copy = into / f"{doc_id}-{Path(name).name}"
-        copy.write_bytes(data)
-        out.append((copy, path))
-    conn.close()
-    return out
-
-
-def _salvage_sources(conn, into: Path) -> list[tuple[Path, str]]:
-    import sqlite3
-
+    (copy, original path) for each one that could be read (`index.salvage`). A copy whose
+    name is lost is named by its content hash and the kind of file it looks like."""
+    from .index.salvage import read_originals
     from .ingest.registry import sniff
-    out = []
-    try:
-        keys = [r[0] for r in conn.execute("SELECT sha256 FROM sources")]
-    except sqlite3.Error:
-        return out
+    into.mkdir(parents=True, exist_ok=True)
     suffix = {"pdf": ".pdf", "zip": ".docx", "image": ".png"}
-    for key in keys:
-        try:
-            data = conn.execute("SELECT data FROM sources WHERE sha256 = ?", (key,)).fetchone()[0]
-        except (sqlite3.Error, TypeError):
-            continue
-        found = sniff(data[:2048])
-        copy = into / f"{key[:16]}{suffix.get(found[0], '.txt') if found else '.txt'}"
-        copy.write_bytes(data)
-        out.append((copy, str(copy)))
+    out: list[tuple[Path, str]] = []
+    for original in read_originals(db_file):
+        if original.name is not None:
+            copy = into / f"{original.key}-{Path(original.name).name}"
+        else:
+            found = sniff(original.data[:2048])
+            copy = into / f"{original.key[:16]}{suffix.get(found[0], '.txt') if found else '.txt'}"
+        copy.write_bytes(original.data)
+        out.append((copy, original.path or str(copy)))
     return out
 
 
