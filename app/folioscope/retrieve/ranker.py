@@ -23,8 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .evidence import content_terms
-
 NUMBER_QUESTION = re.compile(r"\bhow (many|much|large|big|long|often|fast|well|small)\b|\bwhat (is the )?"
                              r"(percentage|proportion|number|size|accuracy|score|performance|improvement)\b"
                              r"|\bby how much\b|\bhow (does|did) .* (perform|compare)", re.IGNORECASE)
@@ -36,9 +34,9 @@ YES_NO_QUESTION = re.compile(r"^(is|are|do|does|did|can|could|was|were|has|have|
 DIGIT = re.compile(r"\d")
 NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b(?:[A-Z][a-z]*[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]+)\b")
 
-FEATURES = ("cosine", "lexical", "cosine_to_best", "neighbour", "passage_to_best", "heading", "chunk_fused",
+FEATURES = ("cosine", "lexical", "cosine_to_best", "neighbour", "passage_to_best", "chunk_fused",
             "first_in_paragraph", "kept_passage", "log_chars", "has_number", "number_question_x_number",
-            "name_question_x_names", "yes_no_question_x_lexical", "heading_words", "position", "cosine_rank",
+            "name_question_x_names", "yes_no_question_x_lexical", "position", "cosine_rank",
             "lexical_rank")
 
 
@@ -53,20 +51,17 @@ def features(question: str, sentences: list) -> np.ndarray:
     number_q = bool(NUMBER_QUESTION.search(question))
     name_q = bool(NAME_QUESTION.search(question))
     yes_no_q = bool(YES_NO_QUESTION.match(question.strip()))
-    terms = content_terms(question)
     cosine_rank = _inverse_ranks([s.cosine for s in sentences])
     lexical_rank = _inverse_ranks([s.lexical for s in sentences])
     rows = []
     for i, (s, p) in enumerate(zip(sentences, passages)):
-        under = content_terms(p.under) if p is not None and p.under else set()
         has_number = bool(DIGIT.search(s.text))
         names = min(len(NAME.findall(s.text)), 5) / 5
         rows.append((s.cosine, s.lexical, s.cosine - best_cosine, s.neighbour,
-                     (p.score / best_passage) if p is not None else 0.0, p.heading if p is not None else 0.0,
+                     (p.score / best_passage) if p is not None else 0.0,
                      s.chunk.hit.fused / top_fused, float(s.first), float(bool(p is not None and p.kept)),
                      math.log1p(len(s.text)), float(has_number), float(number_q and has_number),
-                     names if name_q else 0.0, s.lexical if yes_no_q else 0.0,
-                     len(under & terms) / len(under) if under else 0.0, s.position,
+                     names if name_q else 0.0, s.lexical if yes_no_q else 0.0, s.position,
                      cosine_rank[i], lexical_rank[i]))
     return np.asarray(rows, dtype=np.float64)
 
