@@ -9,7 +9,7 @@ from pathlib import Path
 
 PAGE_LABELS: dict[str, list[str] | str] = json.loads(
     (Path(__file__).parent / "gold" / "pdf_pages.json").read_text())
-RIGHT_ROUTE = {"born-digital": "text", "scan": "ocr", "mixed": "text+ocr", "blank": "empty"}
+RIGHT_ROUTE = {"born-digital": "text", "scan": "ocr", "mixed": "text+ocr", "blank": "empty", "garbled": "ocr"}
 
 
 def route_accuracy(data: Path) -> dict:
