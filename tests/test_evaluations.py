@@ -17,8 +17,10 @@ def run_eval(capsys, data, what, *extra):
 
 
 def test_routes_against_page_labels(capsys, data):
+    from folioscope.eval.routes import PAGE_LABELS
     report = run_eval(capsys, data, "routes")
-    assert report["pages"] == 108 and report["commit"] and report["data"]
+    labelled = sum(len(pages) for pages in PAGE_LABELS.values() if isinstance(pages, list))
+    assert report["pages"] == labelled > 400 and report["commit"] and report["data"]
     assert report["born_digital_sent_to_ocr"] == 0 and report["scans_not_ocrd"] == 0
     assert sum(report["labels"].values()) == report["pages"]
 
