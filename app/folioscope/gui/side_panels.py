@@ -162,8 +162,10 @@ class AskPanel(QWidget):
                 parts.append(f"<p style='margin-left:6px'><a href='cite:{n}'>[{n}]</a> "
                              f"<span style='color:#777'>p{e.page + 1}</span> {html.escape(e.text.strip())}</p>")
         t = result["timings"]
-        parts.append(f"<p style='color:#999; font-size:small'>{result['tokens']['chunks']} tokens of text "
-                     f"selected · {t.get('total', 0):.1f} s</p>")
+        tokens = result["tokens"]
+        parts.append(f"<p style='color:#999; font-size:small'>The model read the evidence "
+                     f"({tokens.get('evidence', 0)} word pieces) of {tokens['chunks']} in the passages kept · "
+                     f"{t.get('total', 0):.1f} s</p>")
         self.answer.setHtml("".join(parts))
         self.trace.clear()
         for row in result["trace"]:

@@ -57,6 +57,7 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
              threads: int | None = None, *, progress: Progress, emit) -> dict:
     """Answer a question; the answer's text is emitted piece by piece as it is generated."""
     from ..answer.ask import ask
+    from ..embed import count_tokens
     from ..llm import answer_llm
     store = open_store(folder)
     progress.step("Ask", 0, 2, "finding evidence")
@@ -64,7 +65,9 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
     g = result.generation
     return {"answer": result.answer, "trace": result.retrieval.trace(),
             "timings": {**result.retrieval.timings, **result.timings},
-            "tokens": {"chunks": result.retrieval.tokens, "prompt": g.prompt_tokens if g else 0,
+            "tokens": {"chunks": result.retrieval.tokens,
+                       "evidence": sum(count_tokens([e.text for e in result.answer.evidence])),
+                       "prompt": g.prompt_tokens if g else 0,
                        "reused": g.reused_tokens if g else 0, "output": g.output_tokens if g else 0}}
 
 
