@@ -110,7 +110,7 @@ def test_what_the_model_reads_holds_each_evidence_sentence(sample):
     from folioscope.retrieve import retrieve
     store, doc = sample
     found = retrieve(store, "What replaced open fires in lighthouses?", {doc})
-    passages = [(c.hit.doc_id, c.start, c.end) for c in found.kept]
+    passages = [(c.hit.doc_id, c.start, c.end, c.tokens) for c in found.kept]
     sentences = model_reads(store, found.evidence, "sentences")
     for reads in ("neighbours", "passages"):
         texts = model_reads(store, found.evidence, reads, passages)

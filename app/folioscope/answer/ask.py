@@ -77,21 +77,20 @@ PASSAGE_BUDGET = 1000  # word pieces of passage text the model may read (its con
 
 
 def model_reads(store: Store, evidence: Sequence[Evidence], reads: str = "sentences",
-                passages: Sequence[tuple[int, int, int]] = ()) -> list[str]:
+                passages: Sequence[tuple[int, int, int, int]] = ()) -> list[str]:
     """What the model reads for each evidence item: the sentence; the sentence with the ones
-    before and after it in its paragraph; or the kept passage (`passages`: doc_id, start, end)
-    that holds it, once and within PASSAGE_BUDGET (else the sentence alone)."""
+    before and after it in its paragraph; or the kept passage (`passages`: doc_id, start, end,
+    word pieces) that holds it, once and within PASSAGE_BUDGET (else the sentence alone)."""
     if reads == "sentences":
         return [e.text for e in evidence]
-    from ..embed import count_tokens
     from ..retrieve.passages import block_around
     from ..segment.sentences import split_block
     out, seen, used = [], set(), 0
     for e in evidence:
         text = store.text(e.doc_id)
         if reads == "passages":
-            holder = next(((d, a, b) for d, a, b in passages if d == e.doc_id and a <= e.start < b), None)
-            size = count_tokens([text[holder[1]:holder[2]]])[0] if holder and holder not in seen else 0
+            holder = next((p for p in passages if p[0] == e.doc_id and p[1] <= e.start < p[2]), None)
+            size = holder[3] if holder else 0
             if holder is None or holder in seen or used + size > PASSAGE_BUDGET:
                 out.append(e.text)
             else:
@@ -129,7 +128,7 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, llm: Strea
     if llm is None:
         from ..llm import answer_llm
         llm = cast(StreamingModel, answer_llm())
-    texts = model_reads(store, found.evidence, reads, [(c.hit.doc_id, c.start, c.end) for c in found.kept])
+    texts = model_reads(store, found.evidence, reads, [(c.hit.doc_id, c.start, c.end, c.tokens) for c in found.kept])
     generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)
     refused = NOT_FOUND.lower().rstrip(".") in text.lower()

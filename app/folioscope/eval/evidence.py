@@ -125,11 +125,10 @@ class PaperSentences:
         return self.vectors @ qvec
 
     def bm25(self, question: str, k1: float = 1.2, b: float = 0.75) -> np.ndarray:
-        from ..core.stopwords import ENGLISH_STOP_WORDS
-        words = [w for w in re.findall(r"\w+", question.lower()) if w not in ENGLISH_STOP_WORDS]
+        from ..retrieve.search import query_words
         n = len(self.terms)
         scores = np.zeros(n)
-        for w in set(words):
+        for w in query_words(question):
             df = self.df.get(w, 0)
             if not df:
                 continue

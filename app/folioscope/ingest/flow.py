@@ -5,8 +5,9 @@ arrives as two blocks, and between them may stand the running header, footer or 
 of the next page. Two passes over a read document's pages fix that:
 
 1. `mark_running_lines`: a short line near the top or bottom of the page that repeats on
-   other pages (digits aside: "Annual Report 2023 | 14") or that is only a page number becomes
-   a HEADER or FOOTER, which is kept out of the body text.
+   other pages (digits aside: "Annual Report 2023 | 14") or that is only a page number, and a
+   short line repeated at the same place on most pages (a logo's caption, a watermark),
+   becomes a HEADER or FOOTER, which is kept out of the body text.
 2. `join_continued`: a paragraph block that does not end a sentence, followed in reading order
    by a paragraph block that goes on with it (a lower-case start, a hyphenated word, or a
    break after a word such as "of" or "the"), is marked as continuing it; the body text then
@@ -20,6 +21,7 @@ import re
 from collections import defaultdict
 
 from ..core import Block, Page, Piece, Role
+from ..core.document import BODY_ROLES
 
 EDGE = 0.15  # top and bottom share of the page where running lines are looked for
 RUNNING_CHARS = 160  # longer lines are body text
@@ -105,7 +107,7 @@ def _reads_as_prose(text: str) -> bool:
 def join_continued(pages: list[Page]) -> int:
     """Mark each paragraph block that goes on with the previous body paragraph (in reading
     order, over page and column breaks); returns how many were joined."""
-    body = [b for page in pages for b in page.blocks if b.role not in (Role.HEADER, Role.FOOTER) and b.text]
+    body = [b for page in pages for b in page.blocks if b.role in BODY_ROLES and b.text]
     joined = 0
     for previous, block in zip(body, body[1:]):
         if previous.role not in JOINABLE or block.role not in JOINABLE:
