@@ -157,8 +157,8 @@ def test_a_damaged_word_file_gets_one_sentence(mutation, tmp_path, data):
     """Damage inside the zip (a broken deflate stream, XML past the parser's limits, an
     unknown zip version) is named, not reported as an exception."""
     from folioscope.core import UnreadableFile
-    from folioscope.eval.robustness import MUTATIONS, one_sentence
     from folioscope.ingest import read_document
+    from folioscope_lab.robustness import MUTATIONS, one_sentence
     change = dict(MUTATIONS["any"] + MUTATIONS["docx"])[mutation]
     source = data / "docx" / "sources" / ("equations.docx" if mutation == "512-bits-flipped" else "Strict.docx")
     path = tmp_path / f"{mutation}.docx"
@@ -197,8 +197,8 @@ def test_a_page_mupdf_cannot_read_is_kept_empty_and_the_rest_is_read(monkeypatch
 ])
 def test_an_internal_failure_is_one_sentence_without_its_traceback(error, words, tmp_path, monkeypatch):
     from folioscope import pipeline
-    from folioscope.eval.robustness import one_sentence
     from folioscope.index import Store
+    from folioscope_lab.robustness import one_sentence
     monkeypatch.delenv("FOLIOSCOPE_STRICT")
     path = tmp_path / "note.md"
     path.write_text("# A note\n\nSome text.\n")

@@ -71,8 +71,8 @@ def test_a_library_built_from_ray_shards_is_the_library_local_ingest_builds(tmp_
     Ray cluster into shards and imported, they give the chunks, gaps, chapters, pages and
     vectors `folioscope ingest` gives; a rerun reads nothing."""
     from folioscope.batch.run import batch_ingest
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.scale import make_documents
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.scale import make_documents
     corpus = tmp_path / "corpus"
     make_documents(load_papers(data), 2, corpus)
     shutil.copy(data / "pdfs" / "pdfplumber" / "scotus-transcript-p1.pdf", corpus)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from folioscope.cli import main
+from folioscope_lab.cli import main
 
 
 def run_eval(capsys, data, what, *extra):
@@ -17,7 +17,7 @@ def run_eval(capsys, data, what, *extra):
 
 
 def test_routes_against_page_labels(capsys, data):
-    from folioscope.eval.routes import PAGE_LABELS
+    from folioscope_lab.routes import PAGE_LABELS
     report = run_eval(capsys, data, "routes")
     labelled = sum(len(pages) for pages in PAGE_LABELS.values() if isinstance(pages, list))
     assert report["pages"] == labelled > 400 and report["commit"] and report["data"]
@@ -47,7 +47,7 @@ def test_segmentation_leave_one_set_out_rows(capsys, data):
 def test_segmentation_at_a_cheaper_encoder_depth_refits_and_times_both_models(data):
     """`eval segmentation --layers 1`: the models are fitted on first-layer vectors (a model
     of another depth would refuse them), and the speed of both operating points is reported."""
-    from folioscope.eval.segmentation import evaluate_segmentation
+    from folioscope_lab.segmentation import evaluate_segmentation
     report = evaluate_segmentation(data, sets=["docs"], limit=1, train_limit=1, perplexity_docs=0, layers=1)
     assert report["encoder_layers"] == 1
     rows = report["sets"]["docs"]["rows"]
@@ -90,7 +90,7 @@ def test_evidence_rows_hits_and_baselines(capsys, data):
 
 
 def test_a_sentence_is_a_hit_when_half_of_it_is_highlighted():
-    from folioscope.eval.evidence import holds_span, is_hit
+    from folioscope_lab.evidence import holds_span, is_hit
     gold = [(100, 150)]
     assert is_hit(100, 150, gold) and is_hit(90, 150, gold) and is_hit(125, 175, gold)
     assert not is_hit(40, 150, gold) and not is_hit(150, 200, gold)
@@ -191,10 +191,10 @@ def test_bench_scale_refuses_a_library_of_nothing(capsys):
 def test_scale_copies_are_stored_like_imported_records_and_found_library_wide(data, tmp_path):
     """`bench scale --distinct M`: the library is filled with copies of M read documents,
     stored under their own names with the same chunks, vectors and chapters, and searched."""
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.scale import ingest_keeping, make_documents, store_copies
     from folioscope.index import Store
     from folioscope.retrieve.search import bm25_search
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.scale import ingest_keeping, make_documents, store_copies
     paths = make_documents(load_papers(data), 2, tmp_path / "docs")
     with Store(tmp_path / "lib") as store:
         results, prepared = ingest_keeping(store, paths)
@@ -225,7 +225,7 @@ def test_text_bench_times_bm25_in_memory_against_fts5_and_finds_the_same_results
 
 
 def test_the_candidate_answer_phrase_takes_figures_and_names_from_the_sentence():
-    from folioscope.eval.phrase import answer_phrase
+    from folioscope_lab.phrase import answer_phrase
     figure = answer_phrase("What is the accuracy of their model?", "Our model reaches 85.3% accuracy [12] in 2019.")
     assert figure is not None and figure.text == "85.3%"
     names = answer_phrase("Which datasets do they use?", "We evaluate on SQuAD and TriviaQA BIBREF3 .")

@@ -64,7 +64,7 @@ def test_a_watched_folder_reads_files_that_appear_in_it(qtbot, window, tmp_path)
     import shutil
     folder = tmp_path / "inbox"
     folder.mkdir()
-    window.watch_folder(str(folder))
+    window.ingest.watch_folder(str(folder))
     wait_done(qtbot, window.tasks.tasks["ingest"])
     assert window.doc_list.count() == 0
     assert window.settings.watched_folders == [str(folder)]
@@ -73,8 +73,8 @@ def test_a_watched_folder_reads_files_that_appear_in_it(qtbot, window, tmp_path)
     assert "copied.pdf" in window.doc_list.text(0)
     from folioscope.gui.settings import Settings
     assert Settings.load().watched_folders == [str(folder)]  # remembered for the next session
-    window.unwatch_folders()
-    assert not window.watch.folders and not window.unwatch_action.isEnabled()
+    window.ingest.unwatch_folders()
+    assert not window.ingest.watch.folders and not window.unwatch_action.isEnabled()
 
 
 def test_dropping_files_ingests_them_and_shows_pages(qtbot, window, data):
@@ -141,9 +141,10 @@ def test_pages_are_rendered_in_a_child_and_arrive_without_importing_pymupdf_here
     script = f"""
 import sys
 from folioscope.workers.process import WorkerProcess
+from folioscope.workers.render import open_shared, render_shared
 child = WorkerProcess("test-renderer")
-child.call("folioscope.workers.render:open_shared", open({str(SAMPLE)!r}, "rb").read(), "pdf")
-out = child.call("folioscope.workers.render:render_shared", 0, 595.0, 0.5)
+child.call(open_shared, open({str(SAMPLE)!r}, "rb").read(), "pdf")
+out = child.call(render_shared, 0, 595.0, 0.5)
 child.stop()
 assert out.width > 200 and len(out.samples) == out.stride * out.height, out.width
 assert "pymupdf" not in sys.modules and "folioscope.ingest" not in sys.modules, "imported here"
@@ -167,17 +168,17 @@ def test_bad_file_gets_one_sentence_and_the_rest_of_the_batch_goes_in(qtbot, win
 def test_two_reader_processes_read_dropped_files_side_by_side(qtbot, window, data, tmp_path):
     """With Settings > Reader processes at 2, both readers take files; every file is
     reported once, a damaged one fails alone, and Cancel still works afterwards."""
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.scale import make_documents
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.scale import make_documents
     paths = make_documents(load_papers(data), 3, tmp_path / "docs")
     broken = tmp_path / "docs" / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
     window.settings.readers = 2
     job = drop(window, [*paths, broken])
     wait_done(qtbot, job, timeout=240_000)
-    assert job.error is None and len(window.readers) == 2
-    assert all(r._process is not None and r._process.is_alive() for r in window.readers)  # both were used
-    assert sorted(r.status for r in window.last_results) == ["added", "added", "added", "failed"]
+    assert job.error is None and len(window.ingest.pool.readers) == 2
+    assert all(r._process is not None and r._process.is_alive() for r in window.ingest.pool.readers)  # both were used
+    assert sorted(r.status for r in window.ingest.last_results) == ["added", "added", "added", "failed"]
     assert sorted(d.name for d in window.library.documents()) == [p.name for p in paths]
     assert "broken.pdf" in window.last_message
     job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf", SAMPLE])
@@ -336,7 +337,7 @@ def test_dragging_a_boundary_on_the_page_moves_it_to_the_nearest_gap(qtbot, samp
     target, rect = others[len(others) // 2]
     assert w.page_view.drag_boundary_to(rect.center()) == target  # the pointer's nearest gap
     qtbot.mouseRelease(w.page_view.viewport(), Qt.MouseButton.LeftButton, pos=press_at)
-    qtbot.waitUntil(lambda: w.tasks.running("chunks") is None and target in {c.start for c in w.chunk_rows},
+    qtbot.waitUntil(lambda: w.tasks.running("chunks") is None and target in {c.start for c in w.document.chunk_rows},
                     timeout=300_000)
     with Store(w.library.folder) as again:  # a stored move edit; the old boundary is gone
         assert [(e.kind, e.offset, e.target) for e in again.edits(w.doc_id)] == [("move", old, target)]
@@ -350,7 +351,7 @@ def test_asking_highlights_the_cited_evidence_on_its_page(qtbot, sample_window):
         job = w.ask("What replaced open fires in lighthouses?")
         wait_done(qtbot, job, timeout=600_000)
     gaps = stalls.gaps
-    answer = w.last_answer["answer"]
+    answer = w.asking.last_answer["answer"]
     assert answer.found and answer.evidence
     assert "Oil lamps replaced open fires" in w.ask_panel.answer.toPlainText()
     numbered = [i for i in w.page_view.evidence_items if i.data(0) == 1 and hasattr(i, "rect")]
@@ -373,7 +374,7 @@ def test_evidence_that_runs_over_a_page_break_is_highlighted_on_both_pages(qtbot
     from folioscope.core import Box
     w = sample_window
     wait_done(qtbot, w.ask("How much of the light does a Fresnel lens gather?"), timeout=600_000)
-    evidence = w.last_answer["answer"].evidence
+    evidence = w.asking.last_answer["answer"].evidence
     n = next(i for i, e in enumerate(evidence, 1) if "Fresnel lens gathers" in e.text)
     drawn = [i.rect().adjusted(1, 1, -1, -1) for i in w.page_view.evidence_items if i.data(0) == n and hasattr(i, "rect")]
     boxes = evidence[n - 1].boxes

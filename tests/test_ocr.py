@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 
 from folioscope.core import Progress, Route
-from folioscope.eval.metrics import cer
-from folioscope.eval.ocr import GOLD_DIR
-from folioscope.eval.routes import PAGE_LABELS, RIGHT_ROUTE
 from folioscope.index import Store
 from folioscope.ingest import IngestOptions, read_document
 from folioscope.pipeline import ingest_paths
+from folioscope_lab.metrics import cer
+from folioscope_lab.ocr import GOLD_DIR
+from folioscope_lab.routes import PAGE_LABELS, RIGHT_ROUTE
 
 # The OCR models read every page here: about a minute on 2 cores.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]

@@ -110,10 +110,11 @@ def test_two_writers_at_once_lose_nothing(tmp_path):
     mine, theirs = notes(tmp_path / "gui", 50, "gui"), notes(tmp_path / "cli", 50, "cli")
     cli = subprocess.Popen([sys.executable, "-m", "folioscope", "--library", str(folder), "ingest", "--quiet",
                             str(tmp_path / "cli")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    from folioscope.workers.tasks import ingest_task
     reader = WorkerProcess("test-reader")
     try:
-        results = [reader.call("folioscope.workers.tasks:ingest_task", folder, path,
-                               IngestOptions(chapter_titles="keyphrases"), None) for path in mine]
+        results = [reader.call(ingest_task, folder, path, IngestOptions(chapter_titles="keyphrases"), None)
+                   for path in mine]
     finally:
         reader.stop()
     out, err = cli.communicate(timeout=600)
@@ -132,10 +133,10 @@ def test_a_reader_asked_to_stop_leaves_its_writes_indexed(tmp_path):
     from folioscope.workers.process import WorkerProcess
     folder = tmp_path / "lib"
     Store(folder).close()
+    from folioscope.workers.tasks import ingest_task
     reader = WorkerProcess("test-reader")
     try:
-        results = [reader.call("folioscope.workers.tasks:ingest_task", folder, path,
-                               IngestOptions(chapter_titles="keyphrases"), None)
+        results = [reader.call(ingest_task, folder, path, IngestOptions(chapter_titles="keyphrases"), None)
                    for path in notes(tmp_path / "n", 2, "n")]
     finally:
         reader.stop()
@@ -149,27 +150,28 @@ def test_a_reader_that_dies_fails_its_file_and_the_batch_goes_on(tmp_path, monke
     import json
     import threading
 
-    from folioscope.gui.main_window import ingest_task
-    from folioscope.workers.process import WorkerProcess
+    from folioscope.workers.pool import ReaderPool
+    from folioscope.workers.tasks import ingest_task
     folder = tmp_path / "lib"
     Store(folder).close()
     files = notes(tmp_path / "n", 3, "n")
     files[1].write_text("# Long\n\n" + "\n\n".join(f"Paragraph {i} tells of lamps, lenses and keepers." for i in range(4000)))
-    reader = WorkerProcess("test-reader")
+    pool = ReaderPool(1, "test-reader")
+    reader = pool.readers[0]
     calls = []
     real_call = reader.call
 
     def dying_call(target, *args, **kwargs):
-        calls.append(args[1] if target.endswith(":ingest_task") else target)
+        calls.append(args[1] if target is ingest_task else target)
         if len(calls) == 2:  # the second file: the child is killed while it reads it
             threading.Timer(1.0, lambda: reader._process.kill()).start()
         return real_call(target, *args, **kwargs)
     monkeypatch.setattr(reader, "call", dying_call)
     try:
-        results = ingest_task(folder, files, [reader], progress=Progress(), emit=lambda item: None)
+        results = pool.ingest(folder, files, progress=Progress())
         indexed = json.loads((folder / "text-index.json").read_text())["documents"]  # before the reader stops
     finally:
-        reader.stop()
+        pool.stop()
     assert [r.status for r in results] == ["added", "failed", "added"]
     assert len(indexed) == 2  # the import ends by bringing the search indexes in step
     assert "stop unexpectedly" in results[1].message

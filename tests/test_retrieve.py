@@ -11,9 +11,9 @@ from folioscope.answer.ask import parse_citations
 from folioscope.chapters.build import ChapterInput, build_chapters, chunk_cuts
 from folioscope.chapters.structure import Heading, heading_marks
 from folioscope.chapters.titles import KeyphraseTitler, clean_title, is_grounded, junk_reason
-from folioscope.eval.metrics import evidence_scores, intersect_ranges, merge_ranges
 from folioscope.retrieve.search import Hit, fuse, query_words
 from folioscope.retrieve.select import Candidate, SelectOptions, elbow_cut, gradient_cut, select
+from folioscope_lab.metrics import evidence_scores, intersect_ranges, merge_ranges
 
 SAMPLE = "resources/sample/folioscope-sample.pdf"
 
@@ -195,7 +195,7 @@ def test_a_role_goes_once_to_the_chapter_most_sure_of_it_and_only_above_the_thre
 def test_a_missing_role_model_says_how_to_train_it(tmp_path):
     from folioscope.chapters.roles import load_role_model
     from folioscope.core import FolioscopeError
-    with pytest.raises(FolioscopeError, match="python -m folioscope.eval.train_roles"):
+    with pytest.raises(FolioscopeError, match="folioscope-lab train roles"):
         load_role_model(tmp_path / "roles.npz")
 
 
@@ -218,9 +218,9 @@ def test_a_paper_read_as_plain_text_gets_its_introduction_named_unless_asked_not
     the title and abstract is named "Introduction"; no role is given twice; `chapters
     --retitle --no-roles` titles every chapter by its key phrase."""
     from folioscope.cli import main
-    from folioscope.eval.chapters import paper_text
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.segdata import split_of
+    from folioscope_lab.chapters import paper_text
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.segdata import split_of
     papers = load_papers(data)
     pid = min(p for p in papers if split_of(p) == "test")
     path = tmp_path / "paper.txt"
@@ -336,7 +336,7 @@ def test_ask_cli_streams_an_answer_with_evidence(sample_library, tmp_path):
 
 
 def test_rouge_l_hand_checked():
-    from folioscope.eval.chapters import rouge_l
+    from folioscope_lab.chapters import rouge_l
     assert rouge_l("Related Work", "related work") == 1.0
     assert rouge_l("the model results", "Results") == pytest.approx(0.5)  # P 1/3, R 1
     # the words are shared in reverse order: the longest common subsequence is one word

@@ -5,10 +5,10 @@ import pymupdf
 import pytest
 
 from folioscope.core import Route
-from folioscope.eval.routes import PAGE_LABELS as LABELS
-from folioscope.eval.routes import RIGHT_ROUTE
 from folioscope.ingest.pdf import extract_text_layer
 from folioscope.ingest.router import PageFeatures, decide
+from folioscope_lab.routes import PAGE_LABELS as LABELS
+from folioscope_lab.routes import RIGHT_ROUTE
 
 
 def features(**kw):
@@ -50,7 +50,7 @@ def test_every_pdf_in_the_data_is_labelled(data):
 def test_routes_of_real_pdfs(data, rel):
     """No born-digital page read by OCR alone, no scan left without OCR, blank pages empty;
     a mixed page keeps its text layer (reading its pictures too is the aim: see
-    `folioscope eval routes` for how often it does)."""
+    `folioscope-lab eval routes` for how often it does)."""
     labels = LABELS[rel]
     if isinstance(labels, str):  # a bad input: it must fail to open
         from folioscope.core import UnreadableFile

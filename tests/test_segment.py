@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from folioscope.core import BLOCK_SEPARATOR, ChunkOptions, Edit
 from folioscope.embed import count_tokens
-from folioscope.eval.metrics import boundaries_from_segments, default_k, pk, window_diff
-from folioscope.eval.segdata import parse, split_of
-from folioscope.eval.segmentation import even_cuts, top_n
 from folioscope.segment.chunker import apply_edits, chunk_text
 from folioscope.segment.sentences import split_sentences
 from folioscope.segment.sizing import plan_cuts
+from folioscope_lab.metrics import boundaries_from_segments, default_k, pk, window_diff
+from folioscope_lab.segdata import parse, split_of
+from folioscope_lab.segmentation import even_cuts, top_n
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "sample" / "folioscope-sample.pdf"
 MINILM_LIMIT = 254  # 256 word pieces minus [CLS] and [SEP]
@@ -125,7 +125,7 @@ def test_learned_model_loads_offline_and_scores_gaps(monkeypatch):
 def sample_library(library):
     from folioscope.core import Progress
     from folioscope.pipeline import ingest_file, prepare
-    result = ingest_file(library, SAMPLE, lambda p, pr: prepare(p, progress=pr), Progress())
+    result = ingest_file(library, SAMPLE, lambda p, r, pr: prepare(p, progress=pr, reader=r), Progress())
     assert result.status == "added", result.message
     return library, result.doc_id
 

@@ -77,7 +77,7 @@ def test_reingest_unchanged_does_no_work(library, data, monkeypatch):
     first = ingest_file(library, pdf, _reader(), Progress())
     before = counts(library)
 
-    def must_not_read(path, progress):
+    def must_not_read(path, reader, progress):
         raise AssertionError("an unchanged file was read again")
     again = ingest_file(library, pdf, must_not_read, Progress())
     assert again.status == "unchanged" and again.doc_id == first.doc_id
@@ -136,7 +136,7 @@ KILLER = textwrap.dedent("""
         os.kill(os.getpid(), signal.SIGKILL)
     Store._write_blocks = write_then_die
     lib = Store(sys.argv[1])
-    ingest_file(lib, Path(sys.argv[2]), lambda p, pr: prepare(p, progress=pr), Progress())
+    ingest_file(lib, Path(sys.argv[2]), lambda p, r, pr: prepare(p, progress=pr, reader=r), Progress())
 """)
 
 
@@ -169,7 +169,7 @@ def test_batch_continues_past_failures(library, data, tmp_path):
 
 def _reader():
     from folioscope.pipeline import prepare
-    return lambda path, progress: prepare(path, progress=progress)
+    return lambda path, reader, progress: prepare(path, progress=progress, reader=reader)
 
 
 @pytest.mark.slow
@@ -181,11 +181,11 @@ def test_large_libraries_search_an_approximate_index_kept_in_step_with_the_libra
     import numpy as np
 
     from folioscope.core import ChunkOptions
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.scale import make_documents
     from folioscope.index.saved import read_manifest
     from folioscope.index.vectors import ANN_FILE, VectorIndex
     from folioscope.pipeline import rechunk
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.scale import make_documents
     paths = make_documents(load_papers(data), 5, tmp_path / "docs")
     lib = Store(tmp_path / "lib")
     results = list(ingest_paths(lib, paths))
@@ -235,10 +235,13 @@ def test_large_libraries_search_an_approximate_index_kept_in_step_with_the_libra
 
 @pytest.mark.slow
 def test_parallel_readers_store_what_one_process_stores(tmp_path, data):
-    """Two reader processes feeding the writer: the same chunks, gaps and chapters as one
-    process, a damaged file fails alone, and files already stored are not read again."""
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.scale import make_documents
+    """The reader pool with two processes, each storing what it reads: the same chunks, gaps
+    and chapters as one process, results in the files' order, a damaged file fails alone, and
+    files already stored are found unchanged."""
+    from folioscope.core import Progress
+    from folioscope.workers.pool import ReaderPool
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.scale import make_documents
     paths = make_documents(load_papers(data), 3, tmp_path / "docs")
     broken = tmp_path / "docs" / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
@@ -248,15 +251,15 @@ def test_parallel_readers_store_what_one_process_stores(tmp_path, data):
         return [(d.name, [(c.start, c.end, round(c.score, 5)) for c in lib.chunks(d.id)],
                  [(c.start, c.title) for c in lib.chapters(d.id)],
                  lib.conn.execute("SELECT count(*) FROM gaps WHERE doc_id = ?", (d.id,)).fetchone()[0])
-                for d in lib.documents()]
+                for d in sorted(lib.documents(), key=lambda d: d.name)]  # ids follow which reader finished first
 
-    with Store(tmp_path / "one") as one, Store(tmp_path / "two") as two:
+    with Store(tmp_path / "one") as one, Store(tmp_path / "two") as two, ReaderPool(2) as pool:
         serial = list(ingest_paths(one, files))
-        parallel = list(ingest_paths(two, files, jobs=2))
+        parallel = pool.ingest(two.folder, files, progress=Progress())
         assert [r.status for r in parallel] == [r.status for r in serial] == ["added", "failed", "added", "added"]
         assert parallel[1].message == serial[1].message and "broken.pdf" in parallel[1].message
         assert stored(two) == stored(one) and len(stored(two)) == 3
-        again = list(ingest_paths(two, files, jobs=2))
+        again = pool.ingest(two.folder, files, progress=Progress())
         assert [r.status for r in again] == ["unchanged", "failed", "unchanged", "unchanged"]
 
 
@@ -284,9 +287,9 @@ def _fts5_ranking(conn, words, doc_ids=None, limit=50, weight=0.5):
 def test_vectors_no_chunk_uses_are_dropped_when_a_document_is_rechunked_or_removed(tmp_path, data):
     """A chunk vector stays while some chunk has that text, and goes with the last one."""
     from folioscope.core import ChunkOptions
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.scale import make_documents
     from folioscope.pipeline import rechunk
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.scale import make_documents
     paths = make_documents(load_papers(data), 2, tmp_path / "docs")
     copy = tmp_path / "docs" / "copy.md"
     copy.write_text(paths[0].read_text() + "\n")  # another file, the same chunk texts
@@ -358,10 +361,10 @@ def test_text_index_ranks_exactly_as_fts5_while_documents_change(tmp_path, data)
     """The in-memory BM25 gives FTS5's rows, order and scores (to the bit) on real paper
     text, library-wide and within a document, through removals, re-writes, a merge and a
     save and reload; a word FTS5 reads as a phrase is left to FTS5."""
-    from folioscope.eval.retrieval import gold_paragraphs, load_papers
     from folioscope.index import text as text_module
     from folioscope.index.text import TEXT_FILE, TextIndex
     from folioscope.retrieve.search import query_words
+    from folioscope_lab.retrieval import gold_paragraphs, load_papers
 
     papers = load_papers(data)
     ids = sorted(papers)[:12]

@@ -61,7 +61,7 @@ def main() -> int:
         window.chapters.grab().save(str(OUT / "chapters.png"))
 
         window.ask("What replaced open fires in lighthouses?")
-        wait(app, lambda: window.tasks.running("ask") is None and hasattr(window, "last_answer"))
+        wait(app, lambda: window.tasks.running("ask") is None and bool(window.asking.last_answer))
         window.show_citation(1)
         wait(app, lambda: True)
         window.grab().save(str(OUT / "answer.png"))
@@ -84,9 +84,9 @@ def _plain_text_paper(data: Path, folder: Path) -> Path | None:
     """A held-out Qasper paper as plain text (no headings), if the shared data is here."""
     if not (data / "qa" / "qasper_dev.json").exists():
         return None
-    from folioscope.eval.chapters import paper_text
-    from folioscope.eval.retrieval import load_papers
-    from folioscope.eval.segdata import split_of
+    from folioscope_lab.chapters import paper_text
+    from folioscope_lab.retrieval import load_papers
+    from folioscope_lab.segdata import split_of
     papers = load_papers(data)
     pid = sorted(p for p in papers if split_of(p) == "test")[1]
     (folder / "files").mkdir(exist_ok=True)

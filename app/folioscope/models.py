@@ -66,12 +66,12 @@ def _models_file(relative: str) -> Path:
 
 def read_trained(file: Path, trainer: str) -> tuple[dict, dict]:
     """The arrays of a model trained here (an .npz) and its card (the .json beside it, or {});
-    a missing file says which module trains it."""
+    a missing file says which command trains it."""
     import json
 
     import numpy as np
     if not file.is_file():
-        raise FolioscopeError(f"The model {file} is missing; train it with python -m {trainer}.")
+        raise FolioscopeError(f"The model {file} is missing; train it with {trainer}.")
     with np.load(file) as data:
         arrays = {k: data[k] for k in data.files}
     card = file.with_suffix(".json")

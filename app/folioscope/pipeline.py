@@ -13,10 +13,9 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +37,9 @@ from .core import (
 from .core.results import IngestResult
 from .index.store import Store
 from .index.vectors import chunk_hash
+
+if TYPE_CHECKING:
+    from .ingest import IngestOptions, Reader
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ def chunk_document(document: Document, options: ChunkOptions, edits: Iterable[Ed
                                             tables=tables_of(document)))
 
 
-def with_sentence_vectors(chunking: Chunking, embed: Callable | None = None) -> Chunking:
+def with_sentence_vectors(chunking: Chunking, embed: Callable[..., np.ndarray] | None = None) -> Chunking:
     """The chunking with a vector for every sentence (the boundary model computes them; a
     strategy that did not is given them here: they are stored, for finding evidence)."""
     if chunking.sentence_vectors is None and chunking.sentences:
@@ -96,7 +98,7 @@ def with_sentence_vectors(chunking: Chunking, embed: Callable | None = None) -> 
     return chunking
 
 
-def stored_sentences(store: Store, doc_id: int):
+def stored_sentences(store: Store, doc_id: int) -> Callable[..., np.ndarray]:
     """An `embed(texts, layers=None)` that answers from the document's stored sentence
     vectors when it is asked for exactly those sentences, and computes otherwise."""
     stored = store.sentence_vectors(doc_id)
@@ -139,7 +141,7 @@ def make_chapters(document: Document, chunks: list[tuple[int, int, float]], vect
                           llm if titles == "llm" else None, embed, load_role_model() if roles else None)[0]
 
 
-def title_model(options) -> ChatModel | None:
+def title_model(options: IngestOptions) -> ChatModel | None:
     """The model that titles chapters when the options ask for LLM titles, else None."""
     if options.chapter_titles != "llm":
         return None
@@ -147,9 +149,10 @@ def title_model(options) -> ChatModel | None:
     return shared_llm(options.repair_model)
 
 
-def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
-            progress: Progress | None = None) -> Prepared:
-    """Read, chunk, embed and chapter one file (in this process); nothing is stored."""
+def prepare(path: Path, options: IngestOptions | None = None, chunk_options: ChunkOptions | None = None,
+            progress: Progress | None = None, reader: Reader | None = None) -> Prepared:
+    """Read, chunk, embed and chapter one file (in this process); nothing is stored.
+    `reader`: the file's reader, when the file was already checked (`ingest.open_file`)."""
     from .ingest import IngestOptions, read_document
     progress = progress or Progress()
     options = options or IngestOptions()
@@ -161,7 +164,7 @@ def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
-    document = read_document(path, options, progress)
+    document = read_document(path, options, progress, reader)
     lap("read")
     progress.step(path.name, 1, 1, "chunking")
     chunking = chunk_document(document, chunk_options or ChunkOptions())
@@ -180,23 +183,25 @@ def prepare(path: Path, options=None, chunk_options: ChunkOptions | None = None,
 
 # ---- a file into the library -----------------------------------------------------------------
 
-PrepareFn = Callable[[Path, Progress], Prepared]
+PrepareFn = Callable[[Path, "Reader", Progress], Prepared]  # (file, its reader, progress)
 
 
 def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Progress) -> IngestResult:
-    """Read `path` with `prepare_file(path, progress)` and store it, unless the same content
-    is already there. Failures come back as a result, never half written."""
-    from .ingest import check_readable
+    """Read `path` with `prepare_file(path, reader, progress)` and store it, unless the same
+    content is already there. The file is checked, hashed and kept from one read of its
+    bytes (the reader parses it on its own). Failures come back as a result, never half
+    written."""
+    from .ingest import open_file
     path = Path(path)
     started = time.perf_counter()
     result = IngestResult(path=path, status="failed")
     try:
-        check_readable(path)
-        sha = file_sha256(path)
+        reader, data = open_file(path)
+        sha = hashlib.sha256(data).hexdigest()
         if not _unchanged(store, path, sha, result):
-            prepared = prepare_file(path, progress)
+            prepared = prepare_file(path, reader, progress)
             progress.check()
-            _store_prepared(store, path, sha, prepared, path.read_bytes(), time.perf_counter() - started, result)
+            _store_prepared(store, path, sha, prepared, data, time.perf_counter() - started, result)
     except Cancelled:
         result.status, result.message = "cancelled", f"{path.name}: cancelled."
     except Exception as exc:
@@ -309,91 +314,16 @@ def each_file(paths: Iterable[Path], progress: Progress,
         yield ingest_one(path, FileProgress(progress, n, len(files)))
 
 
-def ingest_paths(store: Store, paths: Iterable[Path], options=None, progress: Progress | None = None,
-                 chunk_options: ChunkOptions | None = None, jobs: int = 1) -> Iterator[IngestResult]:
-    """Ingest files and folders one file at a time; a failure never stops the batch.
-    Cancellation stops after the current file (which is rolled back).
-
-    With `jobs` > 1, files are read, chunked and embedded by that many reader processes
-    while this process, the single writer, stores them in order (`ParallelReaders`)."""
+def ingest_paths(store: Store, paths: Iterable[Path], options: IngestOptions | None = None,
+                 progress: Progress | None = None, chunk_options: ChunkOptions | None = None
+                 ) -> Iterator[IngestResult]:
+    """Ingest files and folders one file at a time, in this process; a failure never stops
+    the batch. Cancellation stops after the current file (which is rolled back). Reading in
+    several processes at once is `workers.ReaderPool`'s."""
     from .ingest import IngestOptions
-    options = options or IngestOptions()
-    progress = progress or Progress()
-    files = expand_paths(paths)
-    if jobs <= 1 or len(files) < 2:
-        return each_file(files, progress, lambda path, file_progress: ingest_file(
-            store, path, lambda p, fp: prepare(p, options, chunk_options, fp), file_progress))
-    return _ingest_parallel(store, files, options, chunk_options, progress, jobs)
-
-
-def _ingest_parallel(store: Store, files: list[Path], options, chunk_options: ChunkOptions | None,
-                     progress: Progress, jobs: int) -> Iterator[IngestResult]:
-    todo = [f for f in files if not _already_stored(store, f)]
-    with ParallelReaders(jobs, options, chunk_options) as readers:
-        readers.submit(todo)
-        yield from each_file(files, progress, lambda path, file_progress: ingest_file(
-            store, path, lambda p, fp: readers.result(p, fp), file_progress))
-
-
-def _already_stored(store: Store, path: Path) -> bool:
-    try:
-        return store.find_content(file_sha256(path)) is not None
-    except OSError:
-        return False  # ingest_file says why
-
-
-def _prepare_child(path: Path, options, chunk_options: ChunkOptions | None) -> Prepared:
-    return prepare(path, options, chunk_options)
-
-
-def _child_start(threads: int) -> None:
-    from .embed import use_threads
-    use_threads(threads)
-
-
-class ParallelReaders:
-    """`jobs` processes running `prepare` on files ahead of the writer, each with its share
-    of the cores for the models' own threads. `result(path)` waits for that file (reading it
-    here if it was not submitted); a reader process that dies fails only its own file."""
-
-    def __init__(self, jobs: int, options, chunk_options: ChunkOptions | None):
-        self.jobs, self.options, self.chunk_options = jobs, options, chunk_options
-        self.futures: dict[Path, Future] = {}
-        self.pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        import multiprocessing
-        threads = max(1, (os.cpu_count() or 1) // self.jobs)
-        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_child_start, initargs=(threads,))
-
-    def submit(self, paths: list[Path]) -> None:
-        for path in paths:
-            self.futures[path] = self.pool.submit(_prepare_child, path, self.options, self.chunk_options)
-
-    def result(self, path: Path, progress: Progress) -> Prepared:
-        future = self.futures.pop(path, None)
-        if future is None:
-            return prepare(path, self.options, self.chunk_options, progress)
-        progress.step(path.name, 0, 1, "reading")
-        while True:
-            try:
-                return future.result(timeout=0.2)
-            except TimeoutError:
-                progress.check()  # Cancel: the rest are dropped when the readers close
-            except BrokenProcessPool as exc:  # the files not yet read go to new readers
-                pending = list(self.futures)
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = self._start()
-                self.submit(pending)
-                raise FolioscopeError("the reader process stopped while reading it (out of memory, or a crash "
-                                      "in a library it uses)") from exc
-
-    def __enter__(self) -> ParallelReaders:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    chosen = options or IngestOptions()
+    return each_file(expand_paths(paths), progress or Progress(), lambda path, file_progress: ingest_file(
+        store, path, lambda p, reader, fp: prepare(p, chosen, chunk_options, fp, reader), file_progress))
 
 
 # ---- a stored document again -----------------------------------------------------------------
@@ -477,7 +407,8 @@ def salvage_originals(db_file: Path, into: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def rebuild_library(folder: Path, options=None, progress: Progress | None = None) -> dict:
+def rebuild_library(folder: Path, options: IngestOptions | None = None, progress: Progress | None = None
+                    ) -> dict[str, Any]:
     """Read a library's documents again from the originals it keeps, into a new library
     file; the damaged file is kept beside it as library.db.damaged-<time>."""
     import shutil

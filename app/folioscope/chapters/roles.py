@@ -10,7 +10,7 @@ probability reaches the model's threshold (chosen on the tune papers), and each 
 used once per document. Everything else keeps its keyphrase title.
 
 The model (`models/titles/roles.npz`, card in `roles.json`) is trained by
-`python -m folioscope.eval.train_roles` on the Qasper tune papers, plus chapters of other
+`folioscope-lab train roles` on the Qasper tune papers, plus chapters of other
 kinds of text (clinical chapters, lecture transcripts) that must not get a role.
 """
 
@@ -123,7 +123,7 @@ def model_file() -> Path:
 @lru_cache(maxsize=2)
 def _load(path: str) -> RoleModel:
     from ..models import read_trained
-    data, card = read_trained(Path(path), "folioscope.eval.train_roles")
+    data, card = read_trained(Path(path), "folioscope-lab train roles")
     return RoleModel(tuple(str(r) for r in data["roles"]), data["mean"], data["scale"], data["coef"],
                      data["intercept"], float(data["threshold"]), card)
 

@@ -7,10 +7,9 @@ evidence highlights) are scene items placed with `page_rect_to_scene`.
 
 from __future__ import annotations
 
-import queue
 import time
 
-from PySide6.QtCore import QRectF, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsLineItem,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..core import Box, Route
 from ..index import ChunkRow, PageRow
+from .render_thread import RenderThread
 
 PAGE_WIDTH = 800.0  # scene units for the widest page
 GAP = 16.0
@@ -32,66 +32,6 @@ ROUTE_LABELS = {Route.TEXT_LAYER.value: "TEXT", Route.OCR.value: "OCR",
                 Route.STRUCTURE.value: "STRUCTURE"}
 ROUTE_COLOURS = {"TEXT": "#2e7d32", "OCR": "#c62828", "TEXT+OCR": "#ef6c00", "EMPTY": "#757575",
                  "REPAIRED": "#6a1b9a", "STRUCTURE": "#1565c0"}
-
-
-class RenderThread(QThread):
-    """Renders pages of one document at a time; newer requests supersede older ones.
-
-    The rendering itself runs in a child process (`workers.render.render_shared`): PyMuPDF
-    holds the GIL while it draws, and the window would feel every page as a stall. Pixels
-    come back as bytes (a few MB a page, copied without holding the GIL for long)."""
-
-    rendered = Signal(int, int, float, QImage)  # generation, page, scale, image
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("render")
-        self._requests: queue.Queue = queue.Queue()
-        self._generation = 0
-
-    def set_document(self, source: bytes | None, kind: str | None) -> int:
-        self._generation += 1
-        self._requests.put(("open", self._generation, source, kind))
-        return self._generation
-
-    def request(self, generation: int, page: int, page_width: float, scale: float) -> None:
-        self._requests.put(("render", generation, page, page_width, scale))
-
-    def stop(self) -> None:
-        self._requests.put(("stop",))
-        self.wait(5000)
-
-    def run(self) -> None:
-        from ..workers.process import WorkerProcess
-        child = WorkerProcess("folioscope-renderer")  # PyMuPDF would hold this process's GIL
-        document = None  # (generation, source, kind) of the current document
-        opened = None  # the generation whose document the child has open
-        while True:
-            message = self._requests.get()
-            if message[0] == "stop":
-                break
-            if message[0] == "open":
-                _, generation, source, kind = message
-                document = (generation, source, kind) if source is not None else None
-                continue
-            _, gen, page, page_width, scale = message
-            if gen != self._generation or document is None or gen != document[0]:
-                continue  # superseded by a newer document
-            try:
-                if opened != gen:
-                    opened = None
-                    child.call("folioscope.workers.render:open_shared", document[1], document[2])
-                    opened = gen
-                out = child.call("folioscope.workers.render:render_shared", page, page_width, scale)
-            except (EOFError, ConnectionError, OSError):
-                opened = None  # the child died (a damaged page?): the next request restarts it
-                continue
-            except Exception:  # a page that cannot be rendered stays blank
-                continue
-            image = QImage(out.samples, out.width, out.height, out.stride,
-                           QImage.Format.Format_RGB888).copy()
-            self.rendered.emit(gen, page, scale, image)
-        child.stop()
 
 
 class PageItem(QGraphicsRectItem):

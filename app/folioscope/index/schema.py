@@ -12,67 +12,67 @@ import sqlite_utils
 
 
 def m001_documents(db: sqlite_utils.Database) -> None:
-    db["documents"].create({
+    db.table("documents").create({
         "id": int, "sha256": str, "path": str, "name": str, "title": str, "kind": str,
         "n_pages": int, "n_blocks": int, "n_chars": int, "metadata": str,
         "added_at": str, "ingest_seconds": float,
     }, pk="id", not_null={"sha256", "name", "kind"})
-    db["documents"].create_index(["sha256"], unique=True)
-    db["sources"].create({"sha256": str, "data": bytes}, pk="sha256")
-    db["doc_text"].create({"doc_id": int, "text": str}, pk="doc_id",
+    db.table("documents").create_index(["sha256"], unique=True)
+    db.table("sources").create({"sha256": str, "data": bytes}, pk="sha256")
+    db.table("doc_text").create({"doc_id": int, "text": str}, pk="doc_id",
                           foreign_keys=[("doc_id", "documents", "id")])
 
 
 def m002_pages_blocks_spans(db: sqlite_utils.Database) -> None:
-    db["pages"].create({
+    db.table("pages").create({
         "doc_id": int, "page_no": int, "width": float, "height": float, "route": str,
         "reason": str, "timings": str, "rotation": int,
     }, pk=("doc_id", "page_no"), foreign_keys=[("doc_id", "documents", "id")])
-    db["blocks"].create({
+    db.table("blocks").create({
         "doc_id": int, "seq": int, "page_no": int, "role": str, "level": int, "source": str,
         "confidence": float, "text": str, "x0": float, "y0": float, "x1": float, "y1": float,
         "time": float, "start": int, "end": int, "pieces": str,
     }, pk=("doc_id", "seq"), foreign_keys=[("doc_id", "documents", "id")])
-    db["spans"].create({
+    db.table("spans").create({
         "doc_id": int, "start": int, "end": int, "page_no": int,
         "x0": float, "y0": float, "x1": float, "y1": float,
     }, foreign_keys=[("doc_id", "documents", "id")])
-    db["spans"].create_index(["doc_id", "start"])
+    db.table("spans").create_index(["doc_id", "start"])
 
 
 def m003_ingest_log(db: sqlite_utils.Database) -> None:
-    db["ingest_log"].create({
+    db.table("ingest_log").create({
         "id": int, "at": str, "path": str, "status": str, "message": str,
         "doc_id": int, "seconds": float,
     }, pk="id")
 
 
 def m004_chunks(db: sqlite_utils.Database) -> None:
-    db["chunkings"].create({
+    db.table("chunkings").create({
         "doc_id": int, "strategy": str, "budget": int, "minimum": int, "computed_at": str,
         "seconds": float,
     }, pk="doc_id", foreign_keys=[("doc_id", "documents", "id")])
-    db["chunks"].create({
+    db.table("chunks").create({
         "doc_id": int, "idx": int, "start": int, "end": int, "score": float, "strategy": str,
         "tokens": int, "pages": str,
     }, pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "id")])
-    db["gaps"].create({
+    db.table("gaps").create({
         "doc_id": int, "after": int, "offset": int, "score": float, "method": str,
     }, pk=("doc_id", "after"), foreign_keys=[("doc_id", "documents", "id")])
-    db["chunk_edits"].create({
+    db.table("chunk_edits").create({
         "id": int, "doc_id": int, "kind": str, "offset": int, "target": int, "at": str,
         "undone": int,
     }, pk="id", foreign_keys=[("doc_id", "documents", "id")])
-    db["chunk_edits"].create_index(["doc_id"])
+    db.table("chunk_edits").create_index(["doc_id"])
 
 
 def m005_chapters_vectors_fts(db: sqlite_utils.Database) -> None:
-    db["chapters"].create({
+    db.table("chapters").create({
         "doc_id": int, "idx": int, "title": str, "start": int, "end": int, "first_page": int,
         "last_page": int, "start_time": float, "title_source": str,
     }, pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "id")])
-    db["chunks"].add_column("hash", str)  # content hash: the key of the chunk's vector
-    db["vectors"].create({"hash": str, "model": str, "vector": bytes}, pk="hash")
+    db.table("chunks").add_column("hash", str)  # content hash: the key of the chunk's vector
+    db.table("vectors").create({"hash": str, "model": str, "vector": bytes}, pk="hash")
     # chunk text and the title of its chapter, searched with BM25
     db.execute("CREATE VIRTUAL TABLE chunk_fts USING fts5(text, chapter, doc_id UNINDEXED, "
                "idx UNINDEXED, tokenize='porter unicode61')")
@@ -81,27 +81,27 @@ def m005_chapters_vectors_fts(db: sqlite_utils.Database) -> None:
 def m006_chunk_boxes(db: sqlite_utils.Database) -> None:
     # each chunk's line boxes [[page, x0, y0, x1, y1], ...], computed when it is written,
     # so drawing a document's chunks needs no span arithmetic on the GUI thread
-    db["chunks"].add_column("boxes", str)
+    db.table("chunks").add_column("boxes", str)
 
 
 def m007_sentences(db: sqlite_utils.Database) -> None:
     # every sentence of a document with its unit vector (float16): computed once at ingest
     # for the boundaries, and read again for re-chunking and for finding evidence
-    db["sentences"].create({"doc_id": int, "idx": int, "start": int, "end": int, "vector": bytes},
+    db.table("sentences").create({"doc_id": int, "idx": int, "start": int, "end": int, "vector": bytes},
                            pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "id")])
 
 
 def m008_chunk_context(db: sqlite_utils.Database) -> None:
     # text a chunk needs to be understood alone (a table's header row for a chunk that starts
     # inside the table): embedded and searched with the chunk, not part of its range
-    db["chunks"].add_column("context", str)
+    db.table("chunks").add_column("context", str)
 
 
 def m009_chunk_revisions(db: sqlite_utils.Database) -> None:
     # a number that changes whenever a document's chunks are written (globally increasing,
     # never reused: rows outlive their document), and how many chunks it has: what a process
     # compares to know which documents' vectors it holds are stale, without reading chunks
-    db["chunk_revisions"].create({"doc_id": int, "revision": int, "chunks": int}, pk="doc_id")
+    db.table("chunk_revisions").create({"doc_id": int, "revision": int, "chunks": int}, pk="doc_id")
     db.conn.execute("INSERT INTO chunk_revisions SELECT doc_id, doc_id, count(*) FROM chunks GROUP BY doc_id")
 
 

@@ -161,7 +161,8 @@ class Segment:
                            np.concatenate(rows)[order], np.concatenate(counts)[order])
 
     @staticmethod
-    def _of(doc, idx, length, term, row, counts) -> Segment:
+    def _of(doc: np.ndarray, idx: np.ndarray, length: np.ndarray, term: np.ndarray, row: np.ndarray,
+            counts: np.ndarray) -> Segment:
         """From postings sorted by term, then row."""
         starts = np.zeros(int(term.max(initial=-1)) + 2, np.int64)
         np.cumsum(np.bincount(term, minlength=len(starts) - 1), out=starts[1:])
@@ -202,7 +203,8 @@ class TextIndex:
         try:
             path, held = read_manifest(self.folder, TEXT_FILE)
             saved = mapped_arrays(path)  # postings are read from disk as searches touch them
-            main = Segment(*(saved[k] for k in ARRAYS))
+            doc, idx, length, starts, rows, counts = (saved[k] for k in ARRAYS)
+            main = Segment(doc, idx, length, starts, rows, counts)
             words = bytes(saved["vocabulary"]).decode("utf-8").split("\n") if len(saved["vocabulary"]) else []
         except (OSError, ValueError, KeyError, TypeError):
             return  # none yet, or unreadable: built again from the library

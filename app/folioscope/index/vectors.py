@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +69,7 @@ def document_vectors(conn: sqlite3.Connection, doc_id: int) -> tuple[np.ndarray,
 EXPANSION_SEARCH = 256
 
 
-def hnsw_index():
+def hnsw_index() -> Any:
     """An empty usearch index as the library uses it (`bench vectors` measures the same)."""
     from usearch.index import Index
     return Index(ndim=DIMENSIONS, metric="cos", dtype="f16", connectivity=16, expansion_add=128,
@@ -195,7 +197,7 @@ class VectorIndex:
         """(chunk indices, matrix) of one document, read from the library."""
         return document_vectors(self.conn, doc_id)
 
-    def _held(self, doc_ids, current: dict[int, tuple[int, int]]) -> None:
+    def _held(self, doc_ids: Iterable[int], current: dict[int, tuple[int, int]]) -> None:
         """Hold the current vectors of `doc_ids`, reading only those that changed."""
         for doc_id in set(self._docs) - set(current):
             self.invalidate(doc_id)

@@ -33,13 +33,23 @@ register(Reader("transcript", "Transcripts", (".srt", ".vtt"), _lazy(".transcrip
 def check_readable(path: Path) -> Reader:
     """The reader for `path`, after the checks that need no parsing (exists, permissions,
     size, content matching the extension)."""
+    return _checked(path, whole=False)[0]
+
+
+def open_file(path: Path) -> tuple[Reader, bytes]:
+    """The reader for `path` and the file's bytes, read once, after the same checks as
+    `check_readable` (an ingest hashes and keeps these bytes; the reader parses the file)."""
+    return _checked(path, whole=True)
+
+
+def _checked(path: Path, whole: bool) -> tuple[Reader, bytes]:
     reader = reader_for(path)
     try:
         size = path.stat().st_size
         if not os.access(path, os.R_OK):
             raise PermissionError
         with path.open("rb") as fh:
-            head = fh.read(2048)
+            data = fh.read() if whole else fh.read(2048)
     except FileNotFoundError as exc:
         raise UnreadableFile(f"{path.name} does not exist.") from exc
     except PermissionError as exc:
@@ -48,16 +58,18 @@ def check_readable(path: Path) -> Reader:
         raise UnreadableFile(f"{path.name} is a folder, not a file.") from exc
     if size == 0:
         raise UnreadableFile(f"{path.name} is empty (0 bytes).")
-    check_content(path, reader, head)
-    return reader
+    check_content(path, reader, data[:2048])
+    return reader, data
 
 
 def read_document(path: Path, options: IngestOptions | None = None,
-                  progress: Progress | None = None) -> Document:
+                  progress: Progress | None = None, reader: Reader | None = None) -> Document:
+    """The file read into a `Document`; `reader`: the one `open_file` or `check_readable`
+    already found (the file is not checked again)."""
     path = Path(path)
-    reader = check_readable(path)
+    reader = reader or check_readable(path)
     return reader.read(path, options or IngestOptions(), progress or Progress())
 
 
-__all__ = ["IngestOptions", "READERS", "check_readable", "dialog_filter", "read_document",
+__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "open_file", "read_document",
            "supported_extensions"]

@@ -22,7 +22,7 @@ from .search import ENGLISH_STOP_WORDS
 
 @dataclass(frozen=True)
 class EvidenceOptions:
-    # set on the Qasper tune papers (`folioscope eval evidence --tune`), reported on the test ones
+    # set on the Qasper tune papers (`folioscope-lab eval evidence --tune`), reported on the test ones
     max_sentences: int = 4
     relative: float = 0.5  # keep sentences scoring (ranker probability) at least this share of the best one
     per_passage: int = 3  # at most this many from one passage

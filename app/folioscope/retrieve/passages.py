@@ -31,7 +31,7 @@ MIN_SENTENCE_CHARS = 12
 
 @dataclass(frozen=True)
 class PassageOptions:
-    # set on the Qasper tune papers (`folioscope eval retrieval --tune`), reported on the test ones
+    # set on the Qasper tune papers (`folioscope-lab eval retrieval --tune`), reported on the test ones
     candidates: int = 20  # best fused chunks whose sentences are scored
     budget: int = 820  # word pieces of passage text handed on
     relative: float = 0.4  # keep passages scoring at least this share of the best

@@ -8,7 +8,7 @@ weighs what the retrieval step already measured for each candidate sentence (its
 word overlap, its neighbours' cosine, the score of the paragraph and chunk it stands in, its
 place in the paragraph) with a few cues of the question's type (a
 number for "how many", a name for "which dataset"). It is a logistic regression fitted on
-the Qasper tune papers (`python -m folioscope.eval.train_evidence`); applying it is one dot
+the Qasper tune papers (`folioscope-lab train evidence`); applying it is one dot
 product, so it costs nothing beside the search. The heading above a sentence counts only
 through its paragraph's score: weighed again here, headings that name a document's subject
 ("The keepers") pulled their whole section ahead of the sentence that answers.

@@ -131,7 +131,7 @@ class BoundaryModel:
     def predict_features(self, features: np.ndarray) -> np.ndarray:
         if features.shape[1] != len(self.coef):
             raise FolioscopeError(f"The boundary model expects {len(self.coef)} features, not "
-                                  f"{features.shape[1]}; retrain it with python -m folioscope.eval.train_boundary.")
+                                  f"{features.shape[1]}; retrain it with folioscope-lab train boundary.")
         z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
         return (1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))).astype(np.float32)
 
@@ -154,7 +154,7 @@ def model_file(path: str | Path | None = None) -> Path:
 @lru_cache(maxsize=4)
 def _load(path: str) -> BoundaryModel:
     from ..models import read_trained
-    data, card = read_trained(Path(path), "folioscope.eval.train_boundary")
+    data, card = read_trained(Path(path), "folioscope-lab train boundary")
     layers = int(data["layers"]) if "layers" in data else 0
     return BoundaryModel(data["mean"], data["scale"], data["coef"], float(data["intercept"]),
                          float(data["threshold"]), card, layers or None)

@@ -106,7 +106,7 @@ class FixedStrategy(Strategy):
 
 
 # TextTiling's cut-off (a depth above mean - CUTOFF x std is a boundary), chosen on the tune
-# halves of the segmentation sets (`folioscope eval segmentation --tune`); the classic is 0.5
+# halves of the segmentation sets (`folioscope-lab eval segmentation --tune`); the classic is 0.5
 CUTOFF = -1.0
 
 

@@ -6,24 +6,20 @@ torch or onnxruntime, or building a page's characters in PyMuPDF, holds the GIL 
 seconds. It also keeps a crash in a native reader from taking the window with it. A child
 lives for the session; Cancel (or a crash) ends it and the next call starts a new one.
 
-A call names a function ("module:function") that takes keyword arguments `progress` (a
-Progress) and `emit` (partial results, e.g. answer tokens); both are relayed to the parent.
+A call passes a function (a module-level one, or a `functools.partial` of one: it is
+pickled by reference) that takes keyword arguments `progress` (a Progress) and `emit`
+(partial results, e.g. answer tokens); both are relayed to the parent.
 """
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing as mp
 import sys
+from collections.abc import Callable
 
 from ..core import Cancelled, FolioscopeError, Progress, UnreadableFile
 
 POLL_SECONDS = 0.05
-
-
-def _resolve(target: str):
-    module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def _finish() -> None:
@@ -41,6 +37,9 @@ def _serve(conn) -> None:
             request = conn.recv()
         except EOFError:
             return
+        except Exception as exc:  # a task that cannot be unpickled here (its module fails to import)
+            conn.send(("unexpected", f"{type(exc).__name__}: {exc}", ""))
+            continue
         if request is None:
             _finish()
             return
@@ -52,7 +51,7 @@ def _serve(conn) -> None:
         def emit(item):
             conn.send(("item", item))
         try:
-            result = _resolve(target)(*args, progress=Progress(report), emit=emit, **kwargs)
+            result = target(*args, progress=Progress(report), emit=emit, **kwargs)
             conn.send(("done", result))
         except UnreadableFile as exc:
             conn.send(("unreadable", str(exc)))
@@ -79,7 +78,7 @@ class WorkerProcess:
         child.close()
         self._conn = parent
 
-    def call(self, target: str, *args, progress: Progress | None = None, emit=None, **kwargs):
+    def call(self, target: Callable, *args, progress: Progress | None = None, emit=None, **kwargs):
         """Run `target(*args, progress=..., emit=..., **kwargs)` in the child and return its
         result. Cancelling `progress` ends the child (it is busy with the cancelled work)."""
         progress = progress or Progress()

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 
-import pymupdf
-
 from ..core import Rendered
 
 
@@ -22,6 +20,7 @@ class PageRenderer:
         self._pdf = None
         self._image = None
         if kind == "pdf":
+            import pymupdf  # here, not at the top: the window names these functions without loading PyMuPDF
             self._pdf = pymupdf.open(stream=source, filetype="pdf")
         else:
             from PIL import Image
@@ -29,6 +28,7 @@ class PageRenderer:
 
     def render(self, page: int, page_width: float, scale: float) -> Rendered:
         if self._pdf is not None:
+            import pymupdf
             pdf_page = self._pdf[page]
             zoom = scale * page_width / pdf_page.rect.width
             pix = pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False,
@@ -48,7 +48,7 @@ class PageRenderer:
             self._image.close()
 
 
-# ---- the render child process (gui.page_view.RenderThread) ----------------------------------
+# ---- the render child process (gui.render_thread.RenderThread) -----------------------------
 # PyMuPDF holds the GIL while it renders (10-60 ms a page), which the window would feel as
 # stalls; so the window's pages are rendered in a child process, one open document at a time.
 

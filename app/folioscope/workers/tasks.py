@@ -42,8 +42,8 @@ def ingest_task(folder: Path, path: Path, options, chunk_options, threads: int |
     if threads is not None:
         from ..embed import use_threads
         use_threads(threads)
-    return ingest_file(open_store(folder), Path(path), lambda p, fp: prepare(p, options, chunk_options, fp),
-                       progress)
+    return ingest_file(open_store(folder), Path(path),
+                       lambda p, reader, fp: prepare(p, options, chunk_options, fp, reader=reader), progress)
 
 
 def index_task(folder: Path, *, progress: Progress, emit) -> None:

@@ -1,0 +1,148 @@
+"""Files coming in: drops, File > Open and Add Folder, watched folders, Read Again and Remove,
+with their progress; the reading itself is the reader pool's (`workers.pool`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from ..core import Progress
+from ..core.results import IngestResult
+from ..workers.pool import ReaderPool
+from .tasks import TaskThread
+from .watch import FolderWatch
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def ingest_task(folder: Path, paths: list[Path], pool: ReaderPool, options=None, chunk_options=None, *,
+                progress: Progress, emit) -> list[IngestResult]:
+    """Runs on a task thread: the pool's readers read, chunk and store each file, and only
+    their small results come back, so nothing large is unpickled while the window waits for
+    the GIL."""
+    return pool.ingest(folder, paths, options, chunk_options, progress=progress, emit=emit)
+
+
+class IngestController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.pool = ReaderPool(window.settings.readers)  # reading, chunking, storing
+        self.last_results: list[IngestResult] = []
+        self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
+        self.watch = FolderWatch(self)
+        self.watch.files_changed.connect(self._on_watched_files)
+        self.watch.set_folders(window.settings.watched_folders)
+
+    def stop(self) -> None:
+        for reader in self.pool.readers:
+            reader.stop(graceful=False)
+
+    # ---- choosing files -------------------------------------------------------------------
+
+    def open_files(self) -> None:
+        from ..ingest import dialog_filter
+        files, _ = QFileDialog.getOpenFileNames(self.window, "Add documents", "", dialog_filter())
+        if files:
+            self.add_paths([Path(f) for f in files])
+
+    def open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Add a folder")
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def watch_folder(self, folder: str | None = None) -> None:
+        """Read a folder now, and every supported file that appears or changes in it later."""
+        settings = self.window.settings
+        folder = folder or QFileDialog.getExistingDirectory(self.window, "Watch a folder")
+        if not folder:
+            return
+        if folder not in settings.watched_folders:
+            settings.watched_folders.append(folder)
+            settings.save()
+        self.watch.set_folders(settings.watched_folders)
+        self.update_watch_action()
+        self.add_paths([Path(folder)])
+
+    def unwatch_folders(self) -> None:
+        self.window.settings.watched_folders = []
+        self.window.settings.save()
+        self.watch.set_folders([])
+        self.update_watch_action()
+        self.window.status_label.setText("No folder is watched.")
+
+    def update_watch_action(self) -> None:
+        folders = self.window.settings.watched_folders
+        self.window.unwatch_action.setEnabled(bool(folders))
+        self.window.unwatch_action.setToolTip("\n".join(folders))
+
+    def _on_watched_files(self, paths: list[Path]) -> None:
+        self.add_paths(paths)
+        self.window.status_label.setText(f"{len(paths)} new or changed file(s) in a watched folder: reading.")
+
+    # ---- reading --------------------------------------------------------------------------
+
+    def add_paths(self, paths: list[Path]) -> TaskThread:
+        w = self.window
+        running = w.tasks.running("ingest")
+        if running is not None:
+            w.status_label.setText("Still reading the previous files; the new ones follow.")
+            running.finished.connect(lambda: self.add_paths(paths))
+            return running
+        self.pool.resize(w.settings.readers)
+        task = TaskThread(ingest_task, w.library.folder, paths, self.pool, w.settings.ingest_options(),
+                          w.settings.chunk_options(), name="ingest")
+        task.progressed.connect(w.on_progress)
+        task.item.connect(self._on_ingested)
+        task.succeeded.connect(self._on_batch_done)
+        task.failed.connect(w.on_failed)
+        task.cancelled.connect(lambda: w.finish_work("Cancelled."))
+        self.last_results = []
+        w.start_work(f"Reading {len(paths)} item(s)…")
+        return w.tasks.start("ingest", task)
+
+    def _on_ingested(self, result: IngestResult) -> None:
+        self.last_results.append(result)
+        if result.ok:
+            if self.failed.pop(str(result.path), None) is None:
+                self.window.document_added(result.doc_id)
+            else:  # its failure row goes
+                self.window.refresh_documents(select=result.doc_id)
+        elif result.status == "failed":
+            self.failed[str(result.path)] = result.message
+            self.window.refresh_documents()
+
+    def _on_batch_done(self, results: list[IngestResult]) -> None:
+        failed = [r for r in results if r.status == "failed"]
+        added = [r for r in results if r.ok]
+        self.window.finish_work(f"{len(added)} added or up to date, {len(failed)} could not be read."
+                                if failed else f"{len(added)} document(s) ready.")
+        if failed:
+            self.window.show_message("Some files could not be read", "\n".join(f"• {r.message}" for r in failed))
+
+    # ---- removing and reading again --------------------------------------------------------
+
+    def remove_document(self) -> None:
+        w = self.window
+        if w.doc_id is None:
+            return
+        name = w.library.document(w.doc_id).name
+        w.library.remove(w.doc_id)
+        w.document.show(None)
+        w.refresh_documents()
+        w.status_label.setText(f"Removed {name} from the library.")
+
+    def reingest_document(self) -> None:
+        w = self.window
+        if w.doc_id is None:
+            return
+        path = Path(w.library.document(w.doc_id).path)
+        if not path.exists():
+            w.show_message("Folioscope", f"{path.name} is no longer at {path.parent}.")
+            return
+        w.library.remove(w.doc_id)
+        self.add_paths([path])

@@ -1,0 +1,139 @@
+"""The one pool of reader processes, for every way files come into a library: the command
+line's `--jobs N`, the window (drops, File > Add, watched folders) and the robustness
+evaluation. (A Ray batch runs the same per-file work, `pipeline.prepare`, in its actors.)
+
+Each reader is a `WorkerProcess` running `tasks.ingest_task`: it checks, hashes and reads
+a file once, chunks, embeds and titles it, and stores it in one transaction. Only a small
+`IngestResult` comes back, so nothing large is unpickled in the process that asked (the
+window keeps its GIL). Readers take the next file as they finish one; SQLite serialises
+their transactions (WAL, BEGIN IMMEDIATE), so the library is never half-written; a reader
+that dies fails only its own file and the next call starts a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from ..core import Cancelled, Progress
+from ..core.results import IngestResult
+from .process import WorkerProcess
+from .tasks import index_task, ingest_task
+
+READER_STOPPED = "made the reader stop unexpectedly; it may be damaged."
+
+FileProgress = Callable[[int, int, Path, Progress], Progress]  # (n, files, path, batch progress) -> per file
+
+
+def batch_progress(n: int, count: int, path: Path, progress: Progress) -> Progress:
+    """A file's progress, prefixed with its place in the batch."""
+    from ..pipeline import FileProgress as Prefixed
+    return Prefixed(progress, n, count)
+
+
+class ReaderPool:
+    """`size` reader processes (each started on its first file), sharing the cores."""
+
+    def __init__(self, size: int = 1, name: str = "folioscope-reader") -> None:
+        self.name = name
+        self.readers: list[WorkerProcess] = []
+        self.resize(size)
+
+    def resize(self, size: int) -> None:
+        while len(self.readers) < max(1, size):
+            self.readers.append(WorkerProcess(f"{self.name}-{len(self.readers) + 1}"))
+        while len(self.readers) > max(1, size):
+            self.readers.pop().stop()
+
+    def restart(self) -> None:
+        """Stop every reader; the next file starts fresh ones (after one ran short of memory)."""
+        for reader in self.readers:
+            reader.stop()
+
+    def stop(self) -> None:
+        for reader in self.readers:
+            reader.stop()
+
+    def __enter__(self) -> ReaderPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def ingest(self, folder: Path, paths: list[Path], options: object = None, chunk_options: object = None, *,
+               progress: Progress, emit: Callable[[IngestResult], None] | None = None,
+               task: Callable = ingest_task, file_progress: FileProgress = batch_progress,
+               index: bool = True) -> list[IngestResult]:
+        """Read and store every file (folders expanded); results in the files' order, each also
+        handed to `emit` as it is done. After Cancel (or Ctrl+C) the files not begun are
+        reported cancelled. With `index`, a batch that added documents ends by bringing the
+        library's saved search indexes in step."""
+        from ..pipeline import expand_paths
+        files = expand_paths(paths)
+        readers = self.readers[:max(1, len(files))]
+        threads = max(1, (os.cpu_count() or 1) // len(readers)) if len(readers) > 1 else None
+        results: dict[int, IngestResult] = {}
+        pending = list(enumerate(files))
+        lock = threading.Lock()
+        errors: list[BaseException] = []  # a reader's unexpected error (a bug): raised here, after the batch
+
+        def done(n: int, result: IngestResult) -> None:
+            with lock:
+                results[n] = result
+                if emit is not None:
+                    emit(result)
+
+        def read_next(reader: WorkerProcess) -> None:
+            while True:
+                with lock:
+                    if not pending or progress.cancelled:
+                        return
+                    n, path = pending.pop(0)
+                try:
+                    result = self._read(reader, task, folder, path, options, chunk_options, threads,
+                                        file_progress(n, len(files), path, progress))
+                except Exception as exc:
+                    errors.append(exc)
+                    result = IngestResult(path=path, status="failed", message=f"{path.name} could not be read "
+                                          "because of an unexpected problem in Folioscope; the details are in the log.")
+                done(n, result)
+        workers = [threading.Thread(target=read_next, args=(r,), name=f"ingest-{i}", daemon=True)
+                   for i, r in enumerate(readers)]
+        for worker in workers:
+            worker.start()
+        try:
+            for worker in workers:
+                while worker.is_alive():
+                    worker.join(0.2)
+        except KeyboardInterrupt:  # Ctrl+C on the command line: the files being read are rolled back
+            progress.cancel()
+            for worker in workers:
+                worker.join()
+            raise
+        if errors:
+            raise errors[0]
+        for n, path in pending:  # left after Cancel
+            done(n, IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled."))
+        ordered = [results[n] for n in sorted(results)]
+        if index and not progress.cancelled and any(r.status == "added" for r in ordered):
+            try:  # so the first question after an import does not build the indexes
+                readers[0].call(index_task, folder, progress=progress)
+            except (Cancelled, EOFError, ConnectionError, OSError):
+                pass  # cancelled or stopped: the next process that searches brings them in step
+        return ordered
+
+    @staticmethod
+    def _read(reader: WorkerProcess, task: Callable, folder: Path, path: Path, options: object,
+              chunk_options: object, threads: int | None, progress: Progress) -> IngestResult:
+        try:
+            return reader.call(task, folder, path, options, chunk_options, threads=threads, progress=progress)
+        except Cancelled:
+            return IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
+        except (EOFError, ConnectionError, OSError):
+            result = IngestResult(path=path, status="failed", message=f"{path.name} {READER_STOPPED}")
+            from ..index import Store
+            with Store(folder) as store:
+                store.log(result)
+            return result

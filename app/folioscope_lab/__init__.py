@@ -1,0 +1,79 @@
+"""Evaluations (quality against gold data) and the benchmark. Each prints numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def default_data_dir() -> Path:
+    """../shared/data beside the project checkout, or $FOLIOSCOPE_DATA."""
+    import os
+    env = os.environ.get("FOLIOSCOPE_DATA")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return Path.cwd().parent / "shared" / "data"
+
+
+EVALUATIONS = ("segmentation", "retrieval", "evidence", "answers", "chapters", "ocr", "routes", "robustness")
+
+
+def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int | None = None,
+             layers: int | None = None) -> dict:
+    """One evaluation's report, with its provenance (commit, data and model hashes)."""
+    from folioscope.core import FolioscopeError
+
+    from .archive import provenance
+    data = data or default_data_dir()
+    if not data.is_dir():
+        raise FolioscopeError(f"The evaluation data folder {data} does not exist.")
+    split = "tune" if tune else "test"
+    from folioscope.models import boundary_model_path
+    models = {"boundary": boundary_model_path()}
+    if what == "segmentation":
+        from .segmentation import PERPLEXITY_DOCS, evaluate_segmentation
+        report = evaluate_segmentation(data, split=split, limit=limit, train_limit=limit, layers=layers,
+                                       perplexity_docs=min(limit, 1) if limit else PERPLEXITY_DOCS)
+        sources = [data / "segmentation", data / "qa" / "qasper_dev.json", data / "pdfs" / "docling" / "groundtruth"]
+    elif what == "retrieval":
+        from .retrieval import evaluate_retrieval
+        report = evaluate_retrieval(data, split=split, limit=limit)
+        sources = [data / "qa" / "qasper_dev.json"]
+    elif what == "evidence":
+        from folioscope.models import evidence_ranker_path
+
+        from .evidence import evaluate_evidence
+        report = evaluate_evidence(data, split=split, limit=limit)
+        sources = [data / "qa" / "qasper_dev.json"]
+        models["evidence_ranker"] = evidence_ranker_path()
+    elif what == "answers":
+        from .answers import evaluate_answers
+        from .retrieval import library_cache
+        # the whole run shares the retrieval evaluation's cached library; a limited one builds its own
+        report = evaluate_answers(data, split=split, limit=limit, library=None if limit else library_cache(data))
+        sources = [data / "qa" / "qasper_dev.json"]
+        from folioscope.models import gguf_path
+        models["llm"] = gguf_path()
+    elif what == "chapters":
+        from .chapters import evaluate_chapters
+        report = evaluate_chapters(data, split=split, limit=limit)
+        sources = [data / "qa" / "qasper_dev.json", data / "pdfs" / "docling" / "groundtruth"]
+    elif what == "ocr":
+        from .ocr import evaluate_ocr
+        report = evaluate_ocr(data, limit=limit)
+        sources = [data / "images", data / "pdfs" / "ocrmypdf"]
+    elif what == "routes":
+        from .routes import route_accuracy
+        report = route_accuracy(data)
+        sources = [data / "pdfs", data / "images"]
+    elif what == "robustness":
+        from .robustness import evaluate_robustness
+        report = evaluate_robustness(data, limit=limit)
+        sources = [data / "pdfs", data / "docx", data / "images"]
+    else:
+        raise ValueError(what)
+    return {"evaluation": what, **provenance(sources, models), **report}

@@ -1,0 +1,175 @@
+"""The lab's command line: evaluations against gold data, benchmarks and model training.
+
+    folioscope-lab eval {segmentation,retrieval,evidence,answers,chapters,ocr,routes,robustness}
+                        [--tune] [--limit N] [--save DIR] [--json]
+    folioscope-lab eval segmentation --layers K   (sentence vectors from MiniLM's first K layers)
+    folioscope-lab bench [--only PARTS] [--save DIR] [--json]
+    folioscope-lab bench scale --documents N [--distinct M] [--sections S] [--keep DIR] [--list-rows N] [--json]
+    folioscope-lab bench scale --measure DIR [--list-rows N] [--json]
+    folioscope-lab bench vectors --chunks N [--json]
+    folioscope-lab bench text --chunks N [--json]      (BM25 in memory against FTS5 over N chunks)
+    folioscope-lab train {boundary,roles,evidence} [ARGS...]
+
+The product (`folioscope`) never imports this package; the lab imports the product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from folioscope.cli import StderrProgress, print_json
+from folioscope.core import FolioscopeError, Progress
+
+TRAINERS = ("boundary", "roles", "evidence")
+
+
+def cmd_eval(args) -> int:
+    from . import run_eval
+    if args.layers is not None and (args.what != "segmentation" or not 1 <= args.layers <= 6):
+        raise FolioscopeError("--layers takes 1 to 6, and only for eval segmentation.")
+    report = run_eval(args.what, Path(args.data) if args.data else None, tune=args.tune, limit=args.limit,
+                      layers=args.layers)
+    if args.save:
+        from .archive import save
+        name = (args.what + (f"-layers{args.layers}" if args.layers else "") + ("-tune" if args.tune else "")
+                + (f"-limit{args.limit}" if args.limit else ""))
+        print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
+    if args.json:
+        print_json(report)
+    else:
+        from .report import print_report
+        print_report(report)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    if args.what == "vectors":
+        from .vectorbench import vector_bench
+        if args.chunks < 100:
+            raise FolioscopeError("bench vectors needs --chunks N with N of 100 or more.")
+        report = vector_bench(args.chunks)
+    elif args.what == "text":
+        from . import default_data_dir
+        from .textbench import text_bench
+        if args.chunks < 100:
+            raise FolioscopeError("bench text needs --chunks N with N of 100 or more.")
+        report = text_bench(Path(args.data) if args.data else default_data_dir(), args.chunks,
+                            progress=lambda message: print(message, file=sys.stderr))
+    elif args.what == "scale" and args.measure:
+        from . import default_data_dir
+        from .scale import measure_existing
+        report = measure_existing(Path(args.data) if args.data else default_data_dir(), Path(args.measure),
+                                  args.list_rows)
+    elif args.what == "scale":
+        from . import default_data_dir
+        from .scale import scale_bench
+        if args.documents < 1:
+            raise FolioscopeError("bench scale needs --documents N with N of 1 or more.")
+        if args.distinct is not None and args.distinct < 1:
+            raise FolioscopeError("bench scale needs --distinct M with M of 1 or more.")
+        if args.sections < 1:
+            raise FolioscopeError("bench scale needs --sections S with S of 1 or more.")
+        report = scale_bench(Path(args.data) if args.data else default_data_dir(), args.documents,
+                             Path(args.keep) if args.keep else None, progress=Progress(StderrProgress()),
+                             list_rows=args.list_rows, distinct=args.distinct, sections=args.sections)
+    else:
+        from .bench import PARTS, run_bench
+        only = tuple(args.only.split(",")) if args.only else PARTS
+        if set(only) - set(PARTS):
+            raise FolioscopeError(f"bench --only takes parts among {', '.join(PARTS)}.")
+        report = run_bench(Path(args.data) if args.data else None, progress=StderrProgress(), only=only)
+    if args.save:
+        from . import default_data_dir
+        from .archive import provenance, save
+        data = Path(args.data) if args.data else default_data_dir()
+        inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"],
+                  "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
+        report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
+        print(f"saved {save(report, Path(args.save), _bench_name(args, report))}", file=sys.stderr)
+    if args.json:
+        print_json(report)
+    else:
+        from .report import print_report
+        print_report(report)
+    return 0
+
+
+def _bench_name(args, report: dict) -> str:
+    """The archived report's file name (without .json)."""
+    from .scale import SECTIONS
+    if args.what == "all":
+        return "bench" + (f"-{args.only.replace(',', '-')}" if args.only else "")
+    if args.what == "scale" and args.measure:
+        return f"bench-scale-{report['documents']}-documents-{report['chunks']}-chunks-measured"
+    if args.what == "scale":
+        return f"bench-scale-{args.documents}" + (f"-{args.sections}-sections" if args.sections != SECTIONS else "")
+    return f"bench-{args.what}-{args.chunks}"  # text, vectors
+
+
+def cmd_train(args) -> int:
+    from importlib import import_module
+    return import_module(f"folioscope_lab.train_{args.model}").main(args.rest) or 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .scale import SECTIONS
+    parser = argparse.ArgumentParser(prog="folioscope-lab", description="Folioscope's evaluations, benchmarks "
+                                                                          "and model training.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("eval", help="evaluate quality against gold data, beside the simplest baselines")
+    p.add_argument("what", choices=["segmentation", "retrieval", "evidence", "answers", "chapters", "ocr", "routes", "robustness"])
+    p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
+    p.add_argument("--tune", action="store_true",
+                   help="the tune halves, where settings are chosen (never prints test numbers)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N documents or papers per set")
+    p.add_argument("--layers", type=int, default=None, metavar="K",
+                   help="segmentation: sentence vectors from MiniLM's first K layers, every model refitted on them")
+    p.add_argument("--save", metavar="DIR", help="also write the report as DIR/<evaluation>.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="the performance report; `bench scale --documents N`: a library of N documents")
+    p.add_argument("what", nargs="?", choices=["all", "scale", "vectors", "text"], default="all")
+    p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
+    p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
+    p.add_argument("--measure", metavar="DIR", help="scale: measure the library kept in DIR by --keep as it is "
+                                                    "(cold start, retrieval, memory, list); nothing is built")
+    p.add_argument("--distinct", type=int, default=None, metavar="M",
+                   help="scale: read only M distinct documents; the rest of the library are copies of them")
+    p.add_argument("--sections", type=int, default=SECTIONS, metavar="S",
+                   help=f"scale: sections per document (default {SECTIONS}, about 11 chunks a document; "
+                        "30 makes about 110)")
+    p.add_argument("--only", metavar="PARTS", help="all: only these parts, comma-separated (born_digital, ocr, "
+                                                   "routes, chunking, answers, gui)")
+    p.add_argument("--chunks", type=int, default=1_000_000, metavar="N",
+                   help="vectors: exact against approximate search over N synthetic chunk vectors; "
+                        "text: BM25 over N chunks of real text, in memory against FTS5")
+    p.add_argument("--list-rows", type=int, default=10_000, metavar="N",
+                   help="scale: rows in the measured library list (the library's rows repeated)")
+    p.add_argument("--save", metavar="DIR", help="also write the report as DIR/bench*.json")
+    p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("train", help="train a model shipped in models/ (boundary, roles, evidence)")
+    p.add_argument("model", choices=TRAINERS)
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="the trainer's own options (--data, --out, ...)")
+    p.set_defaults(func=cmd_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return args.func(args)
+    except FolioscopeError as exc:
+        print(f"folioscope-lab: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
