@@ -3,6 +3,8 @@
 import pytest
 
 from folioscope.answer.grounding import check, names
+from folioscope.embed import shared_embedder
+from folioscope.llm import answer_llm
 
 EVIDENCE = ["The great step came in 1822, when the French physicist Augustin Fresnel presented a lens "
             "built from concentric rings of glass prisms."]
@@ -55,7 +57,7 @@ def sample(tmp_path_factory):
 def test_the_shown_answer_holds_the_samples_own_fact(sample, question, fact):
     from folioscope.answer.ask import ask
     store, doc = sample
-    answer = ask(store, question, {doc}).answer
+    answer = ask(store, question, {doc}, llm=answer_llm(), encoder=shared_embedder()).answer
     assert answer.found and fact in answer.text.lower(), (answer.text, answer.generated, answer.support_note)
     assert answer.extractive.startswith(" ".join(answer.evidence[0].text.split()))
     if answer.text != answer.extractive:  # the model's wording is shown only when supported
@@ -109,7 +111,7 @@ def test_what_the_model_reads_holds_each_evidence_sentence(sample):
     from folioscope.answer.ask import model_reads
     from folioscope.retrieve import retrieve
     store, doc = sample
-    found = retrieve(store, "What replaced open fires in lighthouses?", {doc})
+    found = retrieve(store, "What replaced open fires in lighthouses?", {doc}, encoder=shared_embedder())
     passages = [(c.hit.doc_id, c.start, c.end, c.tokens) for c in found.kept]
     sentences = model_reads(store, found.evidence, "sentences")
     for reads in ("neighbours", "passages"):

@@ -64,8 +64,9 @@ def test_answering_a_question_imports_neither_torch_nor_scikit_learn(tmp_path):
     from folioscope.index import Store
     Store(tmp_path / "library").close()
     probe = ("import sys; from pathlib import Path; from folioscope.index import Store; "
-             "from folioscope.retrieve import retrieve; "
-             f"retrieve(Store(Path({str(tmp_path / 'library')!r})), 'What replaced open fires?', None); "
+             "from folioscope.retrieve import retrieve; from folioscope.embed import shared_embedder; "
+             f"retrieve(Store(Path({str(tmp_path / 'library')!r})), 'What replaced open fires?', None, "
+             "encoder=shared_embedder()); "
              "print(sorted(m for m in ('torch', 'sentence_transformers', 'sklearn') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

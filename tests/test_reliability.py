@@ -13,8 +13,10 @@ import pytest
 
 from folioscope.cli import main
 from folioscope.core import Progress
+from folioscope.embed import shared_embedder
 from folioscope.index import Store
 from folioscope.ingest import IngestOptions
+from folioscope.llm import answer_llm
 from folioscope.pipeline import ingest_paths
 
 
@@ -196,7 +198,7 @@ def test_nothing_reaches_the_network(tmp_path, monkeypatch, data):
         results = list(ingest_paths(store, [sample_document(), scan]))
         assert all(r.ok for r in results), [r.message for r in results]
         assert store.chapters(results[0].doc_id) and store.chunks(results[1].doc_id)
-        assert ask(store, "What replaced open fires in lighthouses?").answer.found
+        assert ask(store, "What replaced open fires in lighthouses?", llm=answer_llm(), encoder=shared_embedder()).answer.found
 
 
 def test_originals_are_salvaged_even_when_the_documents_table_is_lost(tmp_path):

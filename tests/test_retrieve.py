@@ -11,6 +11,8 @@ from folioscope.answer.ask import parse_citations
 from folioscope.chapters.build import ChapterInput, build_chapters, chunk_cuts
 from folioscope.chapters.structure import Heading, heading_marks
 from folioscope.chapters.titles import KeyphraseTitler, clean_title, is_grounded, junk_reason
+from folioscope.embed import shared_embedder
+from folioscope.llm import answer_llm
 from folioscope.retrieve.search import Hit, fuse, query_words
 from folioscope.retrieve.select import Candidate, SelectOptions, elbow_cut, gradient_cut, select
 from folioscope_lab.metrics import evidence_scores, intersect_ranges, merge_ranges
@@ -277,7 +279,7 @@ def test_evidence_spans_slice_back_to_the_text_and_its_page_boxes(sample_library
 
     from folioscope.retrieve import retrieve
     lib, doc = sample_library
-    found = retrieve(lib, "What replaced open fires in lighthouses?", {doc})
+    found = retrieve(lib, "What replaced open fires in lighthouses?", {doc}, encoder=shared_embedder())
     assert found.evidence
     text = lib.text(doc)
     pdf = pymupdf.open(SAMPLE)
@@ -294,7 +296,7 @@ def test_evidence_spans_slice_back_to_the_text_and_its_page_boxes(sample_library
 def test_unrelated_question_is_refused_without_guessing(sample_library):
     from folioscope.answer.ask import NOT_FOUND, ask
     lib, doc = sample_library
-    result = ask(lib, "Which team won the 1998 football world cup final?", {doc})
+    result = ask(lib, "Which team won the 1998 football world cup final?", {doc}, llm=answer_llm(), encoder=shared_embedder())
     assert not result.answer.found and result.answer.text == NOT_FOUND
     assert result.generation is None  # the model was not asked
 
@@ -311,12 +313,12 @@ def test_a_paragraph_under_a_heading_about_the_question_is_kept_first(tmp_path):
     text = lib.text(result.doc_id)
     under_datasets = text.index(body, text.index("Datasets"))
     one = dict(min_keep=1, max_keep=1)
-    found = retrieve(lib, "Which datasets did they use?", {result.doc_id}, PassageOptions(**one), evidence=None)
+    found = retrieve(lib, "Which datasets did they use?", {result.doc_id}, PassageOptions(**one), evidence=None, encoder=shared_embedder())
     [kept] = found.kept
     assert kept.start == under_datasets and 'under "Datasets"' in kept.reason
     # the two paragraphs are the same words: without the heading's score nothing tells them apart
     plain = retrieve(lib, "Which datasets did they use?", {result.doc_id}, PassageOptions(heading=0.0, **one),
-                     evidence=None)
+                     evidence=None, encoder=shared_embedder())
     assert "under" not in plain.kept[0].reason
     lib.close()
 
@@ -437,7 +439,7 @@ def test_a_question_about_a_table_is_answered_by_its_row_with_the_headers_boxed_
     from folioscope.pipeline import ingest_paths
     from folioscope.retrieve import retrieve
     [result] = list(ingest_paths(library, [data / "pdfs" / "docling" / "sources" / "redp5110_sampled.pdf"]))
-    found = retrieve(library, "What is the data type of FUNCTION_ID?", {result.doc_id})
+    found = retrieve(library, "What is the data type of FUNCTION_ID?", {result.doc_id}, encoder=shared_embedder())
     first = found.evidence[0]
     assert first.text.startswith("Column name: FUNCTION_ID | Data type: VARCHAR(30)")
     row = library.text(result.doc_id)[first.start:first.end]

@@ -8,6 +8,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from folioscope.embed import shared_embedder
 from folioscope.models import sample_document
 
 QUESTIONS = [
@@ -46,14 +47,14 @@ def answer_bench(rounds: int = 2) -> dict:
         library = Store(Path(folder))
         list(ingest_paths(library, [sample_document()]))
         llm = LocalLLM(flash_attn=ANSWER_FLASH_ATTENTION)
-        ask(library, WARM_UP, llm=llm, cache_prefix=True)  # load the model, fill the cache
+        ask(library, WARM_UP, llm=llm, cache_prefix=True, encoder=shared_embedder())  # load the model, fill the cache
         results: dict[str, list] = {"without prefix cache": [], "with prefix cache": []}
         for _ in range(rounds):
             for question in QUESTIONS:
                 # cached first: it follows another question, as when a user asks the next one
                 # (after the same prompt the whole of it would be found in the context)
                 for name, cached in (("with prefix cache", True), ("without prefix cache", False)):
-                    r = ask(library, question, llm=llm, cache_prefix=cached)
+                    r = ask(library, question, llm=llm, cache_prefix=cached, encoder=shared_embedder())
                     if r.generation is not None:
                         results[name].append(r.generation)
         decode = llm.run(_decode_ms_per_token)

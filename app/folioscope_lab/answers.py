@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from folioscope.embed import shared_embedder
+
 from .segdata import split_of
 from .stats import paired_bootstrap
 
@@ -101,7 +103,7 @@ def _answer_rows(store, ids: dict[str, int], papers: dict, chosen: list[str], ll
             golds = gold_answers(qa)
             if not golds:
                 continue
-            result = ask(store, qa["question"], {ids[pid]}, llm=llm, reads=reads)
+            result = ask(store, qa["question"], {ids[pid]}, llm=llm, reads=reads, encoder=shared_embedder())
             a = result.answer
             if "first_token" in result.timings:
                 first_tokens.append(result.timings["first_token"])

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from folioscope.embed import shared_embedder
+
 from .answers import gold_answers, normalize, token_f1
 from .phrase import answer_phrase
 from .segdata import split_of
@@ -150,7 +152,7 @@ def shipped(options: dict | None = None, evidence: dict | None = None) -> Method
     passage_options, evidence_options = PassageOptions(**(options or {})), EvidenceOptions(**(evidence or {}))
 
     def run(store, q: GoldQuestion, qvec, paper: PaperSentences, k: int | None) -> list[tuple[int, int]]:
-        found = retrieve(store, q.text, {q.doc_id}, passage_options, evidence=evidence_options, question_vector=qvec)
+        found = retrieve(store, q.text, {q.doc_id}, passage_options, evidence=evidence_options, question_vector=qvec, encoder=shared_embedder())
         return [(e.start, e.end) for e in found.evidence]
     return run
 
@@ -158,7 +160,7 @@ def shipped(options: dict | None = None, evidence: dict | None = None) -> Method
 def first_of_passages(store, q: GoldQuestion, qvec, paper: PaperSentences, k: int | None) -> list[tuple[int, int]]:
     """The first sentence of each kept passage, in passage rank order."""
     from folioscope.retrieve import retrieve
-    found = retrieve(store, q.text, {q.doc_id}, evidence=None, question_vector=qvec)
+    found = retrieve(store, q.text, {q.doc_id}, evidence=None, question_vector=qvec, encoder=shared_embedder())
     out = []
     for c in sorted(found.kept, key=lambda c: -c.hit.fused):
         inside = [r for r in paper.ranges if c.start <= r[0] and r[1] <= c.end]
@@ -278,7 +280,7 @@ def evaluate_table_rows(data: Path) -> dict:
                       if role == "table_row" and g["row"] in text[a:b]]
             located += bool(target)
             for name, headers in zip(rows, (True, False)):
-                found = retrieve(store, g["question"], {ids[g["file"]]}, PassageOptions(table_headers=headers))
+                found = retrieve(store, g["question"], {ids[g["file"]]}, PassageOptions(table_headers=headers), encoder=shared_embedder())
                 hits = [any(a < e.end and e.start < b for a, b in target) for e in found.evidence]
                 rows[name].append({"hit@1": float(bool(hits) and hits[0]), "hit@k": float(any(hits)),
                                    "first": " ".join(found.evidence[0].text.split()) if found.evidence else ""})

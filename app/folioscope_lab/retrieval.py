@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from folioscope.core import FolioscopeError
+from folioscope.embed import shared_embedder
 
 from .metrics import evidence_scores
 from .segdata import split_of
@@ -202,7 +203,7 @@ def folioscope_method(searches: str = "hybrid", fusion: str = "cc", passages: di
 
         def run(store, question: str, qvec, doc_ids: set[int] | None) -> Selected:
             found = retrieve(store, question, doc_ids, options, fusion, evidence=None, searches=searches,
-                             question_vector=qvec)
+                             question_vector=qvec, encoder=shared_embedder())
             return Selected([(c.hit.doc_id, c.start, c.end) for c in found.kept], found.tokens, len(found.kept))
         return run
     chunk_options = SelectOptions(**select)
@@ -221,7 +222,7 @@ def evidence_method(passages: dict | None = None) -> Callable:
     options = PassageOptions(**(passages or {}))
 
     def run(store, question: str, qvec, doc_ids: set[int] | None) -> Selected:
-        found = retrieve(store, question, doc_ids, options, question_vector=qvec)
+        found = retrieve(store, question, doc_ids, options, question_vector=qvec, encoder=shared_embedder())
         texts = [e.text for e in found.evidence]
         return Selected([(e.doc_id, e.start, e.end) for e in found.evidence], sum(count_tokens(texts)),
                         len(found.evidence))
@@ -342,15 +343,15 @@ def latency(store, qs: list[Question], repeats: int = 1) -> dict:
     """Library-wide retrieval time per question (question embedding included, evidence
     sentences included and not), at the whole library's size."""
     from folioscope.retrieve import retrieve
-    retrieve(store, qs[0].text)  # loads the embedder and the vectors
+    retrieve(store, qs[0].text, encoder=shared_embedder())  # loads the embedder and the vectors
     rows: dict[str, list[float]] = {"retrieval": [], "retrieval + evidence": [], "embed_question": []}
     for q in qs[:80] * repeats:
         t = time.perf_counter()
-        found = retrieve(store, q.text, evidence=None)
+        found = retrieve(store, q.text, evidence=None, encoder=shared_embedder())
         rows["retrieval"].append(time.perf_counter() - t)
         rows["embed_question"].append(found.timings["embed_question"])
         t = time.perf_counter()
-        retrieve(store, q.text)
+        retrieve(store, q.text, encoder=shared_embedder())
         rows["retrieval + evidence"].append(time.perf_counter() - t)
     return {name: {"p50_ms": round(1000 * statistics.median(v), 1),
                    "p95_ms": round(1000 * float(np.percentile(v, 95)), 1)} for name, v in rows.items()}

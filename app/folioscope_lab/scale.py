@@ -92,14 +92,14 @@ def peak_mb():
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 store = Store(Path(sys.argv[1]))
 embedder = shared_embedder()
-first = retrieve(store, questions[0], None)
+first = retrieve(store, questions[0], None, encoder=embedder)
 cold = time.perf_counter() - t0
 embed_ms, search_ms, stages = [], [], {}
 for q in questions[1:]:
     a = time.perf_counter()
     vector = embedder.encode([q])[0]
     b = time.perf_counter()
-    found = retrieve(store, q, None, question_vector=vector)
+    found = retrieve(store, q, None, question_vector=vector, encoder=embedder)
     c = time.perf_counter()
     embed_ms.append((b - a) * 1000)
     search_ms.append((c - b) * 1000)

@@ -37,7 +37,7 @@ def collect(data: Path) -> tuple[list[np.ndarray], list[np.ndarray], list[np.nda
     vectors = shared_embedder().encode([q.text for q in qs])
     X, y, kept, groups = [], [], [], []
     for q, qvec in zip(qs, vectors):
-        found = retrieve(store, q.text, {q.doc_id}, evidence=EvidenceOptions(ranked=False), question_vector=qvec)
+        found = retrieve(store, q.text, {q.doc_id}, evidence=EvidenceOptions(ranked=False), question_vector=qvec, encoder=shared_embedder())
         if not found.sentences:
             continue
         X.append(features(q.text, found.sentences))

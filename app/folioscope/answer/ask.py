@@ -15,9 +15,8 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
-from ..core import Answer, Evidence, StreamingModel
+from ..core import Answer, Encoder, Evidence, StreamingModel
 from ..index import Store
 from ..retrieve import EvidenceOptions, PassageOptions, Retrieval, retrieve
 from .grounding import check, clean
@@ -109,13 +108,14 @@ def model_reads(store: Store, evidence: Sequence[Evidence], reads: str = "senten
     return out
 
 
-def ask(store: Store, question: str, doc_ids: set[int] | None = None, llm: StreamingModel | None = None,
+def ask(store: Store, question: str, doc_ids: set[int] | None = None, *, llm: StreamingModel, encoder: Encoder,
         on_token: Callable[[str], object] | None = None,
         select: PassageOptions = PassageOptions(), evidence: EvidenceOptions = EvidenceOptions(),
         cache_prefix: bool = True, max_tokens: int = 160, reads: str = "sentences") -> AskResult:
-    """`reads`: what the model is given for each evidence item (`model_reads`)."""
+    """`llm` and `encoder`: the models the caller chose (the window's or the command line's
+    settings); `reads`: what the model is given for each evidence item (`model_reads`)."""
     started = time.perf_counter()
-    found = retrieve(store, question, doc_ids, select, evidence=evidence)
+    found = retrieve(store, question, doc_ids, select, evidence=evidence, encoder=encoder)
     timings = {"retrieval": time.perf_counter() - started}
     best = max((e.score for e in found.evidence), default=0.0)
     if best < MIN_EVIDENCE_SCORE:
@@ -125,9 +125,6 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, llm: Strea
                         extractive=NOT_FOUND)
         timings["total"] = time.perf_counter() - started
         return AskResult(answer, found, timings)
-    if llm is None:
-        from ..llm import answer_llm
-        llm = cast(StreamingModel, answer_llm())
     texts = model_reads(store, found.evidence, reads, [(c.hit.doc_id, c.start, c.end, c.tokens) for c in found.kept])
     generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)

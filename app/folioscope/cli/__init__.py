@@ -149,6 +149,7 @@ def cmd_chapters(args) -> int:
 
 def cmd_ask(args) -> int:
     from ..answer.ask import ask
+    from ..embed import shared_embedder
     from ..llm import answer_llm
     from ..pipeline import backfill
     with open_store(args) as library:
@@ -157,7 +158,8 @@ def cmd_ask(args) -> int:
             raise FolioscopeError("The library is empty; add documents with folioscope ingest.")
         backfill(library)
         stream = None if args.json else (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
-        result = ask(library, args.question, doc_ids, llm=answer_llm(args.model), on_token=stream)
+        result = ask(library, args.question, doc_ids, llm=answer_llm(args.model), encoder=shared_embedder(),
+                     on_token=stream)
         names = {d.id: d.name for d in library.documents()}
     answer = result.answer
     evidence = [{"n": n, "doc_id": e.doc_id, "document": names.get(e.doc_id), "page": e.page + 1,

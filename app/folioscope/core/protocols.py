@@ -8,6 +8,13 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 
+class Encoder(Protocol):
+    """A sentence encoder: unit vectors (an array, one row per text) from the first `layers`
+    layers (None: the whole model)."""
+
+    def encode(self, texts: list[str], layers: int | None = None) -> Any: ...
+
+
 class ChatModel(Protocol):
     """A local chat model: one reply to a list of {"role", "content"} messages."""
 
@@ -23,9 +30,3 @@ class StreamingModel(ChatModel, Protocol):
 
     def stream(self, messages: list[dict[str, str]], on_token: Any = None, max_tokens: int = 256,
                cache_prefix: bool = True, stop: list[str] | None = None) -> Any: ...
-
-
-class Encoder(Protocol):
-    """Sentence embeddings: a numpy array of unit rows, one per text."""
-
-    def __call__(self, texts: list[str]) -> Any: ...

@@ -30,7 +30,9 @@ def main() -> int:
         from PySide6.QtWidgets import QApplication
 
         from ..answer.ask import ask
+        from ..embed import shared_embedder
         from ..index import Store
+        from ..llm import answer_llm
         from ..models import sample_document
         from ..pipeline import ingest_paths
         from .main_window import MainWindow
@@ -48,7 +50,7 @@ def main() -> int:
             t = lap("read + chunk + chapters", t)
             chunks = library.chunks(result.doc_id)
             chapters = library.chapters(result.doc_id)
-            answer = ask(library, QUESTION, {result.doc_id}).answer
+            answer = ask(library, QUESTION, {result.doc_id}, llm=answer_llm(), encoder=shared_embedder()).answer
             t = lap("answer", t)
             window.close()
             library.close()

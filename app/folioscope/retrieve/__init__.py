@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core import Evidence
+from ..core import Encoder, Evidence
 from ..index import Store
 from .evidence import EvidenceOptions, evidence_from
 from .passages import Passage, PassageOptions, ScoredSentence, select_passages
@@ -60,19 +60,19 @@ def search(store: Store, question: str, qvec: np.ndarray, doc_ids: set[int] | No
 def retrieve(store: Store, question: str, doc_ids: set[int] | None = None,
              options: PassageOptions = PassageOptions(), fusion: str = "cc",
              evidence: EvidenceOptions | None = EvidenceOptions(), searches: str = "hybrid",
-             question_vector: np.ndarray | None = None) -> Retrieval:
+             question_vector: np.ndarray | None = None, *, encoder: Encoder) -> Retrieval:
     """Search, then the passages around the best sentences, then the evidence sentences in
-    them. `question_vector`: the question's embedding, if already computed; `evidence`: None
-    stops after the passages."""
-    from ..embed import shared_embedder
+    them. `encoder`: the sentence encoder the library was built with (the caller's choice);
+    `question_vector`: the question's embedding, if already computed; `evidence`: None stops
+    after the passages."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    qvec = question_vector if question_vector is not None else shared_embedder().encode([question])[0]
+    qvec = question_vector if question_vector is not None else encoder.encode([question])[0]
     timings["embed_question"] = time.perf_counter() - t0
     candidates, searched = search(store, question, qvec, doc_ids, fusion, searches)
     timings.update(searched)
     t3 = time.perf_counter()
-    passages, scored = select_passages(store, question, qvec, candidates, options)
+    passages, scored = select_passages(store, question, qvec, candidates, encoder, options)
     kept = [Candidate(p.chunk.hit, p.start, p.end, p.tokens, True, p.reason) for p in passages]
     _explain(candidates, passages, options)
     t4 = time.perf_counter()

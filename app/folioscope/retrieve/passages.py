@@ -20,7 +20,7 @@ from textwrap import shorten
 
 import numpy as np
 
-from ..core import BLOCK_SEPARATOR
+from ..core import BLOCK_SEPARATOR, Encoder
 from ..index import Store
 from .evidence import content_terms, lexical_scores
 from .select import Candidate
@@ -102,7 +102,7 @@ class Texts(dict):
 
 def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[Candidate],
                     options: PassageOptions, headings: dict[int, list[tuple[int, int]]],
-                    texts: dict[int, str]) -> list[ScoredSentence]:
+                    texts: dict[int, str], encoder: Encoder) -> list[ScoredSentence]:
     """Every sentence of the chunks, scored (the stored vectors of the chunks' own sentences
     are read, not their whole documents')."""
     found: list[tuple[int, int, int, np.ndarray, Candidate]] = []
@@ -123,7 +123,7 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
     if not found:
         return []
     vectors = np.stack([f[3] for f in found])
-    rows = _with_headers(tables, found, sentences, vectors)
+    rows = _with_headers(tables, found, sentences, vectors, encoder)
     dense = vectors @ np.asarray(qvec, dtype=np.float32)
     lexical = lexical_scores(question, sentences)
     scored = [ScoredSentence(d, a, b, float(cos + options.lexical * lex), c, t, float(cos), float(lex))
@@ -141,14 +141,13 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
 
 
 def _with_headers(tables: dict[int, TableRows], found: list, sentences: list[str],
-                  vectors: np.ndarray) -> list[Row | None]:
+                  vectors: np.ndarray, encoder: Encoder) -> list[Row | None]:
     """Sentences in a table row are scored as the whole row with its column headers: their
     text and vector are replaced in place. Returns each sentence's row (or None)."""
     rows = [tables[doc_id].at(a, b) if doc_id in tables else None for doc_id, a, b, _, _ in found]
     inside = [i for i, row in enumerate(rows) if row is not None]
     if inside:
-        from ..embed import shared_embedder
-        fresh = shared_embedder().encode([rows[i].text for i in inside])  # type: ignore[union-attr]
+        fresh = encoder.encode([rows[i].text for i in inside])  # type: ignore[union-attr]
         for i, vector in zip(inside, fresh):
             sentences[i], vectors[i] = rows[i].text, vector  # type: ignore[union-attr]
     return rows
@@ -159,14 +158,15 @@ def _same_block(a: ScoredSentence, b: ScoredSentence, text: str) -> bool:
 
 
 def select_passages(store: Store, question: str, qvec: np.ndarray, candidates: list[Candidate],
-                    options: PassageOptions = PassageOptions()) -> tuple[list[Passage], list[ScoredSentence]]:
+                    encoder: Encoder, options: PassageOptions = PassageOptions()
+                    ) -> tuple[list[Passage], list[ScoredSentence]]:
     """The passages to hand on (document order), and every scored sentence (best first)."""
     chunks = candidates[:options.candidates]
     if not chunks:
         return [], []
     headings = {d: store.heading_ranges(d) for d in {c.hit.doc_id for c in chunks}}
     texts = Texts(store)
-    sentences = score_sentences(store, question, qvec, chunks, options, headings, texts)
+    sentences = score_sentences(store, question, qvec, chunks, options, headings, texts, encoder)
     top_fused = max(c.hit.fused for c in chunks) or 1.0
     passages: dict[tuple[int, int], Passage] = {}
     for s in sentences:

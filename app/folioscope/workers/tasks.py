@@ -57,11 +57,11 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
              threads: int | None = None, *, progress: Progress, emit) -> dict:
     """Answer a question; the answer's text is emitted piece by piece as it is generated."""
     from ..answer.ask import ask
-    from ..embed import count_tokens
+    from ..embed import count_tokens, shared_embedder
     from ..llm import answer_llm
     store = open_store(folder)
     progress.step("Ask", 0, 2, "finding evidence")
-    result = ask(store, question, doc_ids, llm=answer_llm(model, threads), on_token=emit)
+    result = ask(store, question, doc_ids, llm=answer_llm(model, threads), encoder=shared_embedder(), on_token=emit)
     g = result.generation
     return {"answer": result.answer, "trace": result.retrieval.trace(),
             "timings": {**result.retrieval.timings, **result.timings},
