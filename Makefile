@@ -4,18 +4,25 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 # the stamp is keyed on the dependency spec: editing it reinstalls, re-running does not
-SPEC_HASH := $(shell cat pyproject.toml tools/install.sh | sha1sum | cut -c1-12)
+SPEC_HASH := $(shell cat pyproject.toml tools/install.sh requirements.lock | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(SPEC_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint install bench screenshots app clean
+.PHONY: run test test-fast lint install upgrade bench screenshots app clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml tools/install.sh
+$(STAMP): pyproject.toml tools/install.sh requirements.lock
 	bash tools/install.sh
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# newest allowed versions of every dependency, written to requirements.lock (a deliberate change:
+# run the tests and the evaluations again before committing the new lock)
+upgrade:
+	UPGRADE=1 bash tools/install.sh
+	rm -f $(VENV)/.installed-*
+	touch $(VENV)/.installed-$$(cat pyproject.toml tools/install.sh requirements.lock | sha1sum | cut -c1-12)
 
 run: $(STAMP)
 	$(VENV)/bin/folioscope --library .folioscope-demo resources/sample/folioscope-sample.pdf

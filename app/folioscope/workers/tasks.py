@@ -61,7 +61,9 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
     from ..llm import answer_llm
     store = open_store(folder)
     progress.step("Ask", 0, 2, "finding evidence")
-    result = ask(store, question, doc_ids, llm=answer_llm(model, threads), encoder=shared_embedder(), on_token=emit)
+    from ..local_models import resolve_model
+    result = ask(store, question, doc_ids, llm=answer_llm(resolve_model(model), threads), encoder=shared_embedder(),
+                 on_token=emit)
     g = result.generation
     return {"answer": result.answer, "trace": result.retrieval.trace(),
             "timings": {**result.retrieval.timings, **result.timings},
@@ -95,14 +97,32 @@ def chunk_task(folder: Path, doc_id: int, action: str, *, strategy: str | None =
 
 
 def check_model_task(path: str, *, progress: Progress, emit) -> str:
-    """Load a GGUF model and generate a few tokens; one sentence on what was found."""
+    """Load a GGUF model (with its own chat template) and time a short reply: one sentence on
+    how it loads, its speed on this machine and the memory it takes."""
     import time
 
     from ..llm import LocalLLM
+    from ..local_models import resolve_model
     started = time.perf_counter()
-    llm = LocalLLM(path or None)
+    llm = LocalLLM(resolve_model(path))
     try:
-        reply = llm.chat([{"role": "user", "content": "Say OK."}], max_tokens=4)
+        llm.chat([{"role": "user", "content": "Say OK."}], max_tokens=1)  # loads it
+        loaded = time.perf_counter() - started
+        generation = llm.stream([{"role": "user", "content": "Count from one to twenty in words."}],
+                                max_tokens=32, cache_prefix=False)
     finally:
         llm.close()
-    return f"{llm.path.name} loads and answers ({time.perf_counter() - started:.1f} s): {reply.strip()[:30]!r}"
+    speed = f"{generation.tokens_per_second:.0f} tokens/s" if generation.tokens_per_second else "an unmeasured speed"
+    return (f"{llm.path.name} loads in {loaded:.1f} s and writes {speed} on this machine"
+            f"{_memory_note()}: {generation.text.strip()[:40]!r}")
+
+
+def _memory_note() -> str:
+    """', using about N GB of memory' (this worker's peak), where the platform says."""
+    try:
+        import resource
+        import sys
+    except ImportError:  # Windows
+        return ""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return f", using about {peak / 1e9:.1f} GB of memory"
