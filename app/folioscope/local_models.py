@@ -124,35 +124,20 @@ def _value(fh: BinaryIO, kind: int, keep: bool = True) -> Any:
 
 # ---- where people keep models ------------------------------------------------------------------
 
-def _data_home() -> Path:
-    """The platform's per-user application data folder."""
-    home = Path.home()
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local"))
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support"
-    return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share"))
-
-
-def _cache_home() -> Path:
-    home = Path.home()
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local"))
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches"
-    return Path(os.environ.get("XDG_CACHE_HOME", home / ".cache"))
-
-
 def model_folders() -> dict[str, list[Path]]:
     """The folders each application keeps its GGUF files in, on this platform."""
-    home = Path.home()
-    hf_home = Path(os.environ.get("HF_HOME", _cache_home() / "huggingface"))
+    import platformdirs
+    home, env = Path.home(), os.environ
+    xdg_cache = Path(env.get("XDG_CACHE_HOME") or home / ".cache")  # the hub's cache on every platform
+    llama_cache = (Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local") if sys.platform == "win32"
+                   else platformdirs.user_cache_path()) / "llama.cpp"
     return {
-        "gpt4all": [_data_home() / "nomic.ai" / "GPT4All"],
+        "gpt4all": [platformdirs.user_data_path() / "nomic.ai" / "GPT4All"],
         "lmstudio": [home / ".lmstudio" / "models", home / ".cache" / "lm-studio" / "models"],
-        "ollama": [Path(os.environ["OLLAMA_MODELS"]) if os.environ.get("OLLAMA_MODELS") else home / ".ollama" / "models"],
-        "llamacpp": [Path(os.environ["LLAMA_CACHE"]) if os.environ.get("LLAMA_CACHE") else _cache_home() / "llama.cpp"],
-        "huggingface": [Path(os.environ["HF_HUB_CACHE"]) if os.environ.get("HF_HUB_CACHE") else hf_home / "hub"],
+        "ollama": [Path(env["OLLAMA_MODELS"]) if env.get("OLLAMA_MODELS") else home / ".ollama" / "models"],
+        "llamacpp": [Path(env["LLAMA_CACHE"]) if env.get("LLAMA_CACHE") else llama_cache],
+        "huggingface": [Path(env["HF_HUB_CACHE"]) if env.get("HF_HUB_CACHE")
+                        else Path(env.get("HF_HOME") or xdg_cache / "huggingface") / "hub"],
     }
 
 

@@ -38,7 +38,11 @@ def cmd_eval(args) -> int:
         name = (args.what + (f"-layers{args.layers}" if args.layers else "") + ("-tune" if args.tune else "")
                 + (f"-limit{args.limit}" if args.limit else "") + (f"-{Path(args.model).stem}" if args.model else ""))
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
-    if args.json:
+    return _show(report, args.json)
+
+
+def _show(report: dict, as_json: bool) -> int:
+    if as_json:
         print_json(report)
     else:
         from .report import print_report
@@ -90,12 +94,7 @@ def cmd_bench(args) -> int:
                   "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
         report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
         print(f"saved {save(report, Path(args.save), _bench_name(args, report))}", file=sys.stderr)
-    if args.json:
-        print_json(report)
-    else:
-        from .report import print_report
-        print_report(report)
-    return 0
+    return _show(report, args.json)
 
 
 def _bench_name(args, report: dict) -> str:
