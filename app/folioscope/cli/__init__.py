@@ -282,11 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pages)
 
-    def chunk_args(p, default_strategy=None):
-        p.add_argument("--strategy", default=default_strategy,
-                       help="fixed, texttiling, perplexity or learned (the default)")
-        p.add_argument("--budget", type=int, default=None, help="maximum tokens per chunk")
+    _add_chunk_commands(sub)
+    add_library_commands(sub)
+    add_model_commands(sub)
+    return parser
 
+
+def _chunk_args(p) -> None:
+    p.add_argument("--strategy", default=None, help="fixed, texttiling, perplexity or learned (the default)")
+    p.add_argument("--budget", type=int, default=None, help="maximum tokens per chunk")
+
+
+def _add_chunk_commands(sub) -> None:
+    """The commands over a document's chunks and chapters, and asking."""
     p = sub.add_parser("chunks", help="chunks of a document with offsets, pages, boxes, scores")
     p.add_argument("doc", metavar="DOC")
     p.add_argument("--json", action="store_true")
@@ -315,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rechunk", help="chunk a document again")
     p.add_argument("doc", metavar="DOC")
-    chunk_args(p)
+    _chunk_args(p)
     p.set_defaults(func=cmd_rechunk)
 
     p = sub.add_parser("edit", help="split, merge or move chunk boundaries; undo and redo")
@@ -332,13 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("segment", help="sentences, gap scores and chunks of text on stdin")
-    chunk_args(p)
+    _chunk_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_segment)
-
-    add_library_commands(sub)
-    add_model_commands(sub)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
