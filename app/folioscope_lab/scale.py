@@ -248,14 +248,21 @@ def store_copies(store, prepared: dict, count: int, progress=None) -> float | No
 def parallel_speedup(paths: list[Path], folder: Path, progress=None, jobs: int = 2) -> dict:
     """The same documents ingested into fresh libraries by one process and with `jobs`
     reader processes; the reader processes' start (loading their models) is included."""
+    from folioscope.core import Progress
     from folioscope.index import Store
     from folioscope.ingest import IngestOptions
     from folioscope.pipeline import ingest_paths
+    from folioscope.workers.pool import ReaderPool
     seconds = {}
     for n in (1, jobs):
         with Store(folder / f"jobs-{n}") as store:
             started = time.perf_counter()
-            results = list(ingest_paths(store, paths, IngestOptions(), progress, jobs=n))
+            if n == 1:
+                results = list(ingest_paths(store, paths, IngestOptions(), progress))
+            else:  # the reader pool the command line's --jobs and the window use
+                with ReaderPool(n) as pool:
+                    results = pool.ingest(store.folder, paths, IngestOptions(), progress=progress or Progress(),
+                                          index=False)
             seconds[n] = time.perf_counter() - started
         if not all(r.ok for r in results):
             raise RuntimeError(f"ingest with {n} process(es) failed: {[r.message for r in results if not r.ok][:1]}")
