@@ -70,6 +70,7 @@ def test_a_watched_folder_reads_files_that_appear_in_it(qtbot, window, tmp_path)
     assert window.settings.watched_folders == [str(folder)]
     shutil.copy(SAMPLE, folder / "copied.pdf")
     qtbot.waitUntil(lambda: window.doc_list.count() == 1, timeout=60_000)
+    wait_done(qtbot, window.tasks.tasks["ingest"])
     assert "copied.pdf" in window.doc_list.text(0)
     from folioscope.gui.settings import Settings
     assert Settings.load().watched_folders == [str(folder)]  # remembered for the next session
@@ -197,6 +198,38 @@ def test_cancel_stops_ingest_and_adds_nothing(qtbot, window, data):
     assert window.doc_list.count() == 0
     assert window.status_label.text() == "Cancelled."
     assert window.library.documents() == []
+
+
+def test_cancel_after_the_text_is_listed_leaves_nothing(qtbot, window, data):
+    job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
+    qtbot.waitUntil(lambda: window.doc_list.count() == 1, timeout=60_000)  # listed from its text
+    assert "indexing" in window.doc_list.text(0) and not job.isFinished()
+    window.cancel_button.click()
+    wait_done(qtbot, job)
+    assert window.doc_list.count() == 0 and window.library.documents() == [] and window.library.check() == []
+    assert window.views.currentWidget() is window.empty_view
+
+
+def test_a_dropped_pdf_is_shown_and_listed_before_its_chunks_exist(qtbot, window, data):
+    """The order a person sees: the pages laid out and page 1 drawn from the file itself,
+    then the document listed from its stored text, then its chunks and chapters."""
+    seen = []
+    handle = window.ingest._on_item
+
+    def watch(item):
+        handle(item)
+        doc_id = window.doc_id
+        seen.append((getattr(item, "stage", "done"), len(window.page_view.pages), window.doc_list.count(),
+                     len(window.library.chunks(doc_id)) if doc_id is not None else None))
+    window.ingest._on_item = watch
+    job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
+    qtbot.waitUntil(lambda: bool(seen), timeout=60_000)
+    wait_done(qtbot, job)
+    assert job.error is None
+    assert seen == [("opened", 14, 0, None), ("text", 14, 1, 0), ("done", 14, 1, len(window.library.chunks(1)))]
+    assert seen[-1][3] > 0 and window.document.pending is None
+    qtbot.waitUntil(lambda: not window.page_view.pages[0].pixmap.pixmap().isNull(), timeout=30_000)
+    assert "indexing" not in window.doc_list.text(0) and window.chapters.list.count() > 0
 
 
 def test_window_never_stalls_while_ingesting(qtbot, window, data):

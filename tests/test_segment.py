@@ -125,7 +125,7 @@ def test_learned_model_loads_offline_and_scores_gaps(monkeypatch):
 def sample_library(library):
     from folioscope.core import Progress
     from folioscope.pipeline import ingest_file, prepare
-    result = ingest_file(library, SAMPLE, lambda p, r, pr: prepare(p, progress=pr, reader=r), Progress())
+    result = ingest_file(library, SAMPLE, lambda p, r, pr, o: prepare(p, progress=pr, reader=r, on_read=o), Progress())
     assert result.status == "added", result.message
     return library, result.doc_id
 

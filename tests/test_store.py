@@ -77,7 +77,7 @@ def test_reingest_unchanged_does_no_work(library, data, monkeypatch):
     first = ingest_file(library, pdf, _reader(), Progress())
     before = counts(library)
 
-    def must_not_read(path, reader, progress):
+    def must_not_read(path, reader, progress, on_read):
         raise AssertionError("an unchanged file was read again")
     again = ingest_file(library, pdf, must_not_read, Progress())
     assert again.status == "unchanged" and again.doc_id == first.doc_id
@@ -136,7 +136,7 @@ KILLER = textwrap.dedent("""
         os.kill(os.getpid(), signal.SIGKILL)
     Store._write_blocks = write_then_die
     lib = Store(sys.argv[1])
-    ingest_file(lib, Path(sys.argv[2]), lambda p, r, pr: prepare(p, progress=pr, reader=r), Progress())
+    ingest_file(lib, Path(sys.argv[2]), lambda p, r, pr, o: prepare(p, progress=pr, reader=r, on_read=o), Progress())
 """)
 
 
@@ -159,6 +159,65 @@ def test_kill_during_ingest_leaves_no_half_document(tmp_path, data):
             "SELECT count(*) FROM pages WHERE doc_id = ?", (result.doc_id,)).fetchone()[0]
 
 
+def test_a_document_is_stored_in_two_stages_and_listed_before_its_chunks(library, data):
+    """Its pages and text first (READING: listed and shown, no chunks yet), then its chunks,
+    vectors and chapters (READY)."""
+    seen = []
+
+    def on_text(doc_id):
+        row = library.document(doc_id)
+        seen.append((row.state, len(library.pages(doc_id)), len(library.chunks(doc_id)),
+                     len(library.chapters(doc_id)), library.check(), library.still_indexing()))
+    result = ingest_file(library, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), Progress(), on_text=on_text)
+    assert seen == [("reading", 14, 0, 0, [], 1)]
+    row = library.document(result.doc_id)
+    assert row.state == "ready" and library.chunks(result.doc_id) and library.chapters(result.doc_id)
+    assert library.still_indexing() == 0 and library.check() == []
+
+
+def test_cancel_after_the_text_is_stored_leaves_nothing_half_written(library, data):
+    progress = Progress()
+    result = ingest_file(library, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), progress,
+                         on_text=lambda doc_id: progress.cancel())
+    assert result.status == "cancelled"
+    assert counts(library)["documents"] == 0 and library.check() == []
+
+
+def test_a_ready_document_without_its_chunks_is_damage_the_check_reports(library, data):
+    result = ingest_file(library, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), Progress())
+    library.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (result.doc_id,))
+    assert library.check() == [f"document {result.doc_id} is marked ready but has no chunks"]
+
+
+KILL_BETWEEN_STAGES = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from folioscope.index import Store
+    from folioscope.pipeline import ingest_file, prepare
+    from folioscope.core import Progress
+    lib = Store(sys.argv[1])
+    ingest_file(lib, Path(sys.argv[2]), lambda p, r, pr, o: prepare(p, progress=pr, reader=r, on_read=o), Progress(),
+                on_text=lambda doc_id: os.kill(os.getpid(), signal.SIGKILL))
+""")
+
+
+def test_a_kill_between_the_stages_is_completed_on_the_next_start(tmp_path, data):
+    from folioscope.pipeline import backfill
+    folder = tmp_path / "lib"
+    pdf = data / "pdfs" / "pdfjs" / "tracemonkey.pdf"
+    proc = subprocess.run([sys.executable, "-c", KILL_BETWEEN_STAGES, str(folder), str(pdf)])
+    assert proc.returncode == -signal.SIGKILL
+    check = subprocess.run([sys.executable, "-m", "folioscope", "--library", str(folder), "library", "check"],
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and "sound: 1 documents" in check.stdout
+    with Store(folder) as lib:
+        [row] = lib.documents()
+        assert row.state == "reading" and not lib.chunks(row.id)
+        assert backfill(lib) == 1  # what the window's worker and `ask` do when they open the library
+        assert lib.document(row.id).state == "ready" and lib.chunks(row.id) and lib.chapters(row.id)
+        assert lib.check() == [] and lib.search_text(["tracing"], limit=3)
+
+
 def test_batch_continues_past_failures(library, data, tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4 not really")
@@ -169,7 +228,7 @@ def test_batch_continues_past_failures(library, data, tmp_path):
 
 def _reader():
     from folioscope.pipeline import prepare
-    return lambda path, reader, progress: prepare(path, progress=progress, reader=reader)
+    return lambda path, reader, progress, on_read: prepare(path, progress=progress, reader=reader, on_read=on_read)
 
 
 @pytest.mark.slow

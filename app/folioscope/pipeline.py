@@ -150,9 +150,12 @@ def title_model(options: IngestOptions) -> ChatModel | None:
 
 
 def prepare(path: Path, options: IngestOptions | None = None, chunk_options: ChunkOptions | None = None,
-            progress: Progress | None = None, reader: Reader | None = None) -> Prepared:
+            progress: Progress | None = None, reader: Reader | None = None,
+            on_read: Callable[[Document], object] | None = None) -> Prepared:
     """Read, chunk, embed and chapter one file (in this process); nothing is stored.
-    `reader`: the file's reader, when the file was already checked (`ingest.open_file`)."""
+    `reader`: the file's reader, when the file was already checked (`ingest.open_file`);
+    `on_read(document)`: called once the file is read, before the slow stages (the ingest
+    stores the text then)."""
     from .ingest import IngestOptions, read_document
     progress = progress or Progress()
     options = options or IngestOptions()
@@ -166,6 +169,8 @@ def prepare(path: Path, options: IngestOptions | None = None, chunk_options: Chu
         clock = now
     document = read_document(path, options, progress, reader)
     lap("read")
+    if on_read is not None:
+        on_read(document)
     progress.step(path.name, 1, 1, "chunking")
     chunking = chunk_document(document, chunk_options or ChunkOptions())
     lap("chunk (sentence vectors, boundaries)")
@@ -183,14 +188,20 @@ def prepare(path: Path, options: IngestOptions | None = None, chunk_options: Chu
 
 # ---- a file into the library -----------------------------------------------------------------
 
-PrepareFn = Callable[[Path, "Reader", Progress], Prepared]  # (file, its reader, progress)
+# (file, its reader, progress, on_read(document): called when the file is read)
+PrepareFn = Callable[[Path, "Reader", Progress, Callable[[Document], object]], Prepared]
 
 
-def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Progress) -> IngestResult:
-    """Read `path` with `prepare_file(path, reader, progress)` and store it, unless the same
-    content is already there. The file is checked, hashed and kept from one read of its
-    bytes (the reader parses it on its own). Failures come back as a result, never half
-    written."""
+def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Progress,
+                on_text: Callable[[int], object] | None = None) -> IngestResult:
+    """Read `path` with `prepare_file(path, reader, progress, on_read)` and store it, unless
+    the same content is already there. The file is checked, hashed and kept from one read of
+    its bytes (the reader parses it on its own).
+
+    It is stored in two stages: its pages and text as soon as it is read (`on_text(doc_id)`
+    is told: the window shows it), then its chunks, vectors and chapters. Failures and
+    Cancel come back as a result and leave nothing half-written: a document is complete or
+    gone. A process killed between the stages leaves the text, which `backfill` completes."""
     from .ingest import open_file
     path = Path(path)
     started = time.perf_counter()
@@ -199,9 +210,7 @@ def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Pro
         reader, data = open_file(path)
         sha = hashlib.sha256(data).hexdigest()
         if not _unchanged(store, path, sha, result):
-            prepared = prepare_file(path, reader, progress)
-            progress.check()
-            _store_prepared(store, path, sha, prepared, data, time.perf_counter() - started, result)
+            _store_staged(store, path, sha, data, prepare_file, reader, progress, on_text, started, result)
     except Cancelled:
         result.status, result.message = "cancelled", f"{path.name}: cancelled."
     except Exception as exc:
@@ -233,6 +242,35 @@ def _unchanged(store: Store, path: Path, sha: str, result: IngestResult) -> bool
                           if existing[1] == str(path.resolve())
                           else f"{path.name} has the same content as a document already in the library.")
     return existing is not None
+
+
+def _store_staged(store: Store, path: Path, sha: str, data: bytes, prepare_file: PrepareFn, reader: Reader,
+                  progress: Progress, on_text: Callable[[int], object] | None, started: float,
+                  result: IngestResult) -> None:
+    replaced = store.find_path(path)
+    stored: list[int] = []
+
+    def on_read(document: Document) -> None:  # the first stage
+        stored.append(store.write_text(path, sha, document, time.perf_counter() - started, data))
+        if on_text is not None:
+            on_text(stored[0])
+    try:
+        prepared = prepare_file(path, reader, progress, on_read)
+        progress.check()
+        if not stored:
+            on_read(prepared.document)
+        vectors = embed_chunks([c.indexed_text for c in prepared.chunking.chunks], prepared.vectors,
+                               store.stored_vectors)
+        store.write_index(stored[0], prepared.chunking, prepared.chapters, vectors, time.perf_counter() - started,
+                          replace=replaced)
+    except BaseException:
+        if stored:  # nothing half-written: the text stored alone goes
+            store.remove(stored[0])
+        raise
+    result.doc_id = stored[0]
+    result.status = "updated" if replaced else "added"
+    result.routes = route_counts(prepared.document)
+    result.message = f"{path.name}: {len(prepared.document.pages)} pages ({_describe(result.routes)})."
 
 
 def _store_prepared(store: Store, path: Path, sha: str, prepared: Prepared, data: bytes, seconds: float,
@@ -323,7 +361,8 @@ def ingest_paths(store: Store, paths: Iterable[Path], options: IngestOptions | N
     from .ingest import IngestOptions
     chosen = options or IngestOptions()
     return each_file(expand_paths(paths), progress or Progress(), lambda path, file_progress: ingest_file(
-        store, path, lambda p, reader, fp: prepare(p, chosen, chunk_options, fp, reader), file_progress))
+        store, path, lambda p, reader, fp, on_read: prepare(p, chosen, chunk_options, fp, reader, on_read),
+        file_progress))
 
 
 # ---- a stored document again -----------------------------------------------------------------
@@ -376,12 +415,14 @@ def rebuild_chapters(store: Store, doc_id: int, titles: str = "embedding",
 
 
 def backfill(store: Store) -> int:
-    """Vectors, full-text rows and chapters for documents stored by an earlier version.
-    Returns how many documents were completed."""
+    """Complete the documents stored only up to their text (a process stopped between the
+    stages), and those stored by an earlier version without vectors, full-text rows or
+    chapters. Returns how many documents were completed."""
     todo = store.incomplete()
     for doc_id in todo:
         rechunk(store, doc_id)
         rebuild_chapters(store, doc_id)
+        store.mark_ready(doc_id)
     return len(todo)
 
 

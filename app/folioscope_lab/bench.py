@@ -61,8 +61,8 @@ def born_digital(paths: list[Path]) -> dict:
         with tempfile.TemporaryDirectory() as folder, Store(folder) as store:
             total: dict[str, float] = {}
             for path in paths:
-                def prepare_timed(p, reader, pr):
-                    prepared = prepare(p, progress=pr, reader=reader)
+                def prepare_timed(p, reader, pr, on_read):
+                    prepared = prepare(p, progress=pr, reader=reader, on_read=on_read)
                     for k, v in prepared.timings.items():
                         total[k] = total.get(k, 0.0) + v
                     return prepared

@@ -8,6 +8,7 @@
     folioscope-lab bench scale --measure DIR [--list-rows N] [--json]
     folioscope-lab bench vectors --chunks N [--json]
     folioscope-lab bench text --chunks N [--json]      (BM25 in memory against FTS5 over N chunks)
+    folioscope-lab bench open FILE... [--rounds N] [--json]   (first page, text, ready: as a person opens it)
     folioscope-lab train {boundary,roles,evidence} [ARGS...]
 
 The product (`folioscope`) never imports this package; the lab imports the product.
@@ -51,7 +52,12 @@ def _show(report: dict, as_json: bool) -> int:
 
 
 def cmd_bench(args) -> int:
-    if args.what == "vectors":
+    if args.what == "open":
+        from .openbench import open_bench
+        if not args.files:
+            raise FolioscopeError("bench open needs the files to open.")
+        report = {"files": [open_bench(Path(f), rounds=max(1, args.rounds)) for f in args.files]}
+    elif args.what == "vectors":
         from .vectorbench import vector_bench
         if args.chunks < 100:
             raise FolioscopeError("bench vectors needs --chunks N with N of 100 or more.")
@@ -90,7 +96,7 @@ def cmd_bench(args) -> int:
         from . import default_data_dir
         from .archive import provenance, save
         data = Path(args.data) if args.data else default_data_dir()
-        inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"],
+        inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"], "open": [Path(f) for f in args.files],
                   "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
         report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
         print(f"saved {save(report, Path(args.save), _bench_name(args, report))}", file=sys.stderr)
@@ -102,6 +108,8 @@ def _bench_name(args, report: dict) -> str:
     from .scale import SECTIONS
     if args.what == "all":
         return "bench" + (f"-{args.only.replace(',', '-')}" if args.only else "")
+    if args.what == "open":
+        return "bench-open-" + "-".join(Path(f).stem for f in args.files)[:80]
     if args.what == "scale" and args.measure:
         return f"bench-scale-{report['documents']}-documents-{report['chunks']}-chunks-measured"
     if args.what == "scale":
@@ -134,7 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="the performance report; `bench scale --documents N`: a library of N documents")
-    p.add_argument("what", nargs="?", choices=["all", "scale", "vectors", "text"], default="all")
+    p.add_argument("what", nargs="?", choices=["all", "scale", "vectors", "text", "open"], default="all")
+    p.add_argument("files", nargs="*", metavar="FILE", help="open: the files to open, one fresh window each")
+    p.add_argument("--rounds", type=int, default=3, metavar="N", help="open: fresh runs per file (the median)")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
     p.add_argument("--measure", metavar="DIR", help="scale: measure the library kept in DIR by --keep as it is "

@@ -213,8 +213,8 @@ def ingest_keeping(store, paths: list[Path], progress=None) -> tuple[list, dict]
     from folioscope.pipeline import each_file, ingest_file, prepare
     kept: dict = {}
 
-    def prepare_and_keep(path, reader, file_progress):
-        kept[path] = prepare(path, None, None, file_progress, reader)
+    def prepare_and_keep(path, reader, file_progress, on_read):
+        kept[path] = prepare(path, None, None, file_progress, reader, on_read)
         return kept[path]
     results = list(each_file(paths, progress or Progress(),
                              lambda path, file_progress: ingest_file(store, path, prepare_and_keep, file_progress)))

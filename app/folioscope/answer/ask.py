@@ -36,6 +36,7 @@ class AskResult:
     retrieval: Retrieval
     timings: dict[str, float] = field(default_factory=dict)
     generation: object | None = None  # llm.Generation
+    still_indexing: int = 0  # documents asked over whose chunks are not stored yet (not searched)
 
 
 def build_messages(question: str, evidence: Sequence[Evidence], texts: list[str] | None = None) -> list[dict]:
@@ -116,6 +117,7 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, *, llm: St
     settings); `reads`: what the model is given for each evidence item (`model_reads`)."""
     started = time.perf_counter()
     found = retrieve(store, question, doc_ids, select, evidence=evidence, encoder=encoder)
+    indexing = store.still_indexing(doc_ids)
     timings = {"retrieval": time.perf_counter() - started}
     best = max((e.score for e in found.evidence), default=0.0)
     if best < MIN_EVIDENCE_SCORE:
@@ -124,7 +126,7 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, *, llm: St
         answer = Answer(question=question, text=NOT_FOUND, evidence=found.evidence, found=False,
                         extractive=NOT_FOUND)
         timings["total"] = time.perf_counter() - started
-        return AskResult(answer, found, timings)
+        return AskResult(answer, found, timings, still_indexing=indexing)
     texts = model_reads(store, found.evidence, reads, [(c.hit.doc_id, c.start, c.end, c.tokens) for c in found.kept])
     generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)
@@ -152,4 +154,4 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, *, llm: St
                     generated=text, supported=support.supported, support_note=note)
     timings.update(first_token=generation.first_token_seconds, generation=generation.seconds,
                    total=time.perf_counter() - started)
-    return AskResult(answer, found, timings, generation)
+    return AskResult(answer, found, timings, generation, still_indexing=indexing)

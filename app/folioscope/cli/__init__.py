@@ -175,6 +175,7 @@ def cmd_ask(args) -> int:
         g = result.generation
         print_json({"question": answer.question, "model": {"name": llm.path.stem, "path": str(llm.path)},
                     "extractive_answer": answer.extractive, "answer": answer.text,
+                    "still_indexing": result.still_indexing,
                      "model_answer": answer.generated, "model_supported": answer.supported,
                      "support_note": answer.support_note, "found": answer.found,
                      "citations": {str(n): i for n, i in answer.citations.items()}, "evidence": evidence,
@@ -193,6 +194,8 @@ def cmd_ask(args) -> int:
             print(f"(The model's wording is not supported by its evidence: {answer.support_note}.)")
     for e in evidence:
         print(f"[{e['n']}] {e['document']} p{e['page']} ({e['score']:.2f}): {' '.join(e['text'].split())}")
+    if result.still_indexing:
+        print(f"({result.still_indexing} document(s) still being indexed were not searched.)")
     kept = [t for t in result.retrieval.trace() if t["kept"]]
     print(f"\n{len(kept)} chunks selected ({result.retrieval.tokens} tokens); "
           f"{result.timings.get('total', 0):.2f} s.")

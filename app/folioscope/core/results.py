@@ -7,6 +7,17 @@ from pathlib import Path
 
 
 @dataclass
+class IngestStage:
+    """A file on its way in: "opened" (its page sizes known: `pages`, None for files without
+    pages) or "text" (its pages and text stored as `doc_id`; chunks and chapters follow)."""
+
+    path: Path
+    stage: str
+    doc_id: int | None = None
+    pages: list[tuple[float, float]] | None = None
+
+
+@dataclass
 class IngestResult:
     path: Path
     status: str  # "added", "updated", "unchanged", "failed", "cancelled"

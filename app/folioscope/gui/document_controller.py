@@ -4,12 +4,13 @@ worker process)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from ..core import SpanTable
-from ..index import ChunkRow, GapRow
+from ..index import ChunkRow, GapRow, PageRow
 from ..workers.tasks import chunk_task
 from .tasks import TaskThread
 
@@ -26,6 +27,9 @@ class DocumentController(QObject):
         self.chunk_rows: list[ChunkRow] = []
         self.gap_rows: list[GapRow] = []
         self._spans: SpanTable | None = None  # the open document's, read when first needed
+        self.pending: Path | None = None  # a file shown from itself while it is read
+        # the overlays come in their own turn of the event loop, so the window stays responsive
+        self._overlays = QTimer(self, singleShot=True, interval=25, timeout=self.load_chunks)
 
     @property
     def view(self):
@@ -35,7 +39,8 @@ class DocumentController(QObject):
 
     def show(self, doc_id: int | None) -> None:
         w = self.window
-        self.doc_id = doc_id
+        shown_from, shown = self.pending, self.doc_id
+        self.doc_id, self.pending = doc_id, None
         self._spans = None
         w.remove_action.setEnabled(doc_id is not None)
         w.reingest_action.setEnabled(doc_id is not None)
@@ -49,7 +54,12 @@ class DocumentController(QObject):
         pages = w.library.pages(doc_id)
         self.kind = row.kind
         if row.kind in ("pdf", "image"):
-            w.page_view.set_document(w.library.source(doc_id), row.kind, pages)
+            # the pages on screen are this document's (shown from its file while it was read, or
+            # shown again now that its chunks are stored): only their badges change
+            adopted = ((shown == doc_id or (shown_from is not None and str(shown_from.resolve()) == row.path))
+                       and w.page_view.set_routes(pages))
+            if not adopted:
+                w.page_view.set_document(w.library.source(doc_id), row.kind, pages)
             w.views.setCurrentWidget(w.page_view)
             self.on_page_changed(0)
         else:
@@ -58,8 +68,28 @@ class DocumentController(QObject):
             w.page_label.setText(f"{row.kind} · {pages[0].route if pages else ''}")
             w.page_label.setToolTip(pages[0].reason.get("why", "") if pages else "")
         w.chapters.set_chapters(w.library.chapters(doc_id))
-        # the overlays next, in their own turn of the event loop: the window stays responsive
-        QTimer.singleShot(25, lambda: self.load_chunks() if self.doc_id == doc_id else None)
+        self._overlays.start()
+
+    def stop(self) -> None:
+        """The window closes: nothing more is read from the library."""
+        self._overlays.stop()
+
+    def show_pending(self, path: Path, sizes: list[tuple[float, float]]) -> None:
+        """A file being read, shown from the file itself (its pages rendered as any viewer
+        would) until the library holds its text."""
+        w = self.window
+        kind = "pdf" if path.suffix.lower() == ".pdf" else "image"
+        try:
+            source = path.read_bytes()
+        except OSError:
+            return
+        self.show(None)
+        self.pending, self.kind = path, kind
+        rows = [PageRow(-1, n, width, height, "reading", {"why": "being read; its text, chunks and chapters follow"},
+                        {}, 0) for n, (width, height) in enumerate(sizes)]
+        w.page_view.set_document(source, kind, rows)
+        w.views.setCurrentWidget(w.page_view)
+        w.page_label.setText(f"{path.name} · being read")
 
     def load_chunks(self) -> None:
         if self.doc_id is None:

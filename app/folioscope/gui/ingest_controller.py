@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
 from ..core import Progress
-from ..core.results import IngestResult
+from ..core.results import IngestResult, IngestStage
 from ..workers.pool import ReaderPool
 from .tasks import TaskThread
 from .watch import FolderWatch
@@ -32,13 +32,16 @@ class IngestController(QObject):
         super().__init__(window)
         self.window = window
         self.pool = ReaderPool(window.settings.readers)  # reading, chunking, storing
+        self.pool.warm_up()
         self.last_results: list[IngestResult] = []
         self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
+        self.closed = False
         self.watch = FolderWatch(self)
         self.watch.files_changed.connect(self._on_watched_files)
         self.watch.set_folders(window.settings.watched_folders)
 
     def stop(self) -> None:
+        self.closed = True  # what the readers still send is not shown
         for reader in self.pool.readers:
             reader.stop(graceful=False)
 
@@ -97,7 +100,7 @@ class IngestController(QObject):
         task = TaskThread(ingest_task, w.library.folder, paths, self.pool, w.settings.ingest_options(),
                           w.settings.chunk_options(), name="ingest")
         task.progressed.connect(w.on_progress)
-        task.item.connect(self._on_ingested)
+        task.item.connect(self._on_item)
         task.succeeded.connect(self._on_batch_done)
         task.failed.connect(w.on_failed)
         task.cancelled.connect(lambda: w.finish_work("Cancelled."))
@@ -105,15 +108,33 @@ class IngestController(QObject):
         w.start_work(f"Reading {len(paths)} item(s)…")
         return w.tasks.start("ingest", task)
 
+    def _on_item(self, item: IngestResult | IngestStage) -> None:
+        if self.closed:
+            return
+        if isinstance(item, IngestResult):
+            self._on_ingested(item)
+            return
+        w = self.window
+        if item.stage == "opened" and item.pages and w.doc_id is None and w.document.pending is None:
+            w.document.show_pending(item.path, item.pages)  # page 1 at once, from the file itself
+        elif item.stage == "text" and item.doc_id is not None:
+            w.document_added(item.doc_id)  # listed, and shown from the library; chunks follow
+
     def _on_ingested(self, result: IngestResult) -> None:
         self.last_results.append(result)
+        w = self.window
+        shown_from_file = w.document.pending == result.path
         if result.ok:
             if self.failed.pop(str(result.path), None) is None:
-                self.window.document_added(result.doc_id)
+                w.document_added(result.doc_id)
             else:  # its failure row goes
-                self.window.refresh_documents(select=result.doc_id)
-        elif result.status == "failed":
+                w.refresh_documents(select=result.doc_id)
+            # (shown again by document_added: its chunks and chapters, now stored, with it)
+        elif shown_from_file:  # it could not be read, or Cancel: nothing of it is kept
+            w.document.show(None)
+        if result.status == "failed":
             self.failed[str(result.path)] = result.message
+        if result.status in ("failed", "cancelled"):  # a document listed from its text stage is gone
             self.window.refresh_documents()
 
     def _on_batch_done(self, results: list[IngestResult]) -> None:

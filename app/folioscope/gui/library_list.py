@@ -30,8 +30,10 @@ class ListedFile:
 
 def listed_document(doc: DocumentRow) -> ListedFile:
     routes = ", ".join(f"{n} {r}" for r, n in sorted(doc.routes.items()))
-    text = f"{doc.title or doc.name}\n{doc.name} · {doc.n_pages} p · {routes}"
-    return ListedFile(text, f"{doc.path}\nread in {doc.ingest_seconds:.1f} s", doc.id, text.lower())
+    state = "" if doc.ready else " · indexing…"
+    text = f"{doc.title or doc.name}\n{doc.name} · {doc.n_pages} p · {routes}{state}"
+    done = f"read in {doc.ingest_seconds:.1f} s" if doc.ready else "text stored; chunks and chapters follow"
+    return ListedFile(text, f"{doc.path}\n{done}", doc.id, text.lower())
 
 
 def listed_failure(path: str, message: str) -> ListedFile:

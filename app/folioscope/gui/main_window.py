@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter-v2", self.splitter.saveState())
         self.tasks.stop_all()
+        self.document.stop()
         self.ingest.stop()
         self.worker.stop(graceful=False)
         self.page_view.shutdown()

@@ -176,6 +176,19 @@ class PageView(QGraphicsView):
         self.apply_zoom()
         self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
 
+    def set_routes(self, pages: list[PageRow]) -> bool:
+        """The pages' route badges again, when the pages shown are these (a file shown while
+        it was read, now stored): nothing is laid out or rendered again. False when the
+        pages differ (the caller sets the document instead)."""
+        if [(p.width, p.height) for p in pages] != self.page_sizes:
+            return False
+        for item, row in zip(self.pages, pages):
+            old = getattr(item, "badge", None)
+            if old is not None:
+                self.scene().removeItem(old)
+            self._add_route_badge(item, row)
+        return True
+
     def _add_route_badge(self, item: PageItem, row: PageRow) -> None:
         label = ROUTE_LABELS.get(row.route, row.route.upper())
         if row.reason.get("repair", {}).get("accepted"):

@@ -49,6 +49,11 @@ class DocumentRow:
     ingest_seconds: float
     metadata_json: str = field(repr=False)  # parsed on use: a list of 10,000 rows never needs it
     routes: dict[str, int] = field(default_factory=dict)  # route -> pages
+    state: str = "ready"  # READING: pages and text stored, chunks and chapters still to come
+
+    @property
+    def ready(self) -> bool:
+        return self.state == READY
 
     @property
     def metadata(self) -> dict:
@@ -73,12 +78,14 @@ class PageRow:
 
 
 DOCUMENT_COLUMNS = ("id, sha256, path, name, title, kind, n_pages, n_blocks, n_chars, added_at, ingest_seconds, "
-                    "metadata")  # in DocumentRow's order
+                    "metadata, state")  # in DocumentRow's order
+READING, READY = "reading", "ready"
 
 
 def _document_row(r: tuple, routes: dict[str, int]) -> DocumentRow:
     """A row of `DOCUMENT_COLUMNS`."""
-    return DocumentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] or "{}", routes)
+    return DocumentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] or "{}", routes,
+                       r[12])
 
 
 class DocumentRows(StoreBase):
@@ -206,29 +213,72 @@ class DocumentRows(StoreBase):
         """Store a read and chunked document (its pages, blocks, spans, chunks, gaps, vectors,
         chapters and original bytes: `data`, else read from `path`) in one transaction;
         returns its id."""
-        body = document.body_text()
-        data = path.read_bytes() if data is None else data
         with self.transaction():
             if replace is not None:
                 self._delete(replace)
-            self.conn.execute("INSERT OR IGNORE INTO sources (sha256, data) VALUES (?, ?)", (sha256, data))
-            cursor = self.conn.execute(
-                "INSERT INTO documents (sha256, path, name, title, kind, n_pages, n_blocks, n_chars, "
-                "metadata, added_at, ingest_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sha256, str(path.resolve()), path.name, document.title, document.kind,
-                 len(document.pages), sum(len(p.blocks) for p in document.pages), len(body.text),
-                 json.dumps(document.metadata), now(), seconds))
-            doc_id = int(cursor.lastrowid or 0)
-            self.conn.execute("INSERT INTO doc_text (doc_id, text) VALUES (?, ?)", (doc_id, body.text))
-            self._write_pages(doc_id, document)
-            self._write_blocks(doc_id, document, {id(b): start for b, start in body.block_starts})
-            self.conn.executemany(
-                "INSERT INTO spans (doc_id, start, end, page_no, x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?)",
-                [(doc_id, s.start, s.end, s.page, *(s.box.as_tuple() if s.box else (None,) * 4))
-                 for s in body.spans])
+            doc_id, spans = self._insert(path, sha256, document, seconds, data, READY)
             self._write_chapters(doc_id, chapters)
-            self._write_chunking(doc_id, chunking, SpanTable(body.spans), vectors)
+            self._write_chunking(doc_id, chunking, spans, vectors)
         return doc_id
+
+    def write_text(self, path: Path, sha256: str, document: Document, seconds: float,
+                   data: bytes | None = None) -> int:
+        """The first of two stages: a read document's pages, blocks, spans, text and original
+        bytes, in one transaction, marked READING (shown and listed, not yet searchable by
+        chunk); `write_index` completes it. Returns its id."""
+        with self.transaction():
+            return self._insert(path, sha256, document, seconds, data, READING)[0]
+
+    def write_index(self, doc_id: int, chunking: Chunking, chapters: list[Chapter], vectors: dict[str, np.ndarray],
+                    seconds: float, replace: int | None = None) -> None:
+        """The second stage: the document's chunks, gaps, vectors, chapters and full text, in one
+        transaction that also marks it READY and removes the document it replaces."""
+        with self.transaction():
+            if replace is not None and replace != doc_id:
+                self._delete(replace)
+            self._write_chapters(doc_id, chapters)
+            self._write_chunking(doc_id, chunking, self.span_table(doc_id), vectors)
+            self.conn.execute("UPDATE documents SET state = ?, ingest_seconds = ? WHERE id = ?",
+                              (READY, seconds, doc_id))
+
+    def mark_ready(self, doc_id: int) -> None:
+        """A document completed after its stages were interrupted: READY, and an older
+        document read from the same file (the one it was replacing) removed."""
+        with self.transaction():
+            path = self.conn.execute("SELECT path FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            for (older,) in self.conn.execute("SELECT id FROM documents WHERE path = ? AND id < ?",
+                                              (path[0] if path else None, doc_id)).fetchall():
+                self._delete(older)
+            self.conn.execute("UPDATE documents SET state = ? WHERE id = ?", (READY, doc_id))
+
+    def discard_reading(self, path: Path) -> None:
+        """Remove what a stopped reader stored of `path` short of its chunks (Cancel, or a
+        reader that crashed on it: the file is reported failed, so nothing of it stays)."""
+        with self.transaction():
+            for (doc_id,) in self.conn.execute("SELECT id FROM documents WHERE path = ? AND state != 'ready'",
+                                               (str(Path(path).resolve()),)).fetchall():
+                self._delete(doc_id)
+
+    def _insert(self, path: Path, sha256: str, document: Document, seconds: float, data: bytes | None,
+                state: str) -> tuple[int, SpanTable]:
+        body = document.body_text()
+        data = path.read_bytes() if data is None else data
+        self.conn.execute("INSERT OR IGNORE INTO sources (sha256, data) VALUES (?, ?)", (sha256, data))
+        cursor = self.conn.execute(
+            "INSERT INTO documents (sha256, path, name, title, kind, n_pages, n_blocks, n_chars, "
+            "metadata, added_at, ingest_seconds, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (sha256, str(path.resolve()), path.name, document.title, document.kind,
+             len(document.pages), sum(len(p.blocks) for p in document.pages), len(body.text),
+             json.dumps(document.metadata), now(), seconds, state))
+        doc_id = int(cursor.lastrowid or 0)
+        self.conn.execute("INSERT INTO doc_text (doc_id, text) VALUES (?, ?)", (doc_id, body.text))
+        self._write_pages(doc_id, document)
+        self._write_blocks(doc_id, document, {id(b): start for b, start in body.block_starts})
+        self.conn.executemany(
+            "INSERT INTO spans (doc_id, start, end, page_no, x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?)",
+            [(doc_id, s.start, s.end, s.page, *(s.box.as_tuple() if s.box else (None,) * 4))
+             for s in body.spans])
+        return doc_id, SpanTable(body.spans)
 
     def _write_pages(self, doc_id: int, document: Document) -> None:
         self.conn.executemany(
@@ -281,7 +331,14 @@ class DocumentRows(StoreBase):
             log.exception("could not write the ingest log")
 
     def incomplete(self) -> list[int]:
-        """Documents stored by an earlier version without chapters or chunk vectors."""
+        """Documents to complete: stored only up to their text (READING: the process storing
+        them stopped), or by an earlier version without chapters or chunk vectors."""
         return [r[0] for r in self.conn.execute(
-            "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chapters c WHERE c.doc_id = d.id) "
-            "OR EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = d.id AND c.hash IS NULL)")]
+            "SELECT id FROM documents d WHERE state != 'ready' "
+            "OR NOT EXISTS (SELECT 1 FROM chapters c WHERE c.doc_id = d.id) "
+            "OR EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = d.id AND c.hash IS NULL) ORDER BY id")]
+
+    def still_indexing(self, doc_ids: set[int] | None = None) -> int:
+        """How many documents (of `doc_ids`, else of the library) are stored up to their text."""
+        rows = self.conn.execute("SELECT id FROM documents WHERE state != 'ready'").fetchall()
+        return sum(1 for (d,) in rows if doc_ids is None or d in doc_ids)

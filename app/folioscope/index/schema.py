@@ -137,6 +137,13 @@ def m012_chunk_hashes(db: sqlite_utils.Database) -> None:
     db.conn.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks WHERE hash IS NOT NULL)")
 
 
+def m013_document_states(db: sqlite_utils.Database) -> None:
+    # a document is stored in two stages: its pages and text ("reading": shown, not yet
+    # chunked), then its chunks, vectors and chapters ("ready"); documents stored before
+    # stages existed were written whole
+    db.conn.execute("ALTER TABLE documents ADD COLUMN state TEXT NOT NULL DEFAULT 'ready'")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -150,6 +157,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m010_chunk_fts_rowids,
     m011_sentence_starts,
     m012_chunk_hashes,
+    m013_document_states,
 ]
 
 

@@ -74,9 +74,15 @@ class Store(DocumentRows, ChunkRows, EditRows, ChapterRows):
         self._wrote = False  # full-text rows written or removed through this connection
 
     def check(self) -> list[str]:
-        """SQLite's integrity check: [] when the library file is sound, else its findings."""
+        """SQLite's integrity check, and the documents' states: [] when the library is sound,
+        else its findings. A document stored up to its text (READING) is not damage: the next
+        start completes it; a READY one with text but without chunks is."""
         rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
-        return [] if rows == ["ok"] else rows
+        if rows != ["ok"]:
+            return rows
+        return [f"document {d} is marked ready but has no chunks" for (d,) in self.conn.execute(
+            "SELECT id FROM documents d WHERE state = 'ready' AND n_chars > 0 "
+            "AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = d.id)")]
 
     def backup(self, destination: Path) -> Path:
         """A consistent copy of the library file (SQLite's online backup), safe while the

@@ -71,5 +71,25 @@ def read_document(path: Path, options: IngestOptions | None = None,
     return reader.read(path, options or IngestOptions(), progress or Progress())
 
 
-__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "open_file", "read_document",
-           "supported_extensions"]
+def page_sizes(path: Path) -> list[tuple[float, float]] | None:
+    """Each page's size in the reader's units (PDF points, image pixels), from the file's page
+    tree or image headers alone, no page parsed: what the window needs to lay the pages out
+    and show the first while the file is read. None for files without pages."""
+    kind = reader_for(path).name
+    if kind == "pdf":
+        import pymupdf
+        with pymupdf.open(path) as pdf:
+            return [(page.rect.width, page.rect.height) for page in pdf]
+    if kind == "image":
+        from PIL import Image, ImageOps
+        with Image.open(path) as image:
+            sizes = []
+            for frame in range(getattr(image, "n_frames", 1)):
+                image.seek(frame)
+                sizes.append(ImageOps.exif_transpose(image).size if frame == 0 else image.size)
+            return [(float(w), float(h)) for w, h in sizes]
+    return None
+
+
+__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "open_file", "page_sizes",
+           "read_document", "supported_extensions"]

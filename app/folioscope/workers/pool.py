@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core import Cancelled, Progress
-from ..core.results import IngestResult
+from ..core.results import IngestResult, IngestStage
 from .process import WorkerProcess
 from .tasks import index_task, ingest_task
 
@@ -47,6 +47,18 @@ class ReaderPool:
         while len(self.readers) > max(1, size):
             self.readers.pop().stop()
 
+    def warm_up(self) -> None:
+        """Start the first reader and make it ready (imports, the sentence encoder) in the
+        background, so that the first file is read at once."""
+        from .tasks import warm_up_task
+
+        def warm() -> None:
+            try:
+                self.readers[0].call(warm_up_task)
+            except Exception:  # noqa: BLE001 - a reader that cannot start says why on its first file
+                pass
+        threading.Thread(target=warm, name="reader-warm-up", daemon=True).start()
+
     def restart(self) -> None:
         """Stop every reader; the next file starts fresh ones (after one ran short of memory)."""
         for reader in self.readers:
@@ -63,11 +75,12 @@ class ReaderPool:
         self.stop()
 
     def ingest(self, folder: Path, paths: list[Path], options: object = None, chunk_options: object = None, *,
-               progress: Progress, emit: Callable[[IngestResult], None] | None = None,
+               progress: Progress, emit: Callable[[IngestResult | IngestStage], None] | None = None,
                task: Callable = ingest_task, file_progress: FileProgress = batch_progress,
                index: bool = True) -> list[IngestResult]:
         """Read and store every file (folders expanded); results in the files' order, each also
-        handed to `emit` as it is done. After Cancel (or Ctrl+C) the files not begun are
+        handed to `emit` as it is done, after the file's stages (`IngestStage`: opened, text
+        stored) as they happen. After Cancel (or Ctrl+C) the files not begun are
         reported cancelled. With `index`, a batch that added documents ends by bringing the
         library's saved search indexes in step."""
         from ..pipeline import expand_paths
@@ -93,7 +106,7 @@ class ReaderPool:
                     n, path = pending.pop(0)
                 try:
                     result = self._read(reader, task, folder, path, options, chunk_options, threads,
-                                        file_progress(n, len(files), path, progress))
+                                        file_progress(n, len(files), path, progress), emit)
                 except Exception as exc:
                     errors.append(exc)
                     result = IngestResult(path=path, status="failed", message=f"{path.name} could not be read "
@@ -126,14 +139,17 @@ class ReaderPool:
 
     @staticmethod
     def _read(reader: WorkerProcess, task: Callable, folder: Path, path: Path, options: object,
-              chunk_options: object, threads: int | None, progress: Progress) -> IngestResult:
+              chunk_options: object, threads: int | None, progress: Progress, emit: Callable | None) -> IngestResult:
         try:
-            return reader.call(task, folder, path, options, chunk_options, threads=threads, progress=progress)
-        except Cancelled:
-            return IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
+            return reader.call(task, folder, path, options, chunk_options, threads=threads, progress=progress,
+                               emit=emit)
+        except Cancelled:  # the reader was stopped: what it stored of the file short of its chunks goes
+            result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")
         except (EOFError, ConnectionError, OSError):
             result = IngestResult(path=path, status="failed", message=f"{path.name} {READER_STOPPED}")
-            from ..index import Store
-            with Store(folder) as store:
+        from ..index import Store
+        with Store(folder) as store:
+            store.discard_reading(path)
+            if result.status == "failed":
                 store.log(result)
-            return result
+        return result

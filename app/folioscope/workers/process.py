@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
+import threading
 from collections.abc import Callable
 
 from ..core import Cancelled, FolioscopeError, Progress, UnreadableFile
@@ -70,18 +71,23 @@ class WorkerProcess:
         self._process = None
         self._conn = None
         self.name = name
+        self._lock = threading.Lock()  # one call at a time (a warm-up and a first file may race)
 
     def _start(self) -> None:
         parent, child = self._context.Pipe()
-        self._process = self._context.Process(target=_serve, args=(child,), daemon=True, name=self.name)
-        self._process.start()
+        process = self._context.Process(target=_serve, args=(child,), daemon=True, name=self.name)
+        process.start()
         child.close()
-        self._conn = parent
+        # set once started: `stop` from another thread (the window closing) sees a whole child or none
+        self._process, self._conn = process, parent
 
     def call(self, target: Callable, *args, progress: Progress | None = None, emit=None, **kwargs):
         """Run `target(*args, progress=..., emit=..., **kwargs)` in the child and return its
         result. Cancelling `progress` ends the child (it is busy with the cancelled work)."""
-        progress = progress or Progress()
+        with self._lock:
+            return self._call(target, args, kwargs, progress or Progress(), emit)
+
+    def _call(self, target: Callable, args: tuple, kwargs: dict, progress: Progress, emit):
         if self._process is None or not self._process.is_alive():
             self._start()
         self._conn.send((target, args, kwargs))

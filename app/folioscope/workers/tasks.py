@@ -42,8 +42,27 @@ def ingest_task(folder: Path, path: Path, options, chunk_options, threads: int |
     if threads is not None:
         from ..embed import use_threads
         use_threads(threads)
-    return ingest_file(open_store(folder), Path(path),
-                       lambda p, reader, fp: prepare(p, options, chunk_options, fp, reader=reader), progress)
+    from ..core.results import IngestStage
+    from ..ingest import page_sizes
+    path = Path(path)
+    try:  # the window lays the pages out, and shows the first, while the file is read
+        emit(IngestStage(path, "opened", pages=page_sizes(path)))
+    except Exception:  # noqa: BLE001 - a file that cannot be opened gets its one sentence from the reader
+        pass
+    return ingest_file(open_store(folder), path,
+                       lambda p, reader, fp, on_read: prepare(p, options, chunk_options, fp, reader, on_read),
+                       progress, on_text=lambda doc_id: emit(IngestStage(path, "text", doc_id=doc_id)))
+
+
+def warm_up_task(*, progress: Progress, emit) -> None:
+    """A reader made ready before the first file: the readers' modules imported and the
+    sentence encoder loaded, so a dropped file's first page and text come at once."""
+    import pymupdf  # noqa: F401
+
+    from .. import pipeline  # noqa: F401
+    from ..embed import shared_embedder
+    from ..ingest import pdf  # noqa: F401
+    shared_embedder()
 
 
 def index_task(folder: Path, *, progress: Progress, emit) -> None:
@@ -65,7 +84,7 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
     result = ask(store, question, doc_ids, llm=answer_llm(resolve_model(model), threads), encoder=shared_embedder(),
                  on_token=emit)
     g = result.generation
-    return {"answer": result.answer, "trace": result.retrieval.trace(),
+    return {"answer": result.answer, "trace": result.retrieval.trace(), "still_indexing": result.still_indexing,
             "timings": {**result.retrieval.timings, **result.timings},
             "tokens": {"chunks": result.retrieval.tokens,
                        "evidence": sum(count_tokens([e.text for e in result.answer.evidence])),

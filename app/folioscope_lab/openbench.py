@@ -1,0 +1,123 @@
+"""`folioscope-lab bench open FILE`: how soon a person sees a file they open.
+
+A fresh interpreter starts the window offscreen on a fresh library, as a person starts the
+app, waits until it has painted, then opens FILE as a drop would. Measured from the drop:
+
+- `first_page_s`: page 1 drawn (from the file itself while it is read, or from the library);
+- `text_s`: the pages and text stored (the document listed, BM25-searchable once indexed);
+- `ready_s`: chunks, vectors and chapters stored;
+- `longest_stall_ms`: the longest the window could not react meanwhile (10 ms timer gaps).
+
+Beside it, the floor: a plain PyMuPDF open and render of page 1 at the same size, in a fresh
+interpreter (`floor_first_page_s`), for PDFs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from folioscope.core import FolioscopeError
+
+_PROBE = r"""
+import json, os, sys, tempfile, time
+from pathlib import Path
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from folioscope.core.results import IngestResult, IngestStage
+from folioscope.gui.main_window import MainWindow
+from folioscope.index import Store
+
+def main():
+    app = QApplication(sys.argv[:1])
+    window = MainWindow(Store(tempfile.mkdtemp()))
+    window.resize(1280, 860)
+    window.show()
+    settle = time.perf_counter() + float(sys.argv[2])
+    while time.perf_counter() < settle:  # the window up, as a person waits before dropping
+        app.processEvents()
+        time.sleep(0.01)
+    marks, gaps, last = {}, [], [time.perf_counter()]
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+    timer = QTimer(interval=10, timeout=tick)
+    timer.start()
+    def rendered(generation, page, scale, image):
+        if page == 0:
+            marks.setdefault("first_page_s", time.perf_counter() - started)
+    window.page_view._renderer.rendered.connect(rendered)
+    def item(event):
+        now = time.perf_counter() - started
+        if isinstance(event, IngestStage) and event.stage == "text":
+            marks.setdefault("text_s", now)
+        elif isinstance(event, IngestResult):
+            marks.setdefault("ready_s", now)
+            marks["status"] = event.status
+    started = time.perf_counter()
+    job = window.add_paths([Path(sys.argv[1])])
+    job.item.connect(item)
+    while not job.isFinished() or "first_page_s" not in marks and time.perf_counter() - started < 600:
+        app.processEvents()
+        time.sleep(0.002)
+    end = time.perf_counter() + 0.3
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.002)
+    timer.stop()
+    marks["longest_stall_ms"] = round(1000 * max(gaps or [0]), 1)
+    marks["pages"] = len(window.page_view.pages)
+    window.close()
+    print(json.dumps(marks))
+
+if __name__ == "__main__":
+    main()
+"""
+
+_FLOOR = r"""
+import sys, time
+started = time.perf_counter()
+import pymupdf
+pdf = pymupdf.open(sys.argv[1])
+page = pdf[0]
+zoom = float(sys.argv[2]) / page.rect.width
+page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+print(time.perf_counter() - started)
+"""
+
+
+def open_bench(file: Path, settle: float = 3.0, rounds: int = 1) -> dict:
+    """The marks above for `file` (the median of `rounds` fresh runs), and the floor."""
+    file = Path(file)
+    if not file.is_file():
+        raise FolioscopeError(f"{file} is not a file.")
+    runs = []
+    for _ in range(rounds):
+        out = subprocess.run([sys.executable, "-c", _PROBE, str(file.resolve()), str(settle)], capture_output=True,
+                             text=True, timeout=1800)
+        if out.returncode != 0:
+            raise FolioscopeError(f"the window could not open {file.name}: {out.stderr.strip().splitlines()[-1]}")
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    report: dict = {"file": file.name, "rounds": rounds, "settle_s": settle}
+    for key in ("first_page_s", "text_s", "ready_s", "longest_stall_ms"):
+        values = sorted(r[key] for r in runs if key in r)
+        if values:
+            report[key] = round(values[len(values) // 2], 3)
+    report["pages"] = runs[-1].get("pages")
+    report["status"] = runs[-1].get("status")
+    if file.suffix.lower() == ".pdf":
+        # the page view draws the widest page 800 units wide at the window's zoom
+        out = subprocess.run([sys.executable, "-c", _FLOOR, str(file), "800"], capture_output=True, text=True,
+                             timeout=300)
+        if out.returncode == 0:
+            report["floor_first_page_s"] = round(float(out.stdout.strip()), 3)
+    if report.get("ready_s"):
+        for key in ("first_page_s", "text_s"):
+            if key in report:
+                report[key.replace("_s", "_share_of_ready")] = round(report[key] / report["ready_s"], 3)
+    return report
