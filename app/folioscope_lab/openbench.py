@@ -62,7 +62,8 @@ def main():
     started = time.perf_counter()
     job = window.add_paths([Path(sys.argv[1])])
     job.item.connect(item)
-    while not job.isFinished() or "first_page_s" not in marks and time.perf_counter() - started < 600:
+    while not job.isFinished() or ("first_page_s" not in marks and window.page_view.pages
+                                    and time.perf_counter() - started < 600):  # a DOCX has no page to draw
         app.processEvents()
         time.sleep(0.002)
     end = time.perf_counter() + 0.3
