@@ -30,6 +30,7 @@ class DocumentController(QObject):
         self.pending: Path | None = None  # a file shown from itself while it is read
         # the overlays come in their own turn of the event loop, so the window stays responsive
         self._overlays = QTimer(self, singleShot=True, interval=25, timeout=self.load_chunks)
+        self._inspector = QTimer(self, singleShot=True, interval=0, timeout=self._load_inspector)
 
     @property
     def view(self):
@@ -73,6 +74,7 @@ class DocumentController(QObject):
     def stop(self) -> None:
         """The window closes: nothing more is read from the library."""
         self._overlays.stop()
+        self._inspector.stop()
 
     def show_pending(self, path: Path, sizes: list[tuple[float, float]]) -> None:
         """A file being read, shown from the file itself (its pages rendered as any viewer
@@ -92,11 +94,19 @@ class DocumentController(QObject):
         w.page_label.setText(f"{path.name} · being read")
 
     def load_chunks(self) -> None:
+        """The open document's chunks onto the view, then (in the next turn of the event loop:
+        a long book's chunks and gaps together would hold the window over 100 ms) its gaps
+        and the inspector."""
+        if self.doc_id is None:
+            return
+        self.chunk_rows = self.window.library.chunks(self.doc_id)
+        self.view.set_chunks(self.chunk_rows)
+        self._inspector.start()
+
+    def _load_inspector(self) -> None:
         if self.doc_id is None:
             return
         library = self.window.library
-        self.chunk_rows = library.chunks(self.doc_id)
-        self.view.set_chunks(self.chunk_rows)
         edits = library.edit_counts(self.doc_id)
         self.gap_rows = library.gaps(self.doc_id)
         self.window.inspector.set_chunks(self.chunk_rows, self.gap_rows, library.chunk_options(self.doc_id).strategy,

@@ -164,14 +164,16 @@ class Inspector(QWidget):
         self.strategy.setCurrentText(strategy)
         self.list.blockSignals(True)
         self.list.clear()
+        items = []
         for c in chunks:
             pages = [p + 1 for p in c.pages]
             where = f"{pages[0]}" + (f"–{pages[-1]}" if len(pages) > 1 else "") if pages else ""
-            item = QTreeWidgetItem([str(c.idx + 1), where, str(c.tokens), f"{c.score:.2f}",
-                                    " ".join(c.text.split())[:80]])
+            words = " ".join(c.text.split())
+            item = QTreeWidgetItem([str(c.idx + 1), where, str(c.tokens), f"{c.score:.2f}", words[:80]])
             item.setData(0, Qt.ItemDataRole.UserRole, c.idx)
-            item.setToolTip(0, " ".join(c.text.split())[:300])
-            self.list.addTopLevelItem(item)
+            item.setToolTip(0, words[:300])
+            items.append(item)
+        self.list.addTopLevelItems(items)  # one insertion: a book's thousand rows laid out once
         self.list.blockSignals(False)
         starts = {c.start for c in chunks[1:]}
         self.plot.set_data([g.score for g in gaps], {i for i, g in enumerate(gaps) if g.offset in starts})

@@ -55,18 +55,18 @@ class ChunkRows(StoreBase):
     def chunks(self, doc_id: int) -> list[ChunkRow]:
         """The document's chunks in order, with their text, pages and line boxes."""
         text = self.text(doc_id)
-        rows = list(self.db.query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY idx", [doc_id]))
+        rows = self.conn.execute("SELECT idx, start, end, score, strategy, tokens, pages, hash, boxes, context "
+                                 "FROM chunks WHERE doc_id = ? ORDER BY idx", (doc_id,)).fetchall()
+        # every chunk's pages and boxes in one JSON parse (a book has a thousand chunks)
+        parsed = json.loads("[" + ",".join(f"[{r[6]},{r[8] or 'null'}]" for r in rows) + "]")
         spans = None
         out = []
-        for r in rows:
-            if r["boxes"] is None:  # written before boxes were stored
+        for (idx, start, end, score, strategy, tokens, _, digest, _, context), (pages, boxes) in zip(rows, parsed):
+            if boxes is None:  # written before boxes were stored
                 spans = spans or self.span_table(doc_id)
-                boxes = line_boxes(spans, r["start"], r["end"])
-            else:
-                boxes = json.loads(r["boxes"])
-            out.append(ChunkRow(doc_id, r["idx"], r["start"], r["end"], r["score"], r["strategy"], r["tokens"],
-                                json.loads(r["pages"]), r["hash"], boxes, text[r["start"]:r["end"]],
-                                r["context"] or ""))
+                boxes = line_boxes(spans, start, end)
+            out.append(ChunkRow(doc_id, idx, start, end, score, strategy, tokens, pages, digest, boxes,
+                                text[start:end], context or ""))
         return out
 
     def chunk_ranges(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:

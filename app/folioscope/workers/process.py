@@ -72,6 +72,7 @@ class WorkerProcess:
         self._conn = None
         self.name = name
         self._lock = threading.Lock()  # one call at a time (a warm-up and a first file may race)
+        self._stopping = threading.Lock()
 
     def _start(self) -> None:
         parent, child = self._context.Pipe()
@@ -90,15 +91,16 @@ class WorkerProcess:
     def _call(self, target: Callable, args: tuple, kwargs: dict, progress: Progress, emit):
         if self._process is None or not self._process.is_alive():
             self._start()
-        self._conn.send((target, args, kwargs))
+        process, conn = self._process, self._conn  # held here: `stop` from another thread clears them
         try:
+            conn.send((target, args, kwargs))
             while True:
-                if not self._conn.poll(POLL_SECONDS):
+                if not conn.poll(POLL_SECONDS):
                     progress.check()
-                    if not self._process.is_alive():
+                    if not process.is_alive():
                         raise EOFError
                     continue
-                message = self._conn.recv()
+                message = conn.recv()
                 kind = message[0]
                 if kind == "progress":
                     progress.step(*message[1:])
@@ -122,16 +124,22 @@ class WorkerProcess:
             raise
 
     def stop(self, graceful: bool = True) -> None:
-        if self._process is not None:
-            if graceful and self._process.is_alive():
+        """End the child (asked to finish, or killed); safe from any thread, and twice."""
+        with self._stopping:
+            process, conn = self._process, self._conn
+            self._process = self._conn = None
+        if process is not None:
+            if graceful and process.is_alive() and conn is not None:
                 try:
-                    self._conn.send(None)  # the child returns from _serve and exits
+                    conn.send(None)  # the child returns from _serve and exits
                 except OSError:
                     pass
-                self._process.join(2)
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+                process.join(2)
+            if process.is_alive():
+                process.kill()
+            process.join(5)
+        if conn is not None:
+            try:
+                conn.close()
+            except OSError:
+                pass
