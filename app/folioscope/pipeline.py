@@ -267,10 +267,7 @@ def _store_staged(store: Store, path: Path, sha: str, data: bytes, prepare_file:
         if stored:  # nothing half-written: the text stored alone goes
             store.remove(stored[0])
         raise
-    result.doc_id = stored[0]
-    result.status = "updated" if replaced else "added"
-    result.routes = route_counts(prepared.document)
-    result.message = f"{path.name}: {len(prepared.document.pages)} pages ({_describe(result.routes)})."
+    _stored(result, stored[0], path, prepared.document, replaced is not None)
 
 
 def _store_prepared(store: Store, path: Path, sha: str, prepared: Prepared, data: bytes, seconds: float,
@@ -280,9 +277,14 @@ def _store_prepared(store: Store, path: Path, sha: str, prepared: Prepared, data
                            store.stored_vectors)
     result.doc_id = store.write_document(path, sha, prepared.document, prepared.chunking, prepared.chapters,
                                          vectors, seconds, replace=replaced, data=data)
-    result.status = "updated" if replaced else "added"
-    result.routes = route_counts(prepared.document)
-    result.message = f"{path.name}: {len(prepared.document.pages)} pages ({_describe(result.routes)})."
+    _stored(result, result.doc_id, path, prepared.document, replaced is not None)
+
+
+def _stored(result: IngestResult, doc_id: int, path: Path, document: Document, replaced: bool) -> None:
+    """The result of a file stored as `doc_id`."""
+    result.doc_id, result.status = doc_id, "updated" if replaced else "added"
+    result.routes = route_counts(document)
+    result.message = f"{path.name}: {len(document.pages)} pages ({_describe(result.routes)})."
 
 
 def failure_message(name: str, exc: Exception) -> str:

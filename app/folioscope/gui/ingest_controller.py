@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from ..core import Progress
 from ..core.results import IngestResult, IngestStage
 from ..workers.pool import ReaderPool
 from .tasks import TaskThread
@@ -17,14 +16,6 @@ from .watch import FolderWatch
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-
-
-def ingest_task(folder: Path, paths: list[Path], pool: ReaderPool, options=None, chunk_options=None, *,
-                progress: Progress, emit) -> list[IngestResult]:
-    """Runs on a task thread: the pool's readers read, chunk and store each file, and only
-    their small results come back, so nothing large is unpickled while the window waits for
-    the GIL."""
-    return pool.ingest(folder, paths, options, chunk_options, progress=progress, emit=emit)
 
 
 class IngestController(QObject):
@@ -97,7 +88,9 @@ class IngestController(QObject):
             running.finished.connect(lambda: self.add_paths(paths))
             return running
         self.pool.resize(w.settings.readers)
-        task = TaskThread(ingest_task, w.library.folder, paths, self.pool, w.settings.ingest_options(),
+        # on a task thread: the pool's readers read, chunk and store each file, and only their small
+        # results come back, so nothing large is unpickled while the window waits for the GIL
+        task = TaskThread(self.pool.ingest, w.library.folder, paths, w.settings.ingest_options(),
                           w.settings.chunk_options(), name="ingest")
         task.progressed.connect(w.on_progress)
         task.item.connect(self._on_item)
