@@ -232,6 +232,29 @@ def test_a_dropped_pdf_is_shown_and_listed_before_its_chunks_exist(qtbot, window
     assert "indexing" not in window.doc_list.text(0) and window.chapters.list.count() > 0
 
 
+def test_a_dropped_batch_is_listed_before_any_of_it_is_indexed_and_the_view_stays_put(qtbot, window, data):
+    """Three files dropped on an empty window: the first is shown (from its file, then from
+    the library) and stays on screen while the others are listed; every file is listed,
+    "indexing…", before the first of them is ready."""
+    files = [data / "pdfs" / "pdfjs" / "tracemonkey.pdf", SAMPLE, data / "docx" / "sources" / "word_sample.docx"]
+    seen = []
+    handle = window.ingest._on_item
+
+    def watch(item):
+        handle(item)
+        shown = window.document.pending.name if window.document.pending else window.library.document(window.doc_id).name
+        seen.append((getattr(item, "stage", "done"), shown, window.doc_list.count(),
+                     sum("indexing" in window.doc_list.text(i) for i in range(window.doc_list.count()))))
+    window.ingest._on_item = watch
+    job = drop(window, files)
+    wait_done(qtbot, job, timeout=240_000)
+    assert job.error is None
+    texts = [s for s in seen if s[0] == "text"]
+    assert texts == [("text", files[0].name, 1, 1), ("text", files[0].name, 2, 2), ("text", files[0].name, 3, 3)]
+    assert seen.index(texts[-1]) < [s[0] for s in seen].index("done")
+    assert {s[1] for s in seen} == {files[0].name} and seen[-1][2:] == (3, 0)
+
+
 def test_window_never_stalls_while_ingesting(qtbot, window, data):
     """The longest gap between timer ticks on the GUI thread while a 14-page paper is read."""
     with StallMeter() as stalls:

@@ -183,6 +183,59 @@ def test_cancel_after_the_text_is_stored_leaves_nothing_half_written(library, da
     assert counts(library)["documents"] == 0 and library.check() == []
 
 
+def _batch(tmp_path, data) -> list:
+    from folioscope.models import sample_document
+    note = tmp_path / "note.md"
+    note.write_text("# Keepers\n\nThe keeper wrote the weather in the log every night.\n")
+    return [sample_document(), data / "pdfs" / "pdfjs" / "tracemonkey.pdf", note]
+
+
+def _chunks(lib: Store) -> dict:
+    return {d.name: ([(c.start, c.end, round(c.score, 5)) for c in lib.chunks(d.id)],
+                     [(c.start, c.title) for c in lib.chapters(d.id)]) for d in lib.documents()}
+
+
+def test_a_batch_is_browsable_before_any_of_it_is_indexed_and_the_open_one_goes_first(tmp_path, data):
+    """Every file's pages and text stored (and told) before any file's chunks, the document
+    open in the window indexed first, and the same chunks and chapters as one file at a time."""
+    from folioscope.core.results import IngestResult
+    from folioscope.workers.pool import ReaderPool
+    files = _batch(tmp_path, data)
+    events, text_ids = [], {}
+
+    def emit(item):
+        if isinstance(item, IngestResult):
+            events.append(("done", item.path.name))
+        elif item.stage == "text":
+            text_ids[item.path] = item.doc_id
+            events.append(("text", item.path.name))
+    with ReaderPool(1) as pool:
+        results = pool.ingest(tmp_path / "lib", files, progress=Progress(), emit=emit,
+                              first=lambda: text_ids.get(files[2]))
+    names = [f.name for f in files]
+    assert [r.status for r in results] == ["added"] * 3
+    assert events == [("text", n) for n in names] + [("done", names[2]), ("done", names[0]), ("done", names[1])]
+    with Store(tmp_path / "lib") as staged, Store(tmp_path / "one") as one:
+        list(ingest_paths(one, files))
+        assert staged.check() == [] and staged.still_indexing() == 0
+        assert _chunks(staged) == _chunks(one) and len(_chunks(one)) == 3
+
+
+def test_cancel_between_the_passes_of_a_batch_leaves_nothing(tmp_path, data):
+    from folioscope.workers.pool import ReaderPool
+    files = _batch(tmp_path, data)
+    progress = Progress()
+
+    def emit(item):
+        if getattr(item, "stage", None) == "text" and item.path == files[-1]:
+            progress.cancel()  # every file's text is stored; none is indexed
+    with ReaderPool(1) as pool:
+        results = pool.ingest(tmp_path / "lib", files, progress=progress, emit=emit)
+    assert [r.status for r in results] == ["cancelled"] * 3
+    with Store(tmp_path / "lib") as lib:
+        assert counts(lib)["documents"] == 0 and lib.check() == []
+
+
 def test_a_ready_document_without_its_chunks_is_damage_the_check_reports(library, data):
     result = ingest_file(library, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), Progress())
     library.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (result.doc_id,))

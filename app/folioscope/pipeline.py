@@ -158,6 +158,22 @@ def prepare(path: Path, options: IngestOptions | None = None, chunk_options: Chu
     stores the text then)."""
     from .ingest import IngestOptions, read_document
     progress = progress or Progress()
+    started = time.perf_counter()
+    document = read_document(path, options or IngestOptions(), progress, reader)
+    read = time.perf_counter() - started
+    if on_read is not None:
+        on_read(document)
+    prepared = index_document(document, path.name, options, chunk_options, progress)
+    prepared.timings = {"read": read, **prepared.timings}
+    return prepared
+
+
+def index_document(document: Document, name: str, options: IngestOptions | None = None,
+                   chunk_options: ChunkOptions | None = None, progress: Progress | None = None) -> Prepared:
+    """The slow stages of a read document: chunk (sentence vectors, boundaries), embed the
+    chunks, build the chapters; nothing is stored."""
+    from .ingest import IngestOptions
+    progress = progress or Progress()
     options = options or IngestOptions()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -167,18 +183,14 @@ def prepare(path: Path, options: IngestOptions | None = None, chunk_options: Chu
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
-    document = read_document(path, options, progress, reader)
-    lap("read")
-    if on_read is not None:
-        on_read(document)
-    progress.step(path.name, 1, 1, "chunking")
+    progress.step(name, 1, 1, "chunking")
     chunking = chunk_document(document, chunk_options or ChunkOptions())
     lap("chunk (sentence vectors, boundaries)")
-    progress.step(path.name, 1, 1, "embedding chunks")
+    progress.step(name, 1, 1, "embedding chunks")
     texts = [c.indexed_text for c in chunking.chunks]
     vectors = embed_chunks(texts)
     lap("embed chunks")
-    progress.step(path.name, 1, 1, "chapters")
+    progress.step(name, 1, 1, "chapters")
     chapters = make_chapters(document, [(c.start, c.end, c.score) for c in chunking.chunks],
                              np.array([vectors[chunk_hash(t)] for t in texts]) if texts else None,
                              options.chapter_titles, title_model(options), options.role_titles)
@@ -202,6 +214,66 @@ def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Pro
     is told: the window shows it), then its chunks, vectors and chapters. Failures and
     Cancel come back as a result and leave nothing half-written: a document is complete or
     gone. A process killed between the stages leaves the text, which `backfill` completes."""
+    return _from_file(store, path, lambda reader, sha, data, started, result: _store_staged(
+        store, path, sha, data, prepare_file, reader, progress, on_text, started, result))
+
+
+# (file, its reader, progress) -> the read document
+ReadFn = Callable[[Path, "Reader", Progress], Document]
+
+
+def read_file(store: Store, path: Path, read: ReadFn, progress: Progress,
+              on_text: Callable[[int], object] | None = None) -> IngestResult:
+    """The first stage alone, for a batch that makes every file browsable before it indexes
+    any: `path` read with `read(path, reader, progress)` and its pages and text stored
+    (status "read", `doc_id`: complete it with `complete_file`); or why not (unchanged,
+    failed, cancelled: final, and logged)."""
+    def store_text(reader: Reader, sha: str, data: bytes, started: float, result: IngestResult) -> None:
+        document = read(path, reader, progress)
+        progress.check()
+        result.doc_id = store.write_text(path, sha, document, time.perf_counter() - started, data)
+        result.status, result.routes = "read", route_counts(document)
+        if on_text is not None:
+            on_text(result.doc_id)
+    return _from_file(store, path, store_text)
+
+
+def complete_file(store: Store, doc_id: int, path: Path, options: IngestOptions | None,
+                  chunk_options: ChunkOptions | None, progress: Progress, seconds: float = 0.0) -> IngestResult:
+    """The second stage of a document `read_file` stored: its chunks, vectors and chapters,
+    in one transaction that marks it ready (and removes the document read earlier from the
+    same file). After a failure or Cancel nothing of it stays."""
+    path = Path(path)
+    started = time.perf_counter() - seconds
+    result = IngestResult(path=path, status="failed")
+    try:
+        document = store.load_document(doc_id)
+        prepared = index_document(document, path.name, options, chunk_options, progress)
+        progress.check()
+        vectors = embed_chunks([c.indexed_text for c in prepared.chunking.chunks], prepared.vectors,
+                               store.stored_vectors)
+        replaced = store.find_path(path, other_than=doc_id)
+        store.write_index(doc_id, prepared.chunking, prepared.chapters, vectors, time.perf_counter() - started,
+                          replace=replaced)
+        _stored(result, doc_id, path, document, replaced is not None)
+    except BaseException as exc:
+        store.remove(doc_id)
+        if isinstance(exc, Cancelled):
+            result.status, result.message = "cancelled", f"{path.name}: cancelled."
+        elif isinstance(exc, Exception):
+            result.message = failure_message(path.name, exc)
+        else:
+            raise
+    result.seconds = time.perf_counter() - started
+    store.log(result)
+    return result
+
+
+def _from_file(store: Store, path: Path,
+               store_new: Callable[[Reader, str, bytes, float, IngestResult], None]) -> IngestResult:
+    """Open `path` (checked, hashed and kept from one read of its bytes) and, unless its
+    content is already stored, `store_new(reader, sha, data, started, result)`; failures and
+    Cancel come back in the result, which is logged once final."""
     from .ingest import open_file
     path = Path(path)
     started = time.perf_counter()
@@ -210,13 +282,14 @@ def ingest_file(store: Store, path: Path, prepare_file: PrepareFn, progress: Pro
         reader, data = open_file(path)
         sha = hashlib.sha256(data).hexdigest()
         if not _unchanged(store, path, sha, result):
-            _store_staged(store, path, sha, data, prepare_file, reader, progress, on_text, started, result)
+            store_new(reader, sha, data, started, result)
     except Cancelled:
         result.status, result.message = "cancelled", f"{path.name}: cancelled."
     except Exception as exc:
         result.message = failure_message(path.name, exc)
     result.seconds = time.perf_counter() - started
-    store.log(result)
+    if result.status != "read":
+        store.log(result)
     return result
 
 

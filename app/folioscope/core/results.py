@@ -20,7 +20,7 @@ class IngestStage:
 @dataclass
 class IngestResult:
     path: Path
-    status: str  # "added", "updated", "unchanged", "failed", "cancelled"
+    status: str  # "added", "updated", "unchanged", "failed", "cancelled"; "read": the text stored, not the chunks
     message: str = ""
     doc_id: int | None = None
     seconds: float = 0.0

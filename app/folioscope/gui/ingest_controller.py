@@ -26,6 +26,7 @@ class IngestController(QObject):
         self.pool.warm_up()
         self.last_results: list[IngestResult] = []
         self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
+        self.one_file = False  # the batch being read is one file, not several or a folder
         self.closed = False
         self.watch = FolderWatch(self)
         self.watch.files_changed.connect(self._on_watched_files)
@@ -90,14 +91,16 @@ class IngestController(QObject):
         self.pool.resize(w.settings.readers)
         # on a task thread: the pool's readers read, chunk and store each file, and only their small
         # results come back, so nothing large is unpickled while the window waits for the GIL
+        # (a batch: every file listed and browsable before any is indexed, the open one indexed first)
         task = TaskThread(self.pool.ingest, w.library.folder, paths, w.settings.ingest_options(),
-                          w.settings.chunk_options(), name="ingest")
+                          w.settings.chunk_options(), name="ingest", first=lambda: w.doc_id)
         task.progressed.connect(w.on_progress)
         task.item.connect(self._on_item)
         task.succeeded.connect(self._on_batch_done)
         task.failed.connect(w.on_failed)
         task.cancelled.connect(lambda: w.finish_work("Cancelled."))
         self.last_results = []
+        self.one_file = len(paths) == 1 and paths[0].is_file()  # shown as it comes in, like a file opened
         w.start_work(f"Reading {len(paths)} item(s)…")
         return w.tasks.start("ingest", task)
 
@@ -111,7 +114,8 @@ class IngestController(QObject):
         if item.stage == "opened" and item.pages and w.doc_id is None and w.document.pending is None:
             w.document.show_pending(item.path, item.pages)  # page 1 at once, from the file itself
         elif item.stage == "text" and item.doc_id is not None:
-            w.document_added(item.doc_id)  # listed, and shown from the library; chunks follow
+            # listed, and shown from the library if it is the one on screen; chunks follow
+            w.document_added(item.doc_id, show=self._on_screen(item.path, item.doc_id))
 
     def _on_ingested(self, result: IngestResult) -> None:
         self.last_results.append(result)
@@ -119,7 +123,7 @@ class IngestController(QObject):
         shown_from_file = w.document.pending == result.path
         if result.ok:
             if self.failed.pop(str(result.path), None) is None:
-                w.document_added(result.doc_id)
+                w.document_added(result.doc_id, show=self._on_screen(result.path, result.doc_id))
             else:  # its failure row goes
                 w.refresh_documents(select=result.doc_id)
             # (shown again by document_added: its chunks and chapters, now stored, with it)
@@ -129,6 +133,13 @@ class IngestController(QObject):
             self.failed[str(result.path)] = result.message
         if result.status in ("failed", "cancelled"):  # a document listed from its text stage is gone
             self.window.refresh_documents()
+
+    def _on_screen(self, path: Path, doc_id: int | None) -> bool:
+        """Whether a document just stored is the one to show: it is open, or its pages are shown
+        from its file, or nothing is open (a batch does not move the view from file to file)."""
+        w = self.window
+        return (self.one_file or w.doc_id is None and w.document.pending in (None, path)
+                or w.doc_id == doc_id)
 
     def _on_batch_done(self, results: list[IngestResult]) -> None:
         failed = [r for r in results if r.status == "failed"]

@@ -265,18 +265,19 @@ class MainWindow(QMainWindow):
             self._quiet_selection = False
         self._select(select, rows)
 
-    def document_added(self, doc_id: int) -> None:
+    def document_added(self, doc_id: int, show: bool = True) -> None:
         """One document read: only its row is read from the library (all of them took 139 ms
-        at ten thousand documents, once per file of an import)."""
+        at ten thousand documents, once per file of an import). `show`: open it (else the open
+        document stays open)."""
         self._quiet_selection = True
         try:
             self.doc_list.put_row(listed_document(self.library.document(doc_id)))
         finally:
             self._quiet_selection = False
         if self.doc_list.documents() != self.library.count():  # it replaced another document
-            self.refresh_documents(select=doc_id)
+            self.refresh_documents(select=doc_id if show else self.doc_id)
             return
-        self._select(doc_id, None)
+        self._select(doc_id if show else self.doc_id, None)
 
     def _select(self, select: int | None, rows: list | None) -> None:
         row = self.doc_list.row_of(select) if select is not None else None

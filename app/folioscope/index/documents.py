@@ -138,9 +138,10 @@ class DocumentRows(StoreBase):
         row = self.conn.execute("SELECT id, path FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
-    def find_path(self, path: Path) -> int | None:
-        """The id of the document read from this file path, if any."""
-        row = self.conn.execute("SELECT id FROM documents WHERE path = ?", (str(path.resolve()),)).fetchone()
+    def find_path(self, path: Path, other_than: int | None = None) -> int | None:
+        """The id of the document read from this file path (other than `other_than`), if any."""
+        row = self.conn.execute("SELECT id FROM documents WHERE path = ? AND id IS NOT ? ORDER BY id",
+                                (str(path.resolve()), other_than)).fetchone()
         return int(row[0]) if row else None
 
     def set_path(self, doc_id: int, path: str) -> None:

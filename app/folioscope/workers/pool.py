@@ -16,11 +16,12 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..core import Cancelled, Progress
 from ..core.results import IngestResult, IngestStage
 from .process import WorkerProcess
-from .tasks import index_task, ingest_task
+from .tasks import complete_task, index_task, ingest_task, read_task
 
 READER_STOPPED = "made the reader stop unexpectedly; it may be damaged."
 
@@ -77,42 +78,85 @@ class ReaderPool:
     def ingest(self, folder: Path, paths: list[Path], options: object = None, chunk_options: object = None, *,
                progress: Progress, emit: Callable[[IngestResult | IngestStage], None] | None = None,
                task: Callable = ingest_task, file_progress: FileProgress = batch_progress,
-               index: bool = True) -> list[IngestResult]:
+               index: bool = True, first: Callable[[], int | None] | None = None) -> list[IngestResult]:
         """Read and store every file (folders expanded); results in the files' order, each also
         handed to `emit` as it is done, after the file's stages (`IngestStage`: opened, text
-        stored) as they happen. After Cancel (or Ctrl+C) the files not begun are
-        reported cancelled. With `index`, a batch that added documents ends by bringing the
-        library's saved search indexes in step."""
+        stored) as they happen.
+
+        A batch of several files is read in two passes: every file's pages and text first (each
+        listed and browsable as it is stored), then each one's chunks, vectors and chapters, the
+        document `first()` names (the one open in the window) before the others. After Cancel
+        (or Ctrl+C) the files not complete are reported cancelled and nothing of them stays.
+        With `index`, a batch that added documents ends by bringing the library's saved search
+        indexes in step."""
         from ..pipeline import expand_paths
         files = expand_paths(paths)
         readers = self.readers[:max(1, len(files))]
         threads = max(1, (os.cpu_count() or 1) // len(readers)) if len(readers) > 1 else None
         results: dict[int, IngestResult] = {}
-        pending = list(enumerate(files))
+        read: dict[int, IngestResult] = {}  # stored up to their text, waiting for the second pass
         lock = threading.Lock()
-        errors: list[BaseException] = []  # a reader's unexpected error (a bug): raised here, after the batch
+        staged = len(files) > 1 and task is ingest_task
 
         def done(n: int, result: IngestResult) -> None:
             with lock:
+                if result.status == "read":
+                    read[n] = result
+                    return
                 results[n] = result
                 if emit is not None:
                     emit(result)
 
-        def read_next(reader: WorkerProcess) -> None:
+        def run(reader: WorkerProcess, job_task: Callable, n: int, subject: object) -> None:
+            path = subject.path if isinstance(subject, IngestResult) else subject
+            done(n, self._read(reader, job_task, folder, subject, options, chunk_options, threads,
+                               file_progress(n, len(files), path, progress), emit))
+
+        def failed(n: int, path: Path) -> None:
+            done(n, IngestResult(path=path, status="failed", message=f"{path.name} could not be read because of an "
+                                 "unexpected problem in Folioscope; the details are in the log."))
+        self._each(readers, list(enumerate(files)), lambda reader, job: run(reader, read_task if staged else task, *job),
+                   lambda job: failed(*job), progress)
+        if read:
+            def opened_first(jobs: list[tuple[int, IngestResult]]) -> int:
+                wanted = first() if first is not None else None
+                return next((i for i, (_, r) in enumerate(jobs) if r.doc_id == wanted), 0)
+            self._each(readers, sorted(read.items()), lambda reader, job: run(reader, complete_task, *job),
+                       lambda job: failed(job[0], job[1].path), progress, pick=opened_first)
+            self._discard([r for n, r in read.items() if n not in results], folder)
+        for n, path in enumerate(files):  # left after Cancel
+            if n not in results:
+                done(n, IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled."))
+        ordered = [results[n] for n in sorted(results)]
+        if index and not progress.cancelled and any(r.status == "added" for r in ordered):
+            try:  # so the first question after an import does not build the indexes
+                readers[0].call(index_task, folder, progress=progress)
+            except (Cancelled, EOFError, ConnectionError, OSError):
+                pass  # cancelled or stopped: the next process that searches brings them in step
+        return ordered
+
+    @staticmethod
+    def _each(readers: list[WorkerProcess], jobs: list, work: Callable[[WorkerProcess, Any], None],
+              failed: Callable[[Any], None], progress: Progress,
+              pick: Callable[[list], int] = lambda jobs: 0) -> None:
+        """`work(reader, job)` for every job, each reader taking the next (`pick`) as it finishes
+        one, until the jobs are done or Cancel. A reader's unexpected error (a bug) fails its
+        job and is raised here once the others are done."""
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+
+        def loop(reader: WorkerProcess) -> None:
             while True:
                 with lock:
-                    if not pending or progress.cancelled:
+                    if not jobs or progress.cancelled:
                         return
-                    n, path = pending.pop(0)
+                    job = jobs.pop(pick(jobs))
                 try:
-                    result = self._read(reader, task, folder, path, options, chunk_options, threads,
-                                        file_progress(n, len(files), path, progress), emit)
+                    work(reader, job)
                 except Exception as exc:
                     errors.append(exc)
-                    result = IngestResult(path=path, status="failed", message=f"{path.name} could not be read "
-                                          "because of an unexpected problem in Folioscope; the details are in the log.")
-                done(n, result)
-        workers = [threading.Thread(target=read_next, args=(r,), name=f"ingest-{i}", daemon=True)
+                    failed(job)
+        workers = [threading.Thread(target=loop, args=(r,), name=f"ingest-{i}", daemon=True)
                    for i, r in enumerate(readers)]
         for worker in workers:
             worker.start()
@@ -127,21 +171,24 @@ class ReaderPool:
             raise
         if errors:
             raise errors[0]
-        for n, path in pending:  # left after Cancel
-            done(n, IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled."))
-        ordered = [results[n] for n in sorted(results)]
-        if index and not progress.cancelled and any(r.status == "added" for r in ordered):
-            try:  # so the first question after an import does not build the indexes
-                readers[0].call(index_task, folder, progress=progress)
-            except (Cancelled, EOFError, ConnectionError, OSError):
-                pass  # cancelled or stopped: the next process that searches brings them in step
-        return ordered
 
     @staticmethod
-    def _read(reader: WorkerProcess, task: Callable, folder: Path, path: Path, options: object,
+    def _discard(read: list[IngestResult], folder: Path) -> None:
+        """Files stored up to their text whose second pass never ran (Cancel): nothing stays."""
+        if read:
+            from ..index import Store
+            with Store(folder) as store:
+                for result in read:
+                    store.discard_reading(result.path)
+
+    @staticmethod
+    def _read(reader: WorkerProcess, task: Callable, folder: Path, subject: Path | IngestResult, options: object,
               chunk_options: object, threads: int | None, progress: Progress, emit: Callable | None) -> IngestResult:
+        """`task(folder, subject, ...)` on `reader`: a file (`subject`: its path) or the second
+        pass over one (`subject`: its first pass's result)."""
+        path = subject.path if isinstance(subject, IngestResult) else subject
         try:
-            return reader.call(task, folder, path, options, chunk_options, threads=threads, progress=progress,
+            return reader.call(task, folder, subject, options, chunk_options, threads=threads, progress=progress,
                                emit=emit)
         except Cancelled:  # the reader was stopped: what it stored of the file short of its chunks goes
             result = IngestResult(path=path, status="cancelled", message=f"{path.name}: cancelled.")

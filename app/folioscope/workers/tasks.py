@@ -39,19 +39,53 @@ def ingest_task(folder: Path, path: Path, options, chunk_options, threads: int |
     """Read, chunk and store one file; returns its IngestResult. `threads`: the models'
     threads in this process (its share of the cores when several readers run)."""
     from ..pipeline import ingest_file, prepare
+    _opened(path, threads, emit)
+    return ingest_file(open_store(folder), Path(path),
+                       lambda p, reader, fp, on_read: prepare(p, options, chunk_options, fp, reader, on_read),
+                       progress, on_text=_on_text(path, emit))
+
+
+def read_task(folder: Path, path: Path, options, chunk_options, threads: int | None = None, *,
+              progress: Progress, emit) -> IngestResult:
+    """The first stage of one file of a batch: read it and store its pages and text (status
+    "read"; `complete_task` does the rest), or say why not."""
+    from ..ingest import read_document
+    from ..pipeline import read_file
+    _opened(path, threads, emit)
+    return read_file(open_store(folder), Path(path), lambda p, reader, fp: read_document(p, options, fp, reader),
+                     progress, on_text=_on_text(path, emit))
+
+
+def complete_task(folder: Path, read: IngestResult, options, chunk_options, threads: int | None = None, *,
+                  progress: Progress, emit) -> IngestResult:
+    """The second stage of a file `read_task` stored: its chunks, vectors and chapters."""
+    from ..pipeline import complete_file
+    _use_threads(threads)
+    assert read.doc_id is not None
+    return complete_file(open_store(folder), read.doc_id, read.path, options, chunk_options, progress, read.seconds)
+
+
+def _opened(path: Path, threads: int | None, emit) -> None:
+    """The models' threads in this process set, and the file's page sizes told: the window
+    lays the pages out, and shows the first, while the file is read."""
+    _use_threads(threads)
+    from ..core.results import IngestStage
+    from ..ingest import page_sizes
+    try:
+        emit(IngestStage(Path(path), "opened", pages=page_sizes(Path(path))))
+    except Exception:  # noqa: BLE001 - a file that cannot be opened gets its one sentence from the reader
+        pass
+
+
+def _use_threads(threads: int | None) -> None:
     if threads is not None:
         from ..embed import use_threads
         use_threads(threads)
+
+
+def _on_text(path: Path, emit):
     from ..core.results import IngestStage
-    from ..ingest import page_sizes
-    path = Path(path)
-    try:  # the window lays the pages out, and shows the first, while the file is read
-        emit(IngestStage(path, "opened", pages=page_sizes(path)))
-    except Exception:  # noqa: BLE001 - a file that cannot be opened gets its one sentence from the reader
-        pass
-    return ingest_file(open_store(folder), path,
-                       lambda p, reader, fp, on_read: prepare(p, options, chunk_options, fp, reader, on_read),
-                       progress, on_text=lambda doc_id: emit(IngestStage(path, "text", doc_id=doc_id)))
+    return lambda doc_id: emit(IngestStage(Path(path), "text", doc_id=doc_id))
 
 
 def warm_up_task(*, progress: Progress, emit) -> None:
