@@ -8,6 +8,10 @@ app, waits until it has painted, then opens FILE as a drop would. Measured from 
 - `ready_s`: chunks, vectors and chapters stored;
 - `longest_stall_ms`: the longest the window could not react meanwhile (10 ms timer gaps).
 
+With `--batch` the files are dropped together on one window, and for the whole batch:
+`all_text_s` (every file's text stored: all listed and browsable) and `all_ready_s` (every
+file ready); the per-file marks are then the first file's.
+
 Beside it, the floor: a plain PyMuPDF open and render of page 1 at the same size, in a fresh
 interpreter (`floor_first_page_s`), for PDFs.
 """
@@ -52,15 +56,24 @@ def main():
         if page == 0:
             marks.setdefault("first_page_s", time.perf_counter() - started)
     window.page_view._renderer.rendered.connect(rendered)
+    files = [Path(f) for f in json.loads(sys.argv[1])]
+    texts, results = set(), {}
     def item(event):
         now = time.perf_counter() - started
         if isinstance(event, IngestStage) and event.stage == "text":
             marks.setdefault("text_s", now)
+            texts.add(event.path)
+            if len(texts) == len(files):
+                marks["all_text_s"] = now
         elif isinstance(event, IngestResult):
             marks.setdefault("ready_s", now)
-            marks["status"] = event.status
+            marks.setdefault("status", event.status)
+            results[str(event.path)] = event.status
+            if len(results) == len(files):
+                marks["all_ready_s"] = now
+                marks["statuses"] = results
     started = time.perf_counter()
-    job = window.add_paths([Path(sys.argv[1])])
+    job = window.add_paths(files)
     job.item.connect(item)
     while not job.isFinished() or ("first_page_s" not in marks and window.page_view.pages
                                     and time.perf_counter() - started < 600):  # a DOCX has no page to draw
@@ -92,20 +105,26 @@ print(time.perf_counter() - started)
 """
 
 
-def open_bench(file: Path, settle: float = 3.0, rounds: int = 1) -> dict:
-    """The marks above for `file` (the median of `rounds` fresh runs), and the floor."""
-    file = Path(file)
-    if not file.is_file():
-        raise FolioscopeError(f"{file} is not a file.")
+def open_bench(file: Path | list[Path], settle: float = 3.0, rounds: int = 1) -> dict:
+    """The marks above for `file` (the median of `rounds` fresh runs), and the floor; for a
+    list of files, the batch's marks."""
+    files = [Path(f) for f in file] if isinstance(file, list) else [Path(file)]
+    for f in files:
+        if not f.is_file():
+            raise FolioscopeError(f"{f} is not a file.")
+    file = files[0]
     runs = []
     for _ in range(rounds):
-        out = subprocess.run([sys.executable, "-c", _PROBE, str(file.resolve()), str(settle)], capture_output=True,
-                             text=True, timeout=1800)
+        out = subprocess.run([sys.executable, "-c", _PROBE, json.dumps([str(f.resolve()) for f in files]),
+                              str(settle)], capture_output=True, text=True, timeout=3600)
         if out.returncode != 0:
             raise FolioscopeError(f"the window could not open {file.name}: {out.stderr.strip().splitlines()[-1]}")
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     report: dict = {"file": file.name, "rounds": rounds, "settle_s": settle}
-    for key in ("first_page_s", "text_s", "ready_s", "longest_stall_ms"):
+    if len(files) > 1:
+        report["files"] = [f.name for f in files]
+        report["statuses"] = runs[-1].get("statuses")
+    for key in ("first_page_s", "text_s", "ready_s", "longest_stall_ms", "all_text_s", "all_ready_s"):
         values = sorted(r[key] for r in runs if key in r)
         if values:
             report[key] = round(values[len(values) // 2], 3)
