@@ -301,6 +301,26 @@ def test_unrelated_question_is_refused_without_guessing(sample_library):
     assert result.generation is None  # the model was not asked
 
 
+def test_an_answer_names_the_pages_of_documents_still_being_indexed_that_have_the_words(tmp_path, data):
+    """A document stored up to its text is not searched for evidence, but BM25 over its pages
+    says where the question's words are; the answer says so."""
+    from folioscope.answer.ask import ask, indexing_pages
+    from folioscope.core.results import indexing_note
+    from folioscope.index import Store
+    from folioscope.ingest import read_document
+    from folioscope.pipeline import file_sha256, ingest_paths
+    paper = data / "pdfs" / "pdfjs" / "tracemonkey.pdf"
+    with Store(tmp_path / "lib") as lib:
+        list(ingest_paths(lib, [SAMPLE]))
+        reading = lib.write_text(paper, file_sha256(paper), read_document(paper), 0.0)
+        result = ask(lib, "How are trace trees compiled?", None, llm=answer_llm(), encoder=shared_embedder())
+        pages = indexing_pages(lib, result)
+    assert result.still_indexing == 1 and all(e.doc_id != reading for e in result.answer.evidence)
+    assert pages and {p["doc_id"] for p in pages} == {reading} and pages[0]["document"] == "tracemonkey.pdf"
+    note = indexing_note({"still_indexing": 1, "indexing_pages": pages})
+    assert note.startswith("1 document still being indexed was not searched") and f"p{pages[0]['page']}" in note
+
+
 def test_a_paragraph_under_a_heading_about_the_question_is_kept_first(tmp_path):
     from folioscope.index import Store
     from folioscope.pipeline import ingest_paths

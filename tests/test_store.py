@@ -168,11 +168,17 @@ def test_a_document_is_stored_in_two_stages_and_listed_before_its_chunks(library
         row = library.document(doc_id)
         seen.append((row.state, len(library.pages(doc_id)), len(library.chunks(doc_id)),
                      len(library.chapters(doc_id)), library.check(), library.still_indexing()))
+        found.extend(library.search_reading(["trace", "tree"]))
+    found: list = []
     result = ingest_file(library, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), Progress(), on_text=on_text)
     assert seen == [("reading", 14, 0, 0, [], 1)]
+    # searchable by BM25 before its chunks exist: its pages with the words, best first
+    assert len(found) == 5 and all(d == result.doc_id for d, *_ in found)
+    assert found[0][2] >= found[-1][2] > 0 and "trace" in found[0][3].lower()
     row = library.document(result.doc_id)
     assert row.state == "ready" and library.chunks(result.doc_id) and library.chapters(result.doc_id)
     assert library.still_indexing() == 0 and library.check() == []
+    assert library.search_reading(["trace", "tree"]) == []  # its chunks are searched now
 
 
 def test_cancel_after_the_text_is_stored_leaves_nothing_half_written(library, data):

@@ -4,7 +4,7 @@ A fresh interpreter starts the window offscreen on a fresh library, as a person 
 app, waits until it has painted, then opens FILE as a drop would. Measured from the drop:
 
 - `first_page_s`: page 1 drawn (from the file itself while it is read, or from the library);
-- `text_s`: the pages and text stored (the document listed, BM25-searchable once indexed);
+- `text_s`: the pages and text stored (the document listed, its pages searchable by BM25);
 - `ready_s`: chunks, vectors and chapters stored;
 - `longest_stall_ms`: the longest the window could not react meanwhile (10 ms timer gaps).
 

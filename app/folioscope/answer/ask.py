@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ..core import Answer, Encoder, Evidence, StreamingModel
 from ..index import Store
 from ..retrieve import EvidenceOptions, PassageOptions, Retrieval, retrieve
+from ..retrieve.search import reading_search
 from .grounding import check, clean
 
 NOT_FOUND = "The documents do not contain an answer to this question."
@@ -36,7 +37,9 @@ class AskResult:
     retrieval: Retrieval
     timings: dict[str, float] = field(default_factory=dict)
     generation: object | None = None  # llm.Generation
-    still_indexing: int = 0  # documents asked over whose chunks are not stored yet (not searched)
+    still_indexing: int = 0  # documents asked over whose chunks are not stored yet (not searched by chunk)
+    # their pages with the question's words, by BM25: (doc_id, page, score, snippet), best first
+    indexing_pages: list[tuple[int, int, float, str]] = field(default_factory=list)
 
 
 def build_messages(question: str, evidence: Sequence[Evidence], texts: list[str] | None = None) -> list[dict]:
@@ -118,6 +121,7 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, *, llm: St
     started = time.perf_counter()
     found = retrieve(store, question, doc_ids, select, evidence=evidence, encoder=encoder)
     indexing = store.still_indexing(doc_ids)
+    pages = reading_search(store, question, doc_ids) if indexing else []
     timings = {"retrieval": time.perf_counter() - started}
     best = max((e.score for e in found.evidence), default=0.0)
     if best < MIN_EVIDENCE_SCORE:
@@ -126,7 +130,7 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, *, llm: St
         answer = Answer(question=question, text=NOT_FOUND, evidence=found.evidence, found=False,
                         extractive=NOT_FOUND)
         timings["total"] = time.perf_counter() - started
-        return AskResult(answer, found, timings, still_indexing=indexing)
+        return AskResult(answer, found, timings, still_indexing=indexing, indexing_pages=pages)
     texts = model_reads(store, found.evidence, reads, [(c.hit.doc_id, c.start, c.end, c.tokens) for c in found.kept])
     generation = llm.stream(build_messages(question, found.evidence, texts), on_token, max_tokens, cache_prefix)
     text = clean(generation.text)
@@ -154,4 +158,12 @@ def ask(store: Store, question: str, doc_ids: set[int] | None = None, *, llm: St
                     generated=text, supported=support.supported, support_note=note)
     timings.update(first_token=generation.first_token_seconds, generation=generation.seconds,
                    total=time.perf_counter() - started)
-    return AskResult(answer, found, timings, generation, still_indexing=indexing)
+    return AskResult(answer, found, timings, generation, still_indexing=indexing, indexing_pages=pages)
+
+
+def indexing_pages(store: Store, result: AskResult) -> list[dict]:
+    """The pages of documents still being indexed that have the question's words, as shown
+    beside the answer: document name, page (1-based), a few words from it."""
+    return [{"doc_id": d, "document": store.document(d).name, "page": page + 1, "score": round(score, 3),
+             "text": snippet} for d, page, score, snippet in result.indexing_pages]
+

@@ -151,7 +151,8 @@ def cmd_chapters(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from ..answer.ask import ask
+    from ..answer.ask import ask, indexing_pages
+    from ..core.results import indexing_note
     from ..embed import shared_embedder
     from ..llm import answer_llm
     from ..local_models import resolve_model
@@ -165,6 +166,7 @@ def cmd_ask(args) -> int:
         stream = None if args.json else (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
         result = ask(library, args.question, doc_ids, llm=llm, encoder=shared_embedder(), on_token=stream)
         names = {d.id: d.name for d in library.documents()}
+        pages = indexing_pages(library, result)
     answer = result.answer
     evidence = [{"n": n, "doc_id": e.doc_id, "document": names.get(e.doc_id), "page": e.page + 1,
                  "start": e.start, "end": e.end, "text": e.text, "score": e.score, "chunk": e.chunk,
@@ -175,7 +177,7 @@ def cmd_ask(args) -> int:
         g = result.generation
         print_json({"question": answer.question, "model": {"name": llm.path.stem, "path": str(llm.path)},
                     "extractive_answer": answer.extractive, "answer": answer.text,
-                    "still_indexing": result.still_indexing,
+                    "still_indexing": result.still_indexing, "indexing_pages": pages,
                      "model_answer": answer.generated, "model_supported": answer.supported,
                      "support_note": answer.support_note, "found": answer.found,
                      "citations": {str(n): i for n, i in answer.citations.items()}, "evidence": evidence,
@@ -195,7 +197,7 @@ def cmd_ask(args) -> int:
     for e in evidence:
         print(f"[{e['n']}] {e['document']} p{e['page']} ({e['score']:.2f}): {' '.join(e['text'].split())}")
     if result.still_indexing:
-        print(f"({result.still_indexing} document(s) still being indexed were not searched.)")
+        print(f"({indexing_note({'still_indexing': result.still_indexing, 'indexing_pages': pages})})")
     kept = [t for t in result.retrieval.trace() if t["kept"]]
     print(f"\n{len(kept)} chunks selected ({result.retrieval.tokens} tokens); "
           f"{result.timings.get('total', 0):.2f} s.")

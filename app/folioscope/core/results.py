@@ -33,3 +33,16 @@ class IngestResult:
     def as_dict(self) -> dict:
         return {"path": str(self.path), "status": self.status, "message": self.message,
                 "doc_id": self.doc_id, "seconds": round(self.seconds, 3), "routes": self.routes}
+
+
+def indexing_note(result: dict) -> str:
+    """One sentence on the documents not yet searched by chunk, and where their text has the
+    question's words (`result`: the ask's JSON-like dict)."""
+    n = result.get("still_indexing", 0)
+    if not n:
+        return ""
+    pages = result.get("indexing_pages") or []
+    found = "; ".join(f"{p['document']} p{p['page']}" for p in pages[:3])
+    return (f"{n} document{'s' if n > 1 else ''} still being indexed {'were' if n > 1 else 'was'} not searched "
+            "for evidence" + (f"; the question's words are in {found}." if found else "."))
+

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.results import indexing_note
+
 
 def chapter_place(chapter) -> str:
     if chapter.start_time is not None:
@@ -157,9 +159,7 @@ class AskPanel(QWidget):
                              f"the evidence it cites ({html.escape(answer.support_note)}), so the document's own "
                              f"sentence is shown. It said: <i>{html.escape(answer.generated)}</i></p>")
         if result.get("still_indexing"):
-            n = result["still_indexing"]
-            parts.append(f"<p style='color:#8a6d1c; font-size:small'>{n} document{'s' if n > 1 else ''} still being "
-                         "indexed: not searched yet.</p>")
+            parts.append(f"<p style='color:#8a6d1c; font-size:small'>{html.escape(indexing_note(result))}</p>")
         if answer.evidence:
             parts.append("<p style='color:#555; margin-top:10px'><b>Evidence</b> (click to see it on the page)</p>")
             for n, e in enumerate(answer.evidence, 1):

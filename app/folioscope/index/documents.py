@@ -228,7 +228,11 @@ class DocumentRows(StoreBase):
         bytes, in one transaction, marked READING (shown and listed, not yet searchable by
         chunk); `write_index` completes it. Returns its id."""
         with self.transaction():
-            return self._insert(path, sha256, document, seconds, data, READING)[0]
+            doc_id = self._insert(path, sha256, document, seconds, data, READING)[0]
+            self.conn.executemany("INSERT INTO reading_fts (text, doc_id, page_no) VALUES (?,?,?)",
+                                  [(text, doc_id, page.index) for page in document.pages
+                                   if (text := "\n".join(b.text for b in page.blocks).strip())])
+            return doc_id
 
     def write_index(self, doc_id: int, chunking: Chunking, chapters: list[Chapter], vectors: dict[str, np.ndarray],
                     seconds: float, replace: int | None = None) -> None:
@@ -239,6 +243,7 @@ class DocumentRows(StoreBase):
                 self._delete(replace)
             self._write_chapters(doc_id, chapters)
             self._write_chunking(doc_id, chunking, self.span_table(doc_id), vectors)
+            self.conn.execute("DELETE FROM reading_fts WHERE doc_id = ?", (doc_id,))
             self.conn.execute("UPDATE documents SET state = ?, ingest_seconds = ? WHERE id = ?",
                               (READY, seconds, doc_id))
 
@@ -251,6 +256,7 @@ class DocumentRows(StoreBase):
                                               (path[0] if path else None, doc_id)).fetchall():
                 self._delete(older)
             self.conn.execute("UPDATE documents SET state = ? WHERE id = ?", (READY, doc_id))
+            self.conn.execute("DELETE FROM reading_fts WHERE doc_id = ?", (doc_id,))
 
     def discard_reading(self, path: Path) -> None:
         """Remove what a stopped reader stored of `path` short of its chunks (Cancel, or a
@@ -311,6 +317,7 @@ class DocumentRows(StoreBase):
         sha = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
         hashes = self._chunk_hashes(doc_id)
         self.conn.execute("DELETE FROM chunk_fts WHERE rowid BETWEEN ? AND ?", fts_rows(doc_id))
+        self.conn.execute("DELETE FROM reading_fts WHERE doc_id = ?", (doc_id,))
         for table in ("chapters", "chunk_edits", "gaps", "chunks", "chunkings", "sentences",
                       "spans", "blocks", "pages", "doc_text"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
@@ -338,6 +345,22 @@ class DocumentRows(StoreBase):
             "SELECT id FROM documents d WHERE state != 'ready' "
             "OR NOT EXISTS (SELECT 1 FROM chapters c WHERE c.doc_id = d.id) "
             "OR EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = d.id AND c.hash IS NULL) ORDER BY id")]
+
+    def search_reading(self, words: list[str], doc_ids: set[int] | None = None,
+                       limit: int = 5) -> list[tuple[int, int, float, str]]:
+        """BM25 over the pages of the documents still being indexed (stored up to their text):
+        (doc_id, page, score, the page's best few words), best first, for the query
+        `"w1" OR "w2" ...` (FTS5's own bm25(); few rows, so FTS5 scores them directly)."""
+        if not words:
+            return []
+        sql = ("SELECT doc_id, page_no, -bm25(reading_fts) AS s, snippet(reading_fts, 0, '', '', '…', 16) "
+               "FROM reading_fts WHERE reading_fts MATCH ?")
+        params: list = [" OR ".join('"' + w.replace('"', '""') + '"' for w in words)]
+        if doc_ids is not None:
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            params += sorted(doc_ids)
+        rows = self.conn.execute(sql + " ORDER BY s DESC, doc_id, page_no LIMIT ?", [*params, limit]).fetchall()
+        return [(int(d), int(p), float(s), str(t)) for d, p, s, t in rows]
 
     def still_indexing(self, doc_ids: set[int] | None = None) -> int:
         """How many documents (of `doc_ids`, else of the library) are stored up to their text."""

@@ -144,6 +144,16 @@ def m013_document_states(db: sqlite_utils.Database) -> None:
     db.conn.execute("ALTER TABLE documents ADD COLUMN state TEXT NOT NULL DEFAULT 'ready'")
 
 
+def m014_reading_fts(db: sqlite_utils.Database) -> None:
+    # a document stored up to its text is searchable by BM25 before its chunks exist: one
+    # full-text row per page, kept until the document is ready (its chunk rows replace them)
+    db.conn.execute("CREATE VIRTUAL TABLE reading_fts USING fts5(text, doc_id UNINDEXED, page_no UNINDEXED, "
+                    "tokenize='porter unicode61')")
+    db.conn.execute("INSERT INTO reading_fts (text, doc_id, page_no) SELECT group_concat(b.text, char(10)), "
+                    "b.doc_id, b.page_no FROM blocks b JOIN documents d ON d.id = b.doc_id "
+                    "WHERE d.state != 'ready' GROUP BY b.doc_id, b.page_no")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -158,6 +168,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m011_sentence_starts,
     m012_chunk_hashes,
     m013_document_states,
+    m014_reading_fts,
 ]
 
 

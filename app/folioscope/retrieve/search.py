@@ -37,6 +37,13 @@ def bm25_search(store: Store, question: str, doc_ids: set[int] | None = None,
     return store.search_text(query_words(question), doc_ids, limit, CHAPTER_WEIGHT)
 
 
+def reading_search(store: Store, question: str, doc_ids: set[int] | None = None,
+                   limit: int = 5) -> list[tuple[int, int, float, str]]:
+    """(doc_id, page, score, snippet), best first: BM25 of the question's content words over
+    the pages of documents still being indexed (their chunks are not stored yet)."""
+    return store.search_reading(query_words(question), doc_ids, limit)
+
+
 def fuse(bm25: list[tuple[int, int, float]], dense: list[tuple[int, int, float]],
          method: str = "cc") -> list[Hit]:
     """Merge the two ranked lists into one, best first.

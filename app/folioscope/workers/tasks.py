@@ -118,7 +118,9 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
     result = ask(store, question, doc_ids, llm=answer_llm(resolve_model(model), threads), encoder=shared_embedder(),
                  on_token=emit)
     g = result.generation
+    from ..answer.ask import indexing_pages
     return {"answer": result.answer, "trace": result.retrieval.trace(), "still_indexing": result.still_indexing,
+            "indexing_pages": indexing_pages(store, result),
             "timings": {**result.retrieval.timings, **result.timings},
             "tokens": {"chunks": result.retrieval.tokens,
                        "evidence": sum(count_tokens([e.text for e in result.answer.evidence])),
