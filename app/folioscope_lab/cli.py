@@ -8,7 +8,7 @@
     folioscope-lab bench scale --measure DIR [--list-rows N] [--json]
     folioscope-lab bench vectors --chunks N [--json]
     folioscope-lab bench text --chunks N [--json]      (BM25 in memory against FTS5 over N chunks)
-    folioscope-lab bench open FILE... [--rounds N] [--batch] [--json]   (first page, text, ready: as a person opens it)
+    folioscope-lab bench open FILE... [--rounds N] [--batch [--one-pass]] [--json]   (first page, text, ready: as a person opens it)
     folioscope-lab train {boundary,roles,evidence} [ARGS...]
 
 The product (`folioscope`) never imports this package; the lab imports the product.
@@ -57,7 +57,8 @@ def cmd_bench(args) -> int:
         if not args.files:
             raise FolioscopeError("bench open needs the files to open.")
         if args.batch:  # the files dropped together on one window
-            report = {"batch": open_bench([Path(f) for f in args.files], rounds=max(1, args.rounds))}
+            report = {"batch": open_bench([Path(f) for f in args.files], rounds=max(1, args.rounds),
+                                          one_pass=args.one_pass)}
         else:
             report = {"files": [open_bench(Path(f), rounds=max(1, args.rounds)) for f in args.files]}
     elif args.what == "vectors":
@@ -112,7 +113,9 @@ def _bench_name(args, report: dict) -> str:
     if args.what == "all":
         return "bench" + (f"-{args.only.replace(',', '-')}" if args.only else "")
     if args.what == "open":
-        return ("bench-open-batch-" if args.batch else "bench-open-") + "-".join(Path(f).stem for f in args.files)[:80]
+        if args.batch:
+            return f"bench-open-batch-{len(args.files)}-files" + ("-one-pass" if args.one_pass else "")
+        return "bench-open-" + "-".join(Path(f).stem for f in args.files)[:80]
     if args.what == "scale" and args.measure:
         return f"bench-scale-{report['documents']}-documents-{report['chunks']}-chunks-measured"
     if args.what == "scale":
@@ -149,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE", help="open: the files to open, one fresh window each")
     p.add_argument("--rounds", type=int, default=3, metavar="N", help="open: fresh runs per file (the median)")
     p.add_argument("--batch", action="store_true", help="open: drop the files together on one window")
+    p.add_argument("--one-pass", action="store_true", help="open --batch: the baseline, each file read to the end")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
     p.add_argument("--measure", metavar="DIR", help="scale: measure the library kept in DIR by --keep as it is "

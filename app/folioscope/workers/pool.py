@@ -78,14 +78,16 @@ class ReaderPool:
     def ingest(self, folder: Path, paths: list[Path], options: object = None, chunk_options: object = None, *,
                progress: Progress, emit: Callable[[IngestResult | IngestStage], None] | None = None,
                task: Callable = ingest_task, file_progress: FileProgress = batch_progress,
-               index: bool = True, first: Callable[[], int | None] | None = None) -> list[IngestResult]:
+               index: bool = True, first: Callable[[], int | None] | None = None,
+               staged: bool | None = None) -> list[IngestResult]:
         """Read and store every file (folders expanded); results in the files' order, each also
         handed to `emit` as it is done, after the file's stages (`IngestStage`: opened, text
         stored) as they happen.
 
         A batch of several files is read in two passes: every file's pages and text first (each
         listed and browsable as it is stored), then each one's chunks, vectors and chapters, the
-        document `first()` names (the one open in the window) before the others. After Cancel
+        document `first()` names (the one open in the window) before the others (`staged`: False
+        reads each file to the end before the next; None: two passes for several files). After Cancel
         (or Ctrl+C) the files not complete are reported cancelled and nothing of them stays.
         With `index`, a batch that added documents ends by bringing the library's saved search
         indexes in step."""
@@ -96,7 +98,7 @@ class ReaderPool:
         results: dict[int, IngestResult] = {}
         read: dict[int, IngestResult] = {}  # stored up to their text, waiting for the second pass
         lock = threading.Lock()
-        staged = len(files) > 1 and task is ingest_task
+        staged = (len(files) > 1 if staged is None else staged) and task is ingest_task
 
         def done(n: int, result: IngestResult) -> None:
             with lock:
