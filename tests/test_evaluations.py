@@ -213,6 +213,21 @@ def test_scale_copies_are_stored_like_imported_records_and_found_library_wide(da
         assert top == {original, copy, ids["copy-00001-doc-00001.md"]}  # the three equal texts
 
 
+def test_open_bench_times_a_dropped_batch_in_a_fresh_window(capsys, data):
+    """Two PDFs' first two pages dropped together: page 1, every file listed, every file
+    ready, in that order, each file added; then the same in the baseline order."""
+    from folioscope.models import sample_document
+    files = [str(sample_document()), str(data / "pdfs" / "pdfjs" / "tracemonkey.pdf")]
+    for order in ([], ["--one-pass"]):
+        assert main(["bench", "open", *files, "--batch", *order, "--first-pages", "2", "--rounds", "1",
+                     "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)["batch"]
+        assert report["files"] == ["folioscope-sample-first-2.pdf", "tracemonkey-first-2.pdf"]
+        assert sorted(report["statuses"].values()) == ["added", "added"] and report["pages"] == 2
+        assert 0 < report["first_page_s"] and 0 < report["all_text_s"] <= report["all_ready_s"]
+        assert report["order"] == ("one pass per file" if order else "two passes")
+
+
 def test_text_bench_times_bm25_in_memory_against_fts5_and_finds_the_same_results(capsys, data, tmp_path):
     code = main(["bench", "text", "--chunks", "2000", "--data", str(data), "--save", str(tmp_path), "--json"])
     report = json.loads(capsys.readouterr().out)

@@ -8,7 +8,7 @@
     folioscope-lab bench scale --measure DIR [--list-rows N] [--json]
     folioscope-lab bench vectors --chunks N [--json]
     folioscope-lab bench text --chunks N [--json]      (BM25 in memory against FTS5 over N chunks)
-    folioscope-lab bench open FILE... [--rounds N] [--batch [--one-pass]] [--json]   (first page, text, ready: as a person opens it)
+    folioscope-lab bench open FILE... [--rounds N] [--first-pages N] [--batch [--one-pass]] [--json]   (first page, text, ready: as a person opens it)
     folioscope-lab train {boundary,roles,evidence} [ARGS...]
 
 The product (`folioscope`) never imports this package; the lab imports the product.
@@ -58,9 +58,10 @@ def cmd_bench(args) -> int:
             raise FolioscopeError("bench open needs the files to open.")
         if args.batch:  # the files dropped together on one window
             report = {"batch": open_bench([Path(f) for f in args.files], rounds=max(1, args.rounds),
-                                          one_pass=args.one_pass)}
+                                          one_pass=args.one_pass, first_pages=args.first_pages)}
         else:
-            report = {"files": [open_bench(Path(f), rounds=max(1, args.rounds)) for f in args.files]}
+            report = {"files": [open_bench(Path(f), rounds=max(1, args.rounds), first_pages=args.first_pages)
+                                for f in args.files]}
     elif args.what == "vectors":
         from .vectorbench import vector_bench
         if args.chunks < 100:
@@ -115,7 +116,8 @@ def _bench_name(args, report: dict) -> str:
     if args.what == "open":
         if args.batch:
             return f"bench-open-batch-{len(args.files)}-files" + ("-one-pass" if args.one_pass else "")
-        return "bench-open-" + "-".join(Path(f).stem for f in args.files)[:80]
+        pages = f"-first-{args.first_pages}" if args.first_pages else ""
+        return "bench-open-" + "-".join(Path(f).stem + pages for f in args.files)[:80]
     if args.what == "scale" and args.measure:
         return f"bench-scale-{report['documents']}-documents-{report['chunks']}-chunks-measured"
     if args.what == "scale":
@@ -153,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=3, metavar="N", help="open: fresh runs per file (the median)")
     p.add_argument("--batch", action="store_true", help="open: drop the files together on one window")
     p.add_argument("--one-pass", action="store_true", help="open --batch: the baseline, each file read to the end")
+    p.add_argument("--first-pages", type=int, metavar="N", help="open: a PDF's first N pages, as a PDF of its own")
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="scale: documents in the library")
     p.add_argument("--keep", metavar="DIR", help="scale: build the library in DIR and keep it")
     p.add_argument("--measure", metavar="DIR", help="scale: measure the library kept in DIR by --keep as it is "

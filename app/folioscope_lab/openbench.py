@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from folioscope.core import FolioscopeError
@@ -110,14 +111,20 @@ print(time.perf_counter() - started)
 """
 
 
-def open_bench(file: Path | list[Path], settle: float = 3.0, rounds: int = 1, one_pass: bool = False) -> dict:
+def open_bench(file: Path | list[Path], settle: float = 3.0, rounds: int = 1, one_pass: bool = False,
+               first_pages: int | None = None) -> dict:
     """The marks above for `file` (the median of `rounds` fresh runs), and the floor; for a
     list of files, the batch's marks (`one_pass`: the baseline, each file read to the end
-    before the next begins)."""
+    before the next begins). `first_pages`: a PDF's first N pages, as a PDF of its own
+    (PyMuPDF's `insert_pdf`: born-digital pages stay born-digital)."""
     files = [Path(f) for f in file] if isinstance(file, list) else [Path(file)]
     for f in files:
         if not f.is_file():
             raise FolioscopeError(f"{f} is not a file.")
+    if first_pages:
+        with tempfile.TemporaryDirectory() as folder:
+            return open_bench([_excerpt(f, first_pages, Path(folder)) for f in files] if len(files) > 1
+                              else _excerpt(files[0], first_pages, Path(folder)), settle, rounds, one_pass)
     file = files[0]
     runs = []
     for _ in range(rounds):
@@ -132,7 +139,8 @@ def open_bench(file: Path | list[Path], settle: float = 3.0, rounds: int = 1, on
         report["order"] = "one pass per file" if one_pass else "two passes"
         report["files"] = [f.name for f in files]
         report["statuses"] = runs[-1].get("statuses")
-    for key in ("first_page_s", "text_s", "ready_s", "longest_stall_ms", "all_text_s", "all_ready_s"):
+    for key in ("first_page_s", "text_s", "ready_s", "longest_stall_ms", *(("all_text_s", "all_ready_s")
+                                                                           if len(files) > 1 else ())):
         values = sorted(r[key] for r in runs if key in r)
         if values:
             report[key] = round(values[len(values) // 2], 3)
@@ -149,3 +157,15 @@ def open_bench(file: Path | list[Path], settle: float = 3.0, rounds: int = 1, on
             if key in report:
                 report[key.replace("_s", "_share_of_ready")] = round(report[key] / report["ready_s"], 3)
     return report
+
+
+def _excerpt(pdf: Path, pages: int, folder: Path) -> Path:
+    import pymupdf
+    out = folder / f"{pdf.stem}-first-{pages}.pdf"
+    with pymupdf.open(pdf) as source, pymupdf.open() as excerpt:
+        if source.page_count < pages:
+            raise FolioscopeError(f"{pdf.name} has {source.page_count} pages, not {pages}.")
+        excerpt.insert_pdf(source, from_page=0, to_page=pages - 1)
+        excerpt.save(out)
+    return out
+

@@ -9,6 +9,7 @@ process, each driven by a task thread."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -72,6 +73,10 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.refresh_documents()
         self.ingest.update_watch_action()
+        # what start-up made (modules, Qt wrappers, the library list) lives as long as the window:
+        # left out of Python's full collections, which otherwise stall the window while a long
+        # document's pages and chunks are shown
+        gc.freeze()
 
     # what the rest of the window (and its tests) ask of the controllers
     @property
@@ -236,6 +241,7 @@ class MainWindow(QMainWindow):
         self.ingest.stop()
         self.worker.stop(graceful=False)
         self.page_view.shutdown()
+        gc.unfreeze()  # collected as usual again (a window closed while the application goes on)
         super().closeEvent(event)
 
     def edit_settings(self) -> None:
