@@ -191,11 +191,14 @@ def test_a_page_mupdf_cannot_read_is_kept_empty_and_the_rest_is_read(monkeypatch
     assert second.route is Route.EMPTY and not second.blocks and "damaged" in second.reason["why"]
 
 
-@pytest.mark.parametrize("error, words", [
-    (RuntimeError("could not create a primitive"), "too large to read with the memory available"),
-    (KeyError("bbox"), "unexpected problem in Folioscope (KeyError); the details are in the log"),
+@pytest.mark.parametrize("error, words, bug", [
+    (RuntimeError("could not create a primitive"), "too large to read with the memory available", ""),
+    (KeyError("bbox"), "unexpected problem in Folioscope (KeyError); the details are in the log", "KeyError"),
 ])
-def test_an_internal_failure_is_one_sentence_without_its_traceback(error, words, tmp_path, monkeypatch):
+def test_an_internal_failure_is_one_sentence_and_a_bug_is_counted_as_one(error, words, bug, tmp_path, monkeypatch):
+    """The user reads one sentence either way; an error of Folioscope's own (not a file it
+    refuses, such as one too large for memory) is marked a bug, which the robustness
+    evaluation counts as a failure, never as a clean refusal."""
     from folioscope import pipeline
     from folioscope.index import Store
     from folioscope_lab.robustness import one_sentence
@@ -208,3 +211,23 @@ def test_an_internal_failure_is_one_sentence_without_its_traceback(error, words,
     [result] = list(pipeline.each_file([path], pipeline.Progress(), lambda p, fp: pipeline.ingest_file(
         Store(tmp_path / "lib"), p, fail, fp)))
     assert result.status == "failed" and words in result.message and one_sentence(result.message)
+    assert result.bug == bug
+
+
+def test_the_robustness_run_counts_an_error_of_its_own_as_a_bug_never_as_a_refusal(tmp_path):
+    from folioscope.core.results import IngestResult
+    from folioscope_lab.robustness import Tally
+    tally = Tally()
+    bug = IngestResult(tmp_path / "a.pdf", "failed", "a.pdf could not be read because of an unexpected problem in "
+                       "Folioscope (KeyError); the details are in the log.", bug="KeyError")
+    refused = [IngestResult(tmp_path / f"{n}.pdf", "failed", f"{n}.pdf is damaged at byte {n}.") for n in (1, 22)]
+    memory = IngestResult(tmp_path / "m.pdf", "failed", "m.pdf is too large to read with the memory available.")
+    where = {"file": "pdfs/x.pdf", "mutation": "bomb"}
+    assert [tally.add(r, where) for r in (bug, *refused, memory)] == [False, False, False, True]
+    report = tally.report()
+    assert report["bugs"] == 1 and report["rejected"] == 3 and report["unclear_messages"] == 0
+    assert report["bug_list"] == [{**where, "exception": "KeyError", "message": bug.message}]
+    assert report["refusals_by_reason"] == {"FILE is damaged at byte N.": 2,
+                                            "FILE is too large to read with the memory available.": 1}
+    assert [o["status"] for o in report["outcomes"]] == ["failed"] * 4 and report["outcomes"][0]["bug"] == "KeyError"
+

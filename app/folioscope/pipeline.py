@@ -261,7 +261,7 @@ def complete_file(store: Store, doc_id: int, path: Path, options: IngestOptions 
         if isinstance(exc, Cancelled):
             result.status, result.message = "cancelled", f"{path.name}: cancelled."
         elif isinstance(exc, Exception):
-            result.message = failure_message(path.name, exc)
+            fail(result, exc)
         else:
             raise
     result.seconds = time.perf_counter() - started
@@ -286,7 +286,7 @@ def _from_file(store: Store, path: Path,
     except Cancelled:
         result.status, result.message = "cancelled", f"{path.name}: cancelled."
     except Exception as exc:
-        result.message = failure_message(path.name, exc)
+        fail(result, exc)
     result.seconds = time.perf_counter() - started
     if result.status != "read":
         store.log(result)
@@ -302,7 +302,7 @@ def store_prepared(store: Store, path: Path, sha: str, prepared: Prepared, data:
         if not _unchanged(store, path, sha, result):
             _store_prepared(store, path, sha, prepared, data, seconds, result)
     except Exception as exc:
-        result.message = failure_message(path.name, exc)
+        fail(result, exc)
     store.log(result)
     return result
 
@@ -360,6 +360,19 @@ def _stored(result: IngestResult, doc_id: int, path: Path, document: Document, r
     result.message = f"{path.name}: {len(document.pages)} pages ({_describe(result.routes)})."
 
 
+def fail(result: IngestResult, exc: Exception) -> None:
+    """`result` failed by `exc`: its one sentence, and, for an unexpected error (a bug in
+    Folioscope, not a bad file), the exception's type in `result.bug`."""
+    result.status, result.message = "failed", failure_message(result.path.name, exc)
+    if not expected_failure(exc):
+        result.bug = type(exc).__name__
+
+
+def expected_failure(exc: Exception) -> bool:
+    """A file Folioscope refuses (damaged, unsupported, too large), not a bug of its own."""
+    return isinstance(exc, (UnreadableFile, FolioscopeError, MemoryError)) or out_of_memory(exc)
+
+
 def failure_message(name: str, exc: Exception) -> str:
     """The one sentence a file that could not be read gets. Under `strict_errors()` an
     unexpected error (a bug, not a bad file) is raised instead."""
@@ -367,7 +380,7 @@ def failure_message(name: str, exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, FolioscopeError):
         return f"{name}: {exc}"
-    if isinstance(exc, MemoryError) or out_of_memory(exc):  # runtimes report failed allocations in their own words
+    if expected_failure(exc):  # runtimes report failed allocations in their own words
         return f"{name} is too large to read with the memory available."
     if strict_errors():
         raise exc

@@ -39,7 +39,12 @@ def cmd_eval(args) -> int:
         name = (args.what + (f"-layers{args.layers}" if args.layers else "") + ("-tune" if args.tune else "")
                 + (f"-limit{args.limit}" if args.limit else "") + (f"-{Path(args.model).stem}" if args.model else ""))
         print(f"saved {save(report, Path(args.save), name)}", file=sys.stderr)
-    return _show(report, args.json)
+    shown = _show(report, args.json)
+    if report.get("bugs"):  # robustness: an unexpected error in Folioscope is a failure of the run
+        print(f"folioscope-lab: {report['bugs']} file(s) failed by an unexpected error in Folioscope (bugs).",
+              file=sys.stderr)
+        return 1
+    return shown
 
 
 def _show(report: dict, as_json: bool) -> int:

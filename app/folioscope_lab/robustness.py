@@ -13,7 +13,11 @@ Mutations (each file gets every one that applies to its kind):
   (a decompression bomb of a few kilobytes).
 
 Every outcome must be "added" or one clear sentence; a crash or a hang is a failure, and the
-library must pass SQLite's integrity check afterwards.
+library must pass SQLite's integrity check afterwards. A refusal caused by an unexpected error
+in Folioscope (any exception that is not a damaged, unsupported or too-large file) is a **bug**,
+never a refusal, however tidy its sentence: `bugs` counts them, with the file, mutation and
+exception type. Every outcome's message is kept (`outcomes`) and refusals are counted by
+reason (`refusals_by_reason`: the message with the file's name and numbers taken out).
 """
 
 from __future__ import annotations
@@ -210,17 +214,72 @@ def one_sentence(message: str) -> bool:
             and "Traceback" not in message and "Error:" not in message and " could not be read (" not in message)
 
 
+def refusal_reason(message: str, name: str) -> str:
+    """A refusal's reason: its sentence without the file's name and with numbers as N."""
+    import re
+    return re.sub(r"\d+(\.\d+)?", "N", message.replace(name, "FILE")).strip()
+
+
+class Tally:
+    """The outcomes of a robustness run, counted: each file added, refused (by reason, and
+    whether its sentence is clear), a bug, a crash or a hang."""
+
+    def __init__(self) -> None:
+        self.counts = {"files": 0, "added": 0, "rejected": 0, "rejected_for_memory": 0, "crashed": 0, "hung": 0,
+                       "unclear_messages": 0, "bugs": 0}
+        self.failures: list[dict] = []
+        self.bugs: list[dict] = []
+        self.outcomes: list[dict] = []
+        self.reasons: dict[str, int] = {}
+
+    def add(self, result, where: dict, expired: bool = False) -> bool:
+        """Count one file's result; True when the reader should be started afresh (it hung,
+        or ran short of memory and stays so)."""
+        from folioscope.workers.pool import READER_STOPPED
+        self.counts["files"] += 1
+        self.outcomes.append({**where, "status": result.status, "message": result.message,
+                              **({"bug": result.bug} if result.bug else {})})
+        if result.status == "cancelled":
+            self.counts["hung" if expired else "crashed"] += 1
+            self.failures.append({**where, "outcome": "hung"})
+            return True
+        if result.message.endswith(READER_STOPPED):
+            self.counts["crashed"] += 1
+            self.failures.append({**where, "outcome": f"crashed: {result.message[:200]}"})
+            return False
+        if result.bug:  # an error of Folioscope's own, not a file it refuses
+            self.counts["bugs"] += 1
+            self.bugs.append({**where, "exception": result.bug, "message": result.message[:200]})
+            return False
+        if result.ok:
+            self.counts["added"] += 1
+            return False
+        reason = refusal_reason(result.message, result.path.name)
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        self.counts["rejected"] += 1
+        if not one_sentence(result.message):
+            self.counts["unclear_messages"] += 1
+            self.failures.append({**where, "outcome": f"unclear: {result.message[:200]}"})
+        if "memory available" in result.message:  # under the cap; counted apart
+            self.counts["rejected_for_memory"] += 1
+            return True  # a reader out of memory stays short of it
+        return False
+
+    def report(self) -> dict:
+        return {**self.counts, "failures": self.failures, "bug_list": self.bugs,
+                "refusals_by_reason": dict(sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "outcomes": self.outcomes}
+
+
 def evaluate_robustness(data: Path, limit: int | None = None, time_limit: float = TIME_LIMIT,
                         memory: int = MEMORY_LIMIT) -> dict:
     from functools import partial
 
     from folioscope.index import Store
-    from folioscope.workers.pool import READER_STOPPED, ReaderPool
+    from folioscope.workers.pool import ReaderPool
     originals = sorted(p for folder in ("pdfs", "docx", "images") for p in (data / folder).rglob("*")
                        if p.is_file() and p.suffix.lower() in KINDS)[:limit]
-    counts = {"files": 0, "added": 0, "rejected": 0, "rejected_for_memory": 0, "crashed": 0, "hung": 0,
-              "unclear_messages": 0}
-    failures: list[dict] = []
+    tally = Tally()
     started = time.perf_counter()
     task = partial(guarded_ingest, memory=memory)  # the window's pool, each reader under the memory cap
     with tempfile.TemporaryDirectory(prefix="folioscope-robustness-") as temp:
@@ -229,33 +288,16 @@ def evaluate_robustness(data: Path, limit: int | None = None, time_limit: float 
         Store(folder).close()
         with ReaderPool(1, "folioscope-robustness") as pool:
             for path, original, mutation in mutated:
-                counts["files"] += 1
                 deadline = Deadline(time_limit)
                 [result] = pool.ingest(folder, [path], progress=deadline, task=task,
                                        file_progress=lambda n, count, p, progress: progress, index=False)
-                where = {"file": str(original.relative_to(data)), "mutation": mutation}
-                if result.status == "cancelled":
-                    counts["hung" if deadline.expired else "crashed"] += 1
-                    failures.append({**where, "outcome": "hung"})
+                if tally.add(result, {"file": str(original.relative_to(data)), "mutation": mutation},
+                             deadline.expired):
                     pool.restart()
-                    continue
-                if result.message.endswith(READER_STOPPED):
-                    counts["crashed"] += 1
-                    failures.append({**where, "outcome": f"crashed: {result.message[:200]}"})
-                    continue
-                if result.ok:
-                    counts["added"] += 1
-                else:
-                    if "memory available" in result.message:  # a reader out of memory stays short of it:
-                        pool.restart()                         # start a fresh one for the next file
-                        counts["rejected_for_memory"] += 1  # under the cap; counted apart
-                    counts["rejected"] += 1
-                    if not one_sentence(result.message):
-                        counts["unclear_messages"] += 1
-                        failures.append({**where, "outcome": f"unclear: {result.message[:200]}"})
         with Store(folder) as store:
             problems = store.check()
             documents = len(store.documents())
-    return {**counts, "originals": len(originals), "documents_in_library": documents,
+    report = tally.report()
+    return {**{k: report.pop(k) for k in tally.counts}, "originals": len(originals), "documents_in_library": documents,
             "integrity_errors": len(problems), "time_limit_s": time_limit, "memory_limit_gb": memory / (1 << 30),
-            "seconds": round(time.perf_counter() - started, 1), "failures": failures}
+            "seconds": round(time.perf_counter() - started, 1), **report}

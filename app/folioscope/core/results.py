@@ -25,6 +25,7 @@ class IngestResult:
     doc_id: int | None = None
     seconds: float = 0.0
     routes: dict[str, int] = field(default_factory=dict)
+    bug: str = ""  # failed by an unexpected error in Folioscope, not the file: the exception's type
 
     @property
     def ok(self) -> bool:
@@ -32,7 +33,8 @@ class IngestResult:
 
     def as_dict(self) -> dict:
         return {"path": str(self.path), "status": self.status, "message": self.message,
-                "doc_id": self.doc_id, "seconds": round(self.seconds, 3), "routes": self.routes}
+                "doc_id": self.doc_id, "seconds": round(self.seconds, 3), "routes": self.routes,
+                **({"bug": self.bug} if self.bug else {})}
 
 
 def indexing_note(result: dict) -> str:

@@ -114,17 +114,18 @@ class ReaderPool:
             done(n, self._read(reader, job_task, folder, subject, options, chunk_options, threads,
                                file_progress(n, len(files), path, progress), emit))
 
-        def failed(n: int, path: Path) -> None:
+        def failed(n: int, path: Path, exc: Exception) -> None:
             done(n, IngestResult(path=path, status="failed", message=f"{path.name} could not be read because of an "
-                                 "unexpected problem in Folioscope; the details are in the log."))
+                                 "unexpected problem in Folioscope; the details are in the log.",
+                                 bug=type(exc).__name__))
         self._each(readers, list(enumerate(files)), lambda reader, job: run(reader, read_task if staged else task, *job),
-                   lambda job: failed(*job), progress)
+                   lambda job, exc: failed(*job, exc), progress)
         if read:
             def opened_first(jobs: list[tuple[int, IngestResult]]) -> int:
                 wanted = first() if first is not None else None
                 return next((i for i, (_, r) in enumerate(jobs) if r.doc_id == wanted), 0)
             self._each(readers, sorted(read.items()), lambda reader, job: run(reader, complete_task, *job),
-                       lambda job: failed(job[0], job[1].path), progress, pick=opened_first)
+                       lambda job, exc: failed(job[0], job[1].path, exc), progress, pick=opened_first)
             self._discard([r for n, r in read.items() if n not in results], folder)
         for n, path in enumerate(files):  # left after Cancel
             if n not in results:
@@ -139,7 +140,7 @@ class ReaderPool:
 
     @staticmethod
     def _each(readers: list[WorkerProcess], jobs: list, work: Callable[[WorkerProcess, Any], None],
-              failed: Callable[[Any], None], progress: Progress,
+              failed: Callable[[Any, Exception], None], progress: Progress,
               pick: Callable[[list], int] = lambda jobs: 0) -> None:
         """`work(reader, job)` for every job, each reader taking the next (`pick`) as it finishes
         one, until the jobs are done or Cancel. A reader's unexpected error (a bug) fails its
@@ -157,7 +158,7 @@ class ReaderPool:
                     work(reader, job)
                 except Exception as exc:
                     errors.append(exc)
-                    failed(job)
+                    failed(job, exc)
         workers = [threading.Thread(target=loop, args=(r,), name=f"ingest-{i}", daemon=True)
                    for i, r in enumerate(readers)]
         for worker in workers:
