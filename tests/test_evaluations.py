@@ -246,3 +246,15 @@ def test_the_candidate_answer_phrase_takes_figures_and_names_from_the_sentence()
     names = answer_phrase("Which datasets do they use?", "We evaluate on SQuAD and TriviaQA BIBREF3 .")
     assert names is not None and names.text == "SQuAD, TriviaQA"
     assert answer_phrase("Why does it work?", "Because of SQuAD.") is None
+
+
+def test_an_archive_names_the_tree_its_run_began_on_and_every_shipped_model(monkeypatch, tmp_path):
+    from folioscope_lab import archive
+    data = tmp_path / "set.json"
+    data.write_text("{}")
+    monkeypatch.setattr(archive, "git_commit", lambda: "bbbb+changes")  # the tree changed during the run
+    record = archive.provenance([data], commit="aaaa")
+    assert record["commit"] == "aaaa" and record["commit_at_end"] == "bbbb+changes"
+    assert {"boundary/boundary.npz", "titles/roles.npz", "evidence/ranker.json"} <= set(record["models"])
+    assert record["data"] == {"set.json": archive.file_hash(data)}
+    assert "commit_at_end" not in archive.provenance([data], commit="bbbb+changes")

@@ -27,7 +27,8 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
     """One evaluation's report, with its provenance (commit, data and model hashes)."""
     from folioscope.core import FolioscopeError
 
-    from .archive import provenance
+    from .archive import git_commit, provenance
+    commit = git_commit()  # the tree as the run begins
     data = data or default_data_dir()
     if not data.is_dir():
         raise FolioscopeError(f"The evaluation data folder {data} does not exist.")
@@ -80,4 +81,4 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         sources = [data / "pdfs", data / "docx", data / "images"]
     else:
         raise ValueError(what)
-    return {"evaluation": what, **provenance(sources, models), **report}
+    return {"evaluation": what, **provenance(sources, models, commit), **report}

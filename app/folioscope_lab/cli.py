@@ -57,6 +57,8 @@ def _show(report: dict, as_json: bool) -> int:
 
 
 def cmd_bench(args) -> int:
+    from .archive import git_commit
+    commit = git_commit()  # the tree as the run begins
     if args.what == "open":
         from .openbench import open_bench
         if not args.files:
@@ -108,7 +110,7 @@ def cmd_bench(args) -> int:
         data = Path(args.data) if args.data else default_data_dir()
         inputs = {"all": [data / "pdfs"], "scale": [data / "qa" / "qasper_dev.json"], "open": [Path(f) for f in args.files],
                   "text": [data / "qa" / "qasper_dev.json"]}.get(args.what, [])
-        report = {"evaluation": f"bench {args.what}", **provenance(inputs), **report}
+        report = {"evaluation": f"bench {args.what}", **provenance(inputs, commit=commit), **report}
         print(f"saved {save(report, Path(args.save), _bench_name(args, report))}", file=sys.stderr)
     return _show(report, args.json)
 
