@@ -30,13 +30,20 @@ def test_routes_against_page_labels(capsys, data):
 def test_segmentation_leave_one_set_out_rows(capsys, data):
     report = run_eval(capsys, data, "segmentation", "--limit", "1")
     assert report["models"]["boundary"]
-    for rows in report["sets"].values():
-        assert {"no boundary", "random (gold count)", "even (gold count)", "fixed",
+    for name, rows in report["sets"].items():
+        assert {"no boundary", "random (gold count)", "even (gold count)", "fixed", "paragraph starts",
                 "learned (trained without this set)", "texttiling (cut-off tuned on the other sets)"} <= set(rows["rows"])
         learned = rows["rows"]["learned (trained without this set)"]
         assert 0 <= learned["pk"] <= 1 and 0 <= learned["ap"] <= 1 and "f1" in learned
         assert 0 < rows["ap_chance"] < 1
-        assert set(rows["differences"]) >= {"ap: learned - texttiling", "own-rule Pk: learned - no boundary"}
+        grid, cutoff = rows["texttiling_cutoff_grid"], rows["texttiling_cutoff_tuned"]
+        assert grid[0] < cutoff < grid[-1] or abs(cutoff) == 6.0  # inside the grid it was chosen from
+        if name == "choi":  # documents cut from shared texts: no interval
+            assert rows["differences"].startswith("none")
+        else:
+            assert set(rows["differences"]) >= {"ap: learned - texttiling", "ap: learned - paragraph starts",
+                                                "own-rule Pk: learned - no boundary",
+                                                "own-rule Pk: learned - texttiling"}
         # the threshold sweep reproduces the learned row at the threshold chosen on the other sets
         at_chosen = rows["learned_own_rule_by_threshold"][str(rows["learned_threshold"])]
         assert (at_chosen["pk"], at_chosen["boundaries_found"]) == (learned["pk"], learned["boundaries_found"])
@@ -74,6 +81,13 @@ def test_retrieval_rows_default_and_scopes(capsys, data):
         assert any(name.startswith("naive") for name in rows)
         assert all(0 <= row["recall"] <= 1 and row["tokens"] > 0 for row in rows.values())
     assert report["latency"]["retrieval"]["p95_ms"] > 0
+    assert any(name.endswith("budget 600") for name in report["scopes"]["within-paper"]["results"])
+    not_found = report["not_found"]
+    assert not_found["answerable_questions"] == report["questions"]
+    grid = not_found["thresholds"]
+    assert str(not_found["shipped_threshold"]) in grid and str(not_found["best_threshold_on_this_half"]) in grid
+    refused = [row["answerable_refused"] for _, row in sorted(grid.items(), key=lambda kv: float(kv[0]))]
+    assert refused == sorted(refused)  # a higher threshold refuses at least as many
 
 
 @pytest.mark.slow

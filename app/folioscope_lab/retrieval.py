@@ -10,6 +10,9 @@ chosen on the tune papers (`--tune`), and the test papers report them.
 
 Rows:
 - naive top-k: the paper's text cut into fixed 200-word windows, MiniLM cosine, top 3/5/10;
+- on the tune half, the evidence passages' settings one at a time (`PASSAGE_GRID`: share of the
+  best kept, chunk weight, heading weight, candidates, lexical weight, budget), and the not-found
+  threshold swept over unanswerable and answerable questions (`not_found`);
 - Folioscope: hybrid search (BM25 + dense) with a fixed top-k or the adaptive cut, each with
   and without neighbour expansion; single searches; the shipped default is marked.
 Each row reports evidence recall (characters), paragraph recall (half of a gold paragraph
@@ -233,7 +236,12 @@ DEFAULT = "hybrid + evidence passages (default)"
 
 
 PASSAGE_GRID = ([dict(relative=r, chunk_weight=w) for r in (0.4, 0.5, 0.7) for w in (0.2, 0.5, 1.0)]
-                + [dict(heading=h) for h in (0.0, 0.2, 0.3, 0.5, 0.7)])
+                + [dict(heading=h) for h in (0.0, 0.2, 0.3, 0.5, 0.7)]
+                + [dict(candidates=c) for c in (10, 40)] + [dict(lexical=x) for x in (0.0, 0.15, 0.5)]
+                # the budget is set to the size of the naive top-3 windows (796 word pieces), so that
+                # the two are compared at the same size; these rows show what a different size buys
+                + [dict(budget=b) for b in (600, 1000)])
+NOT_FOUND_GRID = tuple(round(0.30 + 0.05 * i, 2) for i in range(7))  # best evidence score under it: not found
 
 
 def methods(naive: Naive, tune: bool = False) -> dict[str, Callable]:
@@ -316,11 +324,45 @@ def evaluate_retrieval(data: Path, split: str = "test", limit: int | None = None
                    for name, values in per_q.items()}
         report["scopes"][scope] = {"results": results,
                                    "differences": differences(per_q, [q.paper for q in qs])}
+    report["not_found"] = not_found_rates(store, papers, ids, split, qs, limit)
     report["latency"] = latency(store, qs)
     store.close()
     if temp is not None:
         temp.cleanup()
     return report
+
+
+def unanswerable(paper: dict) -> list[str]:
+    """The questions every annotator marked unanswerable from the paper."""
+    return [qa["question"] for qa in paper["qas"]
+            if qa["answers"] and all(a["answer"].get("unanswerable") for a in qa["answers"])]
+
+
+def not_found_rates(store, papers: dict, ids: dict[str, int], split: str, qs: list[Question],
+                    limit: int | None = None) -> dict:
+    """The not-found threshold (answer.ask.MIN_EVIDENCE_SCORE): within each paper, the best
+    evidence sentence's score for the questions the annotators found unanswerable and for the
+    answerable ones; at each threshold of the grid, the share of each that would be refused.
+    The threshold chosen (on the tune half) is the one with the highest balanced accuracy
+    (refusing the unanswerable, answering the answerable); ties go to the lower threshold."""
+    from folioscope.answer.ask import MIN_EVIDENCE_SCORE
+    from folioscope.retrieve import retrieve
+    chosen = [p for p in sorted(papers) if split_of(p) == split][:limit]
+
+    def best(question: str, doc_id: int) -> float:
+        found = retrieve(store, question, {doc_id}, encoder=shared_embedder())
+        return max((e.score for e in found.evidence), default=0.0)
+    none = [best(q, ids[p]) for p in chosen for q in unanswerable(papers[p])]
+    some = [best(q.text, q.doc_id) for q in qs]
+    grid = {}
+    for t in sorted({*NOT_FOUND_GRID, MIN_EVIDENCE_SCORE}):
+        refused_none = float(np.mean([b < t for b in none])) if none else 0.0
+        refused_some = float(np.mean([b < t for b in some])) if some else 0.0
+        grid[str(t)] = {"unanswerable_refused": round(refused_none, 4), "answerable_refused": round(refused_some, 4),
+                        "balanced_accuracy": round((refused_none + 1 - refused_some) / 2, 4)}
+    top = max(grid, key=lambda t: (grid[t]["balanced_accuracy"], -float(t)))
+    return {"unanswerable_questions": len(none), "answerable_questions": len(some),
+            "shipped_threshold": MIN_EVIDENCE_SCORE, "best_threshold_on_this_half": float(top), "thresholds": grid}
 
 
 def differences(per_q: dict[str, list[dict]], papers: list[str]) -> dict:
