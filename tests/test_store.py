@@ -206,7 +206,7 @@ def test_a_batch_is_browsable_before_any_of_it_is_indexed_and_the_open_one_goes_
     open in the window indexed first, and the same chunks and chapters as one file at a time."""
     from folioscope.core.results import IngestResult
     from folioscope.workers.pool import ReaderPool
-    files = _batch(tmp_path, data)
+    files = [data / "pdfs" / "ocrmypdf" / "typewriter.png", *_batch(tmp_path, data)]  # the scan read last
     events, text_ids = [], {}
 
     def emit(item):
@@ -217,14 +217,24 @@ def test_a_batch_is_browsable_before_any_of_it_is_indexed_and_the_open_one_goes_
             events.append(("text", item.path.name))
     with ReaderPool(1) as pool:
         results = pool.ingest(tmp_path / "lib", files, progress=Progress(), emit=emit,
-                              first=lambda: text_ids.get(files[2]))
-    names = [f.name for f in files]
-    assert [r.status for r in results] == ["added"] * 3
-    assert events == [("text", n) for n in names] + [("done", names[2]), ("done", names[0]), ("done", names[1])]
+                              first=lambda: text_ids.get(files[3]))
+    scan, *names = [f.name for f in files]
+    assert [r.status for r in results] == ["added"] * 4
+    assert events == ([("text", n) for n in [*names, scan]]
+                      + [("done", names[2]), ("done", scan), ("done", names[0]), ("done", names[1])])
     with Store(tmp_path / "lib") as staged, Store(tmp_path / "one") as one:
         list(ingest_paths(one, files))
         assert staged.check() == [] and staged.still_indexing() == 0
-        assert _chunks(staged) == _chunks(one) and len(_chunks(one)) == 3
+        assert _chunks(staged) == _chunks(one) and len(_chunks(one)) == 4
+
+
+def test_a_file_that_will_need_ocr_is_guessed_without_reading_a_page(data, tmp_path):
+    from folioscope.ingest import likely_ocr
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7 not really")
+    assert likely_ocr(data / "pdfs" / "ocrmypdf" / "typewriter.png") and likely_ocr(data / "pdfs" / "ocrmypdf" / "cardinal.pdf")
+    assert not likely_ocr(data / "pdfs" / "pdfjs" / "tracemonkey.pdf") and not likely_ocr(broken)
+    assert not likely_ocr(data / "docx" / "sources" / "word_sample.docx")
 
 
 def test_cancel_between_the_passes_of_a_batch_leaves_nothing(tmp_path, data):

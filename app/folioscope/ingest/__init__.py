@@ -91,5 +91,21 @@ def page_sizes(path: Path) -> list[tuple[float, float]] | None:
     return None
 
 
-__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "open_file", "page_sizes",
-           "read_document", "supported_extensions"]
+def likely_ocr(path: Path) -> bool:
+    """A cheap guess, no page read: will the file's text come from OCR (an image, or a PDF
+    whose first pages have no text layer)? A batch reads the others first."""
+    try:
+        kind = reader_for(path).name
+        if kind == "image":
+            return True
+        if kind == "pdf":
+            import pymupdf
+            with pymupdf.open(path) as pdf:
+                return not any(pdf[i].get_text("text").strip() for i in range(min(3, pdf.page_count)))
+    except Exception:  # noqa: BLE001 - a file that cannot be opened gets its one sentence from the reader
+        pass
+    return False
+
+
+__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "likely_ocr", "open_file",
+           "page_sizes", "read_document", "supported_extensions"]

@@ -85,8 +85,9 @@ class ReaderPool:
         stored) as they happen.
 
         A batch of several files is read in two passes: every file's pages and text first (each
-        listed and browsable as it is stored), then each one's chunks, vectors and chapters, the
-        document `first()` names (the one open in the window) before the others (`staged`: False
+        listed and browsable as it is stored; files with a text layer before those that need OCR),
+        then each one's chunks, vectors and chapters, the document `first()` names (the one open
+        in the window) before the others (`staged`: False
         reads each file to the end before the next; None: two passes for several files). After Cancel
         (or Ctrl+C) the files not complete are reported cancelled and nothing of them stays.
         With `index`, a batch that added documents ends by bringing the library's saved search
@@ -118,7 +119,11 @@ class ReaderPool:
             done(n, IngestResult(path=path, status="failed", message=f"{path.name} could not be read because of an "
                                  "unexpected problem in Folioscope; the details are in the log.",
                                  bug=type(exc).__name__))
-        self._each(readers, list(enumerate(files)), lambda reader, job: run(reader, read_task if staged else task, *job),
+        jobs = list(enumerate(files))
+        if staged:  # text layers are read in seconds, OCR in tens of seconds a page
+            from ..ingest import likely_ocr
+            jobs.sort(key=lambda job: likely_ocr(job[1]))
+        self._each(readers, jobs, lambda reader, job: run(reader, read_task if staged else task, *job),
                    lambda job, exc: failed(*job, exc), progress)
         if read:
             def opened_first(jobs: list[tuple[int, IngestResult]]) -> int:
