@@ -239,6 +239,7 @@ def test_open_bench_times_a_dropped_batch_in_a_fresh_window(capsys, data):
         assert report["files"] == ["folioscope-sample-first-2.pdf", "tracemonkey-first-2.pdf"]
         assert sorted(report["statuses"].values()) == ["added", "added"] and report["pages"] == 2
         assert 0 < report["first_page_s"] and 0 < report["all_text_s"] <= report["all_ready_s"]
+        assert report["all_listed_s"] < report["all_text_s"] and len(report["text_s_each"]) == 2
         assert report["order"] == ("one pass per file" if order else "two passes")
 
 

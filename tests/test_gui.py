@@ -202,8 +202,9 @@ def test_cancel_stops_ingest_and_adds_nothing(qtbot, window, data):
 
 def test_cancel_after_the_text_is_listed_leaves_nothing(qtbot, window, data):
     job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
-    qtbot.waitUntil(lambda: window.doc_list.count() == 1, timeout=60_000)  # listed from its text
-    assert "indexing" in window.doc_list.text(0) and not job.isFinished()
+    assert window.doc_list.count() == 1 and "waiting to be read" in window.doc_list.text(0)  # listed at once
+    qtbot.waitUntil(lambda: "indexing" in window.doc_list.text(0), timeout=60_000)  # listed from its text
+    assert not job.isFinished()
     window.cancel_button.click()
     wait_done(qtbot, job)
     assert window.doc_list.count() == 0 and window.library.documents() == [] and window.library.check() == []
@@ -211,31 +212,36 @@ def test_cancel_after_the_text_is_listed_leaves_nothing(qtbot, window, data):
 
 
 def test_a_dropped_pdf_is_shown_and_listed_before_its_chunks_exist(qtbot, window, data):
-    """The order a person sees: the pages laid out and page 1 drawn from the file itself,
-    then the document listed from its stored text, then its chunks and chapters."""
+    """The order a person sees: the file listed at once, its pages laid out and page 1 drawn
+    from the file itself, then the document listed from its stored text, then its chunks and
+    chapters."""
     seen = []
     handle = window.ingest._on_item
 
     def watch(item):
         handle(item)
         doc_id = window.doc_id
-        seen.append((getattr(item, "stage", "done"), len(window.page_view.pages), window.doc_list.count(),
+        seen.append((getattr(item, "stage", "done"), len(window.page_view.pages), window.doc_list.text(0).split("\n")[1],
                      len(window.library.chunks(doc_id)) if doc_id is not None else None))
     window.ingest._on_item = watch
     job = drop(window, [data / "pdfs" / "pdfjs" / "tracemonkey.pdf"])
+    assert window.doc_list.count() == 1 and window.doc_list.text(0) == "tracemonkey.pdf\nwaiting to be read"
     qtbot.waitUntil(lambda: bool(seen), timeout=60_000)
     wait_done(qtbot, job)
-    assert job.error is None
-    assert seen == [("opened", 14, 0, None), ("text", 14, 1, 0), ("done", 14, 1, len(window.library.chunks(1)))]
+    assert job.error is None and window.doc_list.count() == 1
+    listed = "tracemonkey.pdf · 14 p · 14 text"
+    assert seen == [("opened", 14, "reading…", None), ("text", 14, f"{listed} · indexing…", 0),
+                    ("done", 14, listed, len(window.library.chunks(1)))]
     assert seen[-1][3] > 0 and window.document.pending is None
     qtbot.waitUntil(lambda: not window.page_view.pages[0].pixmap.pixmap().isNull(), timeout=30_000)
     assert "indexing" not in window.doc_list.text(0) and window.chapters.list.count() > 0
 
 
 def test_a_dropped_batch_is_listed_before_any_of_it_is_indexed_and_the_view_stays_put(qtbot, window, data):
-    """Three files dropped on an empty window: the first is shown (from its file, then from
-    the library) and stays on screen while the others are listed; every file is listed,
-    "indexing…", before the first of them is ready."""
+    """Three files dropped on an empty window: all three listed at once; the first is shown
+    (from its file, then from the library) and stays on screen while the others are read;
+    every file is listed from its text, "indexing…", before the first of them is ready; a
+    file still waiting can be looked at from the file itself."""
     files = [data / "pdfs" / "pdfjs" / "tracemonkey.pdf", SAMPLE, data / "docx" / "sources" / "word_sample.docx"]
     seen = []
     handle = window.ingest._on_item
@@ -247,12 +253,24 @@ def test_a_dropped_batch_is_listed_before_any_of_it_is_indexed_and_the_view_stay
                      sum("indexing" in window.doc_list.text(i) for i in range(window.doc_list.count()))))
     window.ingest._on_item = watch
     job = drop(window, files)
+    assert [window.doc_list.text(i) for i in range(3)] == [f"{f.name}\nwaiting to be read" for f in files]
     wait_done(qtbot, job, timeout=240_000)
     assert job.error is None
     texts = [s for s in seen if s[0] == "text"]
-    assert texts == [("text", files[0].name, 1, 1), ("text", files[0].name, 2, 2), ("text", files[0].name, 3, 3)]
+    assert texts == [("text", files[0].name, 3, 1), ("text", files[0].name, 3, 2), ("text", files[0].name, 3, 3)]
     assert seen.index(texts[-1]) < [s[0] for s in seen].index("done")
     assert {s[1] for s in seen} == {files[0].name} and seen[-1][2:] == (3, 0)
+
+
+def test_a_file_waiting_to_be_read_is_shown_from_the_file_when_chosen(qtbot, window, data):
+    from folioscope.gui.library_list import listed_pending
+    scan = data / "pdfs" / "ocrmypdf" / "cardinal.pdf"
+    window.ingest.pending[str(scan)] = listed_pending(scan)  # as a drop lists it before a reader takes it
+    window.refresh_documents()
+    window.doc_list.select_row(0)
+    assert window.document.pending == scan and len(window.page_view.pages) == 4
+    assert window.views.currentWidget() is window.page_view and "being read" in window.page_label.text()
+    qtbot.waitUntil(lambda: not window.page_view.pages[0].pixmap.pixmap().isNull(), timeout=30_000)
 
 
 def test_window_never_stalls_while_ingesting(qtbot, window, data):

@@ -9,9 +9,10 @@ app, waits until it has painted, then opens FILE as a drop would. Measured from 
 - `longest_stall_ms`: the longest the window could not react meanwhile (10 ms timer gaps).
 
 With `--batch` the files are dropped together on one window, and for the whole batch:
-`all_text_s` (every file's text stored, or its failure said: all listed and browsable),
-`listed_s` (when each was), its median and the count listed within a minute, and
-`all_ready_s` (every file ready); `text_s` and `ready_s` are then the first file to get
+`all_listed_s` (every dropped file in the library list, its pages viewable from the file),
+`all_text_s` (every file's text stored and searchable, or its failure said), `text_s_each`
+(when each was), its median and the count within a minute, and `all_ready_s` (every file
+ready); `text_s` and `ready_s` are then the first file to get
 there. `--one-pass` is the baseline order: each file read to the end before the next.
 
 Beside it, the floor: a plain PyMuPDF open and render of page 1 at the same size, in a fresh
@@ -64,7 +65,7 @@ def main():
         from folioscope.workers.pool import ReaderPool
         ingest = ReaderPool.ingest
         ReaderPool.ingest = lambda self, *args, **kwargs: ingest(self, *args, **kwargs, staged=False)
-    texts, results, listed = set(), {}, {}
+    texts, results, stored = set(), {}, {}
     def item(event):
         now = time.perf_counter() - started
         if isinstance(event, IngestStage) and event.stage == "text":
@@ -77,14 +78,16 @@ def main():
             if len(results) == len(files):
                 marks["all_ready_s"] = now
                 marks["statuses"] = results
-        for path in texts | set(results):  # listed, or its failure said
-            listed.setdefault(path, now)
-        if len(listed) == len(files):
+        for path in texts | set(results):  # its text stored, or its failure said
+            stored.setdefault(path, now)
+        if len(stored) == len(files):
             marks.setdefault("all_text_s", now)
-            marks["listed_s"] = sorted(listed.values())
+            marks["text_s_each"] = sorted(stored.values())
     started = time.perf_counter()
     job = window.add_paths(files)
     job.item.connect(item)
+    if window.doc_list.count() >= len(files):  # every dropped file in the library list
+        marks["all_listed_s"] = time.perf_counter() - started
     while not job.isFinished() or ("first_page_s" not in marks and window.page_view.pages
                                     and time.perf_counter() - started < 600):  # a DOCX has no page to draw
         app.processEvents()
@@ -141,11 +144,12 @@ def open_bench(file: Path | list[Path], settle: float = 3.0, rounds: int = 1, on
     report: dict = {"file": file.name, "rounds": rounds, "settle_s": settle}
     if len(files) > 1:
         report["order"] = "one pass per file" if one_pass else "two passes"
-        listed = runs[-1].get("listed_s") or []
-        if listed:  # when each file was listed (or its failure said), in order
-            report["listed_s"] = [round(t, 2) for t in listed]
-            report["median_listed_s"] = round(listed[len(listed) // 2], 2)
-            report["listed_within_60_s"] = sum(t <= 60 for t in listed)
+        report["all_listed_s"] = runs[-1].get("all_listed_s")
+        each = runs[-1].get("text_s_each") or []
+        if each:  # when each file's text was stored (or its failure said), in order
+            report["text_s_each"] = [round(t, 2) for t in each]
+            report["median_text_s"] = round(each[len(each) // 2], 2)
+            report["text_within_60_s"] = sum(t <= 60 for t in each)
         report["files"] = [f.name for f in files]
         report["statuses"] = runs[-1].get("statuses")
     for key in ("first_page_s", "text_s", "ready_s", "longest_stall_ms", *(("all_text_s", "all_ready_s")

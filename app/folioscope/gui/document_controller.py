@@ -76,6 +76,20 @@ class DocumentController(QObject):
         self._overlays.stop()
         self._inspector.stop()
 
+    def show_file(self, path: Path) -> None:
+        """A dropped file not read yet, chosen in the list: its pages from the file itself (a
+        Word file has none to show until its text is stored)."""
+        from ..ingest import page_sizes
+        try:
+            sizes = page_sizes(path)
+        except Exception:  # noqa: BLE001 - a file that cannot be opened gets its one sentence from the reader
+            sizes = None
+        if sizes:
+            self.show_pending(path, sizes)
+        else:
+            self.show(None)
+            self.window.status_label.setText(f"{path.name} is waiting to be read.")
+
     def show_pending(self, path: Path, sizes: list[tuple[float, float]]) -> None:
         """A file being read, shown from the file itself (its pages rendered as any viewer
         would) until the library holds its text."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ..core.results import IngestResult, IngestStage
 from ..workers.pool import ReaderPool
+from .library_list import ListedFile, listed_pending
 from .tasks import TaskThread
 from .watch import FolderWatch
 
@@ -27,6 +28,7 @@ class IngestController(QObject):
         self.last_results: list[IngestResult] = []
         self.failed: dict[str, str] = {}  # path -> why it could not be read (this session)
         self.one_file = False  # the batch being read is one file, not several or a folder
+        self.pending: dict[str, ListedFile] = {}  # path -> its row: dropped, not read yet
         self.closed = False
         self.watch = FolderWatch(self)
         self.watch.files_changed.connect(self._on_watched_files)
@@ -83,6 +85,7 @@ class IngestController(QObject):
 
     def add_paths(self, paths: list[Path]) -> TaskThread:
         w = self.window
+        self._list_pending(paths)
         running = w.tasks.running("ingest")
         if running is not None:
             w.status_label.setText("Still reading the previous files; the new ones follow.")
@@ -97,12 +100,29 @@ class IngestController(QObject):
         task.progressed.connect(w.on_progress)
         task.item.connect(self._on_item)
         task.succeeded.connect(self._on_batch_done)
-        task.failed.connect(w.on_failed)
-        task.cancelled.connect(lambda: w.finish_work("Cancelled."))
+        task.failed.connect(lambda message: (self._batch_ended(), w.on_failed(message)))
+        task.cancelled.connect(lambda: (self._batch_ended(), w.finish_work("Cancelled.")))
         self.last_results = []
         self.one_file = len(paths) == 1 and paths[0].is_file()  # shown as it comes in, like a file opened
         w.start_work(f"Reading {len(paths)} item(s)…")
         return w.tasks.start("ingest", task)
+
+    def _list_pending(self, paths: list[Path]) -> None:
+        """Every dropped file listed at once (before a reader takes it), unless the library
+        holds it already: chosen, its pages are shown from the file."""
+        from ..pipeline import expand_paths
+        listed = self.window.doc_list.rows.paths()
+        for path in expand_paths(paths):
+            key = str(path.resolve())
+            if key not in listed and key not in self.failed:
+                self.pending[key] = listed_pending(path.resolve())
+                self.window.doc_list.put_row(self.pending[key])
+
+    def _settled(self, path: Path) -> None:
+        """A dropped file read (its row becomes the document's) or refused."""
+        key = str(Path(path).resolve())
+        if self.pending.pop(key, None) is not None:
+            self.window.doc_list.remove_pending(key)
 
     def _on_item(self, item: IngestResult | IngestStage) -> None:
         if self.closed:
@@ -111,14 +131,20 @@ class IngestController(QObject):
             self._on_ingested(item)
             return
         w = self.window
+        key = str(Path(item.path).resolve())
+        if item.stage == "opened" and key in self.pending:
+            self.pending[key] = listed_pending(Path(key), reading=True)
+            w.doc_list.put_row(self.pending[key])
         if item.stage == "opened" and item.pages and w.doc_id is None and w.document.pending is None:
             w.document.show_pending(item.path, item.pages)  # page 1 at once, from the file itself
         elif item.stage == "text" and item.doc_id is not None:
+            self.pending.pop(key, None)  # its row becomes the document's
             # listed, and shown from the library if it is the one on screen; chunks follow
             w.document_added(item.doc_id, show=self._on_screen(item.path, item.doc_id))
 
     def _on_ingested(self, result: IngestResult) -> None:
         self.last_results.append(result)
+        self._settled(result.path)
         w = self.window
         shown_from_file = w.document.pending == result.path
         if result.ok:
@@ -141,7 +167,14 @@ class IngestController(QObject):
         return (self.one_file or w.doc_id is None and w.document.pending in (None, path)
                 or w.doc_id == doc_id)
 
+    def _batch_ended(self) -> None:
+        """Files of a batch stopped by Cancel or an error are no longer waiting."""
+        if self.pending:
+            self.pending.clear()
+            self.window.refresh_documents()
+
     def _on_batch_done(self, results: list[IngestResult]) -> None:
+        self._batch_ended()
         failed = [r for r in results if r.status == "failed"]
         added = [r for r in results if r.ok]
         self.window.finish_work(f"{len(added)} added or up to date, {len(failed)} could not be read."

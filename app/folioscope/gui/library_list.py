@@ -15,17 +15,21 @@ from PySide6.QtWidgets import QAbstractItemView, QListView
 from ..index import DocumentRow
 
 FAILED_COLOR = QColor("#8b0000")
+PENDING_COLOR = QColor("#6b6b6b")
 LAYOUT_BATCH = 500  # rows laid out per event-loop turn
 _Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
 class ListedFile:
-    """One line of the list: a document of the library, or a file that could not be read."""
+    """One line of the list: a document of the library, a file dropped and not yet read
+    (`pending`: its path; shown from the file itself), or a file that could not be read."""
     text: str  # two lines: title, then name, pages and routes
     tooltip: str
-    doc_id: int | None  # None: a file that failed
+    doc_id: int | None  # None: a file pending or failed
     search: str  # lower-cased text the filter matches
+    path: str = ""  # the file's path
+    pending: bool = False
 
 
 def listed_document(doc: DocumentRow) -> ListedFile:
@@ -33,12 +37,19 @@ def listed_document(doc: DocumentRow) -> ListedFile:
     state = "" if doc.ready else " · indexing…"
     text = f"{doc.title or doc.name}\n{doc.name} · {doc.n_pages} p · {routes}{state}"
     done = f"read in {doc.ingest_seconds:.1f} s" if doc.ready else "text stored; chunks and chapters follow"
-    return ListedFile(text, f"{doc.path}\n{done}", doc.id, text.lower())
+    return ListedFile(text, f"{doc.path}\n{done}", doc.id, text.lower(), doc.path)
 
 
 def listed_failure(path: str, message: str) -> ListedFile:
     text = f"✗ {Path(path).name}\ncould not be read"
-    return ListedFile(text, message, None, text.lower())
+    return ListedFile(text, message, None, text.lower(), path)
+
+
+def listed_pending(path: Path, reading: bool = False) -> ListedFile:
+    state = "reading…" if reading else "waiting to be read"
+    text = f"{path.name}\n{state}"
+    return ListedFile(text, f"{path}\n{state}; its pages can be looked at meanwhile", None, text.lower(),
+                      str(path), pending=True)
 
 
 class LibraryModel(QAbstractListModel):
@@ -68,15 +79,31 @@ class LibraryModel(QAbstractListModel):
         return len(self._row_of)
 
     def put_row(self, row: ListedFile) -> None:
-        """One document's row, new or changed, without the others being read again: it
-        replaces the document's row, or a new one goes after the documents (before failures)."""
+        """One row, new or changed, without the others being read again: a document's row
+        replaces the document's row or the pending row of its file, or goes after the
+        documents (before pending files and failures); a pending row replaces its own."""
         rows = list(self._rows)
         at = self._row_of.get(row.doc_id) if row.doc_id is not None else None
+        if at is None:
+            at = next((i for i, r in enumerate(rows) if r.pending and r.path == row.path), None)
         if at is not None:
             rows[at] = row
-        else:
-            rows.insert(next((i for i, r in enumerate(rows) if r.doc_id is None), len(rows)), row)
+        else:  # documents, then pending files in the order they came, then failures
+            after = (lambda r: r.doc_id is None and not r.pending) if row.pending else (lambda r: r.doc_id is None)
+            rows.insert(next((i for i, r in enumerate(rows) if after(r)), len(rows)), row)
         self.set_rows(rows)
+
+    def remove_pending(self, path: str) -> None:
+        if any(r.pending and r.path == path for r in self._rows):
+            self.set_rows([r for r in self._rows if not (r.pending and r.path == path)])
+
+    def paths(self) -> set[str]:
+        """The files of the documents listed."""
+        return {r.path for r in self._rows if r.doc_id is not None}
+
+    def pending_path(self, index: _Index) -> str | None:
+        row = self._row(index)
+        return row.path if row is not None and row.pending else None
 
     def set_filter(self, text: str) -> None:
         needle = text.lower().strip()
@@ -119,14 +146,14 @@ class LibraryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.doc_id
         if role == Qt.ItemDataRole.ForegroundRole and row.doc_id is None:
-            return QBrush(FAILED_COLOR)
+            return QBrush(PENDING_COLOR if row.pending else FAILED_COLOR)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         row = self._row(index)
         if row is None:
             return Qt.ItemFlag.NoItemFlags
-        if row.doc_id is None:  # listed, not openable
+        if row.doc_id is None and not row.pending:  # a failure: listed, not openable
             return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
@@ -158,6 +185,9 @@ class LibraryList(QListView):
     def documents(self) -> int:
         return self.rows.documents()
 
+    def remove_pending(self, path: str) -> None:
+        self.rows.remove_pending(path)
+
     def set_filter(self, text: str) -> None:
         self.rows.set_filter(text)
 
@@ -178,6 +208,10 @@ class LibraryList(QListView):
 
     def select_row(self, row: int) -> None:
         self.setCurrentIndex(self.rows.index(row, 0))
+
+    def pending_path(self, row: int) -> str | None:
+        """The file of a row listed before it is read; None for documents and failures."""
+        return self.rows.pending_path(self.rows.index(row, 0))
 
     def current_doc_id(self) -> int | None:
         index = self.currentIndex()

@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
         """Read every document row again (a removal, a failure, the first showing)."""
         select = select if select is not None else self.doc_id
         rows = [listed_document(doc) for doc in self.library.documents()]
+        rows += list(self.ingest.pending.values())  # dropped, not read yet
         rows += [listed_failure(path, message) for path, message in self.ingest.failed.items()]
         self._quiet_selection = True
         try:
@@ -309,6 +310,10 @@ class MainWindow(QMainWindow):
 
     def _on_document_selected(self, current, _previous) -> None:
         if self._quiet_selection:  # the list is being refilled or filtered, not chosen from
+            return
+        pending = self.doc_list.rows.pending_path(current) if current.isValid() else None
+        if pending is not None:  # a file not read yet: its pages from the file itself
+            self.document.show_file(Path(pending))
             return
         self.document.show(current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None)
 
