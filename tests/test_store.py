@@ -202,8 +202,9 @@ def _chunks(lib: Store) -> dict:
 
 
 def test_a_batch_is_browsable_before_any_of_it_is_indexed_and_the_open_one_goes_first(tmp_path, data):
-    """Every file's pages and text stored (and told) before any file's chunks, the document
-    open in the window indexed first, and the same chunks and chapters as one file at a time."""
+    """Every file's pages and text stored (and told) before any file's chunks, the cheapest
+    first (the note, the 3-page sample, the 14-page paper, then the scan), the document open
+    in the window indexed first, and the same chunks and chapters as one file at a time."""
     from folioscope.core.results import IngestResult
     from folioscope.workers.pool import ReaderPool
     files = [data / "pdfs" / "ocrmypdf" / "typewriter.png", *_batch(tmp_path, data)]  # the scan read last
@@ -220,7 +221,7 @@ def test_a_batch_is_browsable_before_any_of_it_is_indexed_and_the_open_one_goes_
                               first=lambda: text_ids.get(files[3]))
     scan, *names = [f.name for f in files]
     assert [r.status for r in results] == ["added"] * 4
-    assert events == ([("text", n) for n in [*names, scan]]
+    assert events == ([("text", n) for n in [names[2], names[0], names[1], scan]]  # the cheapest read first
                       + [("done", names[2]), ("done", scan), ("done", names[0]), ("done", names[1])])
     with Store(tmp_path / "lib") as staged, Store(tmp_path / "one") as one:
         list(ingest_paths(one, files))
@@ -228,13 +229,17 @@ def test_a_batch_is_browsable_before_any_of_it_is_indexed_and_the_open_one_goes_
         assert _chunks(staged) == _chunks(one) and len(_chunks(one)) == 4
 
 
-def test_a_file_that_will_need_ocr_is_guessed_without_reading_a_page(data, tmp_path):
-    from folioscope.ingest import likely_ocr
+def test_the_cost_of_reading_a_file_is_guessed_without_reading_a_page(data, tmp_path):
+    from folioscope.ingest import reading_cost
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7 not really")
-    assert likely_ocr(data / "pdfs" / "ocrmypdf" / "typewriter.png") and likely_ocr(data / "pdfs" / "ocrmypdf" / "cardinal.pdf")
-    assert not likely_ocr(data / "pdfs" / "pdfjs" / "tracemonkey.pdf") and not likely_ocr(broken)
-    assert not likely_ocr(data / "docx" / "sources" / "word_sample.docx")
+    pdfs = data / "pdfs"
+    assert reading_cost(pdfs / "ocrmypdf" / "typewriter.png") == (True, 1)
+    assert reading_cost(pdfs / "ocrmypdf" / "cardinal.pdf") == (True, 4)
+    assert reading_cost(pdfs / "pdfjs" / "tracemonkey.pdf") == (False, 14)
+    assert reading_cost(broken) == reading_cost(data / "docx" / "sources" / "word_sample.docx") == (False, 1)
+    assert sorted([pdfs / "pdfjs" / "tracemonkey.pdf", pdfs / "ocrmypdf" / "cardinal.pdf", broken],
+                  key=reading_cost) == [broken, pdfs / "pdfjs" / "tracemonkey.pdf", pdfs / "ocrmypdf" / "cardinal.pdf"]
 
 
 def test_cancel_between_the_passes_of_a_batch_leaves_nothing(tmp_path, data):

@@ -91,21 +91,23 @@ def page_sizes(path: Path) -> list[tuple[float, float]] | None:
     return None
 
 
-def likely_ocr(path: Path) -> bool:
-    """A cheap guess, no page read: will the file's text come from OCR (an image, or a PDF
-    whose first pages have no text layer)? A batch reads the others first."""
+def reading_cost(path: Path) -> tuple[bool, int]:
+    """A cheap guess at how long a file takes to read, no page read: whether its text will
+    come from OCR (an image, or a PDF whose first pages have no text layer), then its pages.
+    A batch reads the cheapest first, so most files are searchable soonest."""
     try:
         kind = reader_for(path).name
         if kind == "image":
-            return True
+            return True, 1
         if kind == "pdf":
             import pymupdf
             with pymupdf.open(path) as pdf:
-                return not any(pdf[i].get_text("text").strip() for i in range(min(3, pdf.page_count)))
+                return (not any(pdf[i].get_text("text").strip() for i in range(min(3, pdf.page_count))),
+                        pdf.page_count)
     except Exception:  # noqa: BLE001 - a file that cannot be opened gets its one sentence from the reader
         pass
-    return False
+    return False, 1
 
 
-__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "likely_ocr", "open_file",
+__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "reading_cost", "open_file",
            "page_sizes", "read_document", "supported_extensions"]

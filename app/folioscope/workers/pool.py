@@ -85,7 +85,8 @@ class ReaderPool:
         stored) as they happen.
 
         A batch of several files is read in two passes: every file's pages and text first (each
-        listed and browsable as it is stored; files with a text layer before those that need OCR),
+        listed and browsable as it is stored; the cheapest first: text layers before OCR, few
+        pages before many),
         then each one's chunks, vectors and chapters, the document `first()` names (the one open
         in the window) before the others (`staged`: False
         reads each file to the end before the next; None: two passes for several files). After Cancel
@@ -120,9 +121,9 @@ class ReaderPool:
                                  "unexpected problem in Folioscope; the details are in the log.",
                                  bug=type(exc).__name__))
         jobs = list(enumerate(files))
-        if staged:  # text layers are read in seconds, OCR in tens of seconds a page
-            from ..ingest import likely_ocr
-            jobs.sort(key=lambda job: likely_ocr(job[1]))
+        if staged:  # the cheapest first (text layers before OCR, few pages before many)
+            from ..ingest import reading_cost
+            jobs.sort(key=lambda job: reading_cost(job[1]))
         self._each(readers, jobs, lambda reader, job: run(reader, read_task if staged else task, *job),
                    lambda job, exc: failed(*job, exc), progress)
         if read:
