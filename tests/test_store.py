@@ -181,6 +181,53 @@ def test_a_document_is_stored_in_two_stages_and_listed_before_its_chunks(library
     assert library.search_reading(["trace", "tree"]) == []  # its chunks are searched now
 
 
+def _text_page_with_a_picture_of_text(path):
+    """One page: a text layer, and an image without text over it that shows a sentence."""
+    import pymupdf
+    with pymupdf.open() as art:
+        page = art.new_page(width=400, height=120)
+        page.insert_text((10, 60), "KEEPERS LIT THE LAMP AT DUSK", fontsize=24)
+        picture = page.get_pixmap(dpi=150).tobytes("png")
+    with pymupdf.open() as doc:
+        page = doc.new_page()
+        page.insert_text((72, 72), "The report on the lighthouse service begins on this page, with a figure below.")
+        page.insert_image(pymupdf.Rect(40, 150, 570, 600), stream=picture, keep_proportion=False)  # over a quarter
+        doc.save(path)
+    return path
+
+
+def test_a_text_layer_is_stored_before_its_pages_images_are_read(library, tmp_path):
+    """A born-digital page with a picture of text: its text layer is stored (and told) at
+    once, the picture's OCR comes with the chunks, replacing the first text."""
+    pdf = _text_page_with_a_picture_of_text(tmp_path / "figure.pdf")
+    seen = []
+
+    def on_text(doc_id):
+        [page] = library.pages(doc_id)
+        seen.append((page.route, page.reason.get("images_deferred"), library.text(doc_id)))
+    result = ingest_file(library, pdf, _reader(), Progress(), on_text=on_text)
+    [(route, deferred, first_text)] = seen
+    assert route == "text" and deferred and "lighthouse service" in first_text and "DUSK" not in first_text.upper()
+    [page] = library.pages(result.doc_id)
+    text = library.text(result.doc_id)
+    assert page.route == "text+ocr" and "dusk" in text.lower() and "lighthouse service" in text
+    assert library.check() == [] and max(c.end for c in library.chunks(result.doc_id)) <= len(text)
+
+
+def test_the_first_pass_of_a_batch_stores_the_text_layer_and_the_second_reads_the_images(library, tmp_path):
+    from folioscope.ingest import IngestOptions, read_document
+    from folioscope.pipeline import complete_file, read_file
+    pdf = _text_page_with_a_picture_of_text(tmp_path / "figure.pdf")
+    first = read_file(library, pdf, lambda p, reader, fp: read_document(p, IngestOptions(defer_image_ocr=True), fp,
+                                                                        reader), Progress())
+    assert first.status == "read" and "dusk" not in library.text(first.doc_id).lower()
+    assert library.search_reading(["report"]) and not library.search_reading(["dusk"])
+    done = complete_file(library, first.doc_id, pdf, None, None, Progress(), first.seconds)
+    assert done.status == "added" and done.doc_id == first.doc_id and done.routes == {"text+ocr": 1}
+    assert "dusk" in library.text(first.doc_id).lower() and library.check() == []
+    assert library.document(first.doc_id).n_chars == len(library.text(first.doc_id))
+
+
 def test_cancel_after_the_text_is_stored_leaves_nothing_half_written(library, data):
     progress = Progress()
     result = ingest_file(library, data / "pdfs" / "pdfjs" / "tracemonkey.pdf", _reader(), progress,

@@ -156,13 +156,14 @@ def prepare(path: Path, options: IngestOptions | None = None, chunk_options: Chu
     `reader`: the file's reader, when the file was already checked (`ingest.open_file`);
     `on_read(document)`: called once the file is read, before the slow stages (the ingest
     stores the text then)."""
-    from .ingest import IngestOptions, read_document
+    from .ingest import IngestOptions, read_document, read_in_stages
     progress = progress or Progress()
     started = time.perf_counter()
-    document = read_document(path, options or IngestOptions(), progress, reader)
+    if on_read is None:
+        document = read_document(path, options or IngestOptions(), progress, reader)
+    else:  # told as soon as the text can be stored: a PDF's text layer before its images' OCR
+        document = read_in_stages(path, options, progress, reader, on_read)
     read = time.perf_counter() - started
-    if on_read is not None:
-        on_read(document)
     prepared = index_document(document, path.name, options, chunk_options, progress)
     prepared.timings = {"read": read, **prepared.timings}
     return prepared
@@ -247,14 +248,18 @@ def complete_file(store: Store, doc_id: int, path: Path, options: IngestOptions 
     started = time.perf_counter() - seconds
     result = IngestResult(path=path, status="failed")
     try:
-        document = store.load_document(doc_id)
+        from .ingest import deferred_image_ocr
+        document, reread = store.load_document(doc_id), None
+        if deferred_image_ocr(document):  # the text layer was stored first; now its images
+            from .ingest import read_document
+            document = reread = read_document(path, options, progress)
         prepared = index_document(document, path.name, options, chunk_options, progress)
         progress.check()
         vectors = embed_chunks([c.indexed_text for c in prepared.chunking.chunks], prepared.vectors,
                                store.stored_vectors)
         replaced = store.find_path(path, other_than=doc_id)
         store.write_index(doc_id, prepared.chunking, prepared.chapters, vectors, time.perf_counter() - started,
-                          replace=replaced)
+                          replace=replaced, document=reread)
         _stored(result, doc_id, path, document, replaced is not None)
     except BaseException as exc:
         store.remove(doc_id)
@@ -322,9 +327,11 @@ def _store_staged(store: Store, path: Path, sha: str, data: bytes, prepare_file:
                   result: IngestResult) -> None:
     replaced = store.find_path(path)
     stored: list[int] = []
+    first: list[Document] = []
 
     def on_read(document: Document) -> None:  # the first stage
         stored.append(store.write_text(path, sha, document, time.perf_counter() - started, data))
+        first.append(document)
         if on_text is not None:
             on_text(stored[0])
     try:
@@ -335,7 +342,8 @@ def _store_staged(store: Store, path: Path, sha: str, data: bytes, prepare_file:
         vectors = embed_chunks([c.indexed_text for c in prepared.chunking.chunks], prepared.vectors,
                                store.stored_vectors)
         store.write_index(stored[0], prepared.chunking, prepared.chapters, vectors, time.perf_counter() - started,
-                          replace=replaced)
+                          replace=replaced,  # the file read again whole (its images OCR'd) replaces the first text
+                          document=prepared.document if prepared.document is not first[0] else None)
     except BaseException:
         if stored:  # nothing half-written: the text stored alone goes
             store.remove(stored[0])

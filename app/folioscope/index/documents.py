@@ -235,12 +235,15 @@ class DocumentRows(StoreBase):
             return doc_id
 
     def write_index(self, doc_id: int, chunking: Chunking, chapters: list[Chapter], vectors: dict[str, np.ndarray],
-                    seconds: float, replace: int | None = None) -> None:
+                    seconds: float, replace: int | None = None, document: Document | None = None) -> None:
         """The second stage: the document's chunks, gaps, vectors, chapters and full text, in one
-        transaction that also marks it READY and removes the document it replaces."""
+        transaction that also marks it READY and removes the document it replaces. `document`:
+        the document read again whole (its images OCR'd), replacing the text stored first."""
         with self.transaction():
             if replace is not None and replace != doc_id:
                 self._delete(replace)
+            if document is not None:
+                self._rewrite_text(doc_id, document)
             self._write_chapters(doc_id, chapters)
             self._write_chunking(doc_id, chunking, self.span_table(doc_id), vectors)
             self.conn.execute("DELETE FROM reading_fts WHERE doc_id = ?", (doc_id,))
@@ -281,11 +284,27 @@ class DocumentRows(StoreBase):
         self.conn.execute("INSERT INTO doc_text (doc_id, text) VALUES (?, ?)", (doc_id, body.text))
         self._write_pages(doc_id, document)
         self._write_blocks(doc_id, document, {id(b): start for b, start in body.block_starts})
+        self._write_spans(doc_id, body.spans)
+        return doc_id, SpanTable(body.spans)
+
+    def _rewrite_text(self, doc_id: int, document: Document) -> None:
+        """A stored document's pages, blocks, spans and text replaced by a fuller reading."""
+        for table in ("doc_text", "spans", "blocks", "pages"):
+            self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        body = document.body_text()
+        self.conn.execute("UPDATE documents SET title = ?, n_pages = ?, n_blocks = ?, n_chars = ?, metadata = ? "
+                          "WHERE id = ?", (document.title, len(document.pages),
+                                           sum(len(p.blocks) for p in document.pages), len(body.text),
+                                           json.dumps(document.metadata), doc_id))
+        self.conn.execute("INSERT INTO doc_text (doc_id, text) VALUES (?, ?)", (doc_id, body.text))
+        self._write_pages(doc_id, document)
+        self._write_blocks(doc_id, document, {id(b): start for b, start in body.block_starts})
+        self._write_spans(doc_id, body.spans)
+
+    def _write_spans(self, doc_id: int, spans: list) -> None:
         self.conn.executemany(
             "INSERT INTO spans (doc_id, start, end, page_no, x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?)",
-            [(doc_id, s.start, s.end, s.page, *(s.box.as_tuple() if s.box else (None,) * 4))
-             for s in body.spans])
-        return doc_id, SpanTable(body.spans)
+            [(doc_id, s.start, s.end, s.page, *(s.box.as_tuple() if s.box else (None,) * 4)) for s in spans])
 
     def _write_pages(self, doc_id: int, document: Document) -> None:
         self.conn.executemany(

@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..core import Document, Progress, UnreadableFile
-from .options import IngestOptions
+from .options import IngestOptions, deferred_image_ocr
 from .registry import READERS, Reader, check_content, dialog_filter, reader_for, register, supported_extensions
 
 
@@ -71,6 +72,20 @@ def read_document(path: Path, options: IngestOptions | None = None,
     return reader.read(path, options or IngestOptions(), progress or Progress())
 
 
+def read_in_stages(path: Path, options: IngestOptions | None, progress: Progress | None, reader: Reader | None,
+                   on_text: Callable[[Document], object]) -> Document:
+    """`path` read, `on_text(document)` told as soon as its text can be stored: a PDF's text
+    layer first (images on its text pages left unread, `defer_image_ocr`), then, when images
+    were left, the file read again whole (returned); other files are read once."""
+    from dataclasses import replace
+    options = options or IngestOptions()
+    first = read_document(path, replace(options, defer_image_ocr=True), progress, reader)
+    on_text(first)
+    if not deferred_image_ocr(first):
+        return first
+    return read_document(path, options, progress, reader)
+
+
 def page_sizes(path: Path) -> list[tuple[float, float]] | None:
     """Each page's size in the reader's units (PDF points, image pixels), from the file's page
     tree or image headers alone, no page parsed: what the window needs to lay the pages out
@@ -109,5 +124,5 @@ def reading_cost(path: Path) -> tuple[bool, int]:
     return False, 1
 
 
-__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "dialog_filter", "reading_cost", "open_file",
-           "page_sizes", "read_document", "supported_extensions"]
+__all__ = ["IngestOptions", "READERS", "Reader", "check_readable", "deferred_image_ocr", "dialog_filter", "reading_cost", "open_file",
+           "page_sizes", "read_document", "read_in_stages", "supported_extensions"]

@@ -11,7 +11,7 @@ import pymupdf
 
 from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile, out_of_memory
 from .flow import join_continued, mark_running_lines
-from .options import IngestOptions
+from .options import DEFERRED, IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
 from .scan import scan_blocks
@@ -112,6 +112,10 @@ def read_page(page: pymupdf.Page, index: int, options: IngestOptions) -> tuple[P
     t0 = time.perf_counter()
     text_blocks, features = extract_text_layer(page, index)
     route, reason = decide(features, ocr_images=options.ocr_images)
+    if route is Route.TEXT_AND_OCR and options.defer_image_ocr:  # its text layer now, its images later
+        route = Route.TEXT_LAYER
+        reason[DEFERRED] = True
+        reason["why"] += "; its text layer first, the images are read next"
     timings = {"text_layer": time.perf_counter() - t0}
     rect = page.rect
     result = Page(index=index, width=rect.width, height=rect.height, route=route, reason=reason,

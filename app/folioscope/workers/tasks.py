@@ -49,10 +49,13 @@ def read_task(folder: Path, path: Path, options, chunk_options, threads: int | N
               progress: Progress, emit) -> IngestResult:
     """The first stage of one file of a batch: read it and store its pages and text (status
     "read"; `complete_task` does the rest), or say why not."""
-    from ..ingest import read_document
+    from dataclasses import replace
+
+    from ..ingest import IngestOptions, read_document
     from ..pipeline import read_file
     _opened(path, threads, emit)
-    return read_file(open_store(folder), Path(path), lambda p, reader, fp: read_document(p, options, fp, reader),
+    first = replace(options or IngestOptions(), defer_image_ocr=True)  # images on text pages: the second pass
+    return read_file(open_store(folder), Path(path), lambda p, reader, fp: read_document(p, first, fp, reader),
                      progress, on_text=_on_text(path, emit))
 
 
