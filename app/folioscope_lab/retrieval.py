@@ -136,7 +136,7 @@ def library_cache(data: Path) -> Path:
     from .vectors import cache_folder
     digest = hashlib.sha256()
     root = Path(folioscope.__file__).resolve().parent
-    shaping = [root / name for name in ("pipeline.py", "embed.py", "models.py")]
+    shaping = [root / name for name in ("embed.py", "models.py")] + sorted((root / "pipeline").glob("*.py"))
     for path in shaping + sorted(p for d in ("core", "ingest", "segment", "index", "chapters")
                                  for p in (root / d).rglob("*.py")):
         digest.update(path.read_bytes())

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .core import (
+from ..core import (
     Cancelled,
     Chapter,
     ChatModel,
@@ -27,26 +27,22 @@ from .core import (
     ChunkOptions,
     Document,
     Edit,
-    FolioscopeError,
     Progress,
     Role,
     TableSpan,
-    UnreadableFile,
-    out_of_memory,
 )
-from .core.results import IngestResult
-from .index.store import Store
-from .index.vectors import chunk_hash
+from ..core.results import IngestResult
+from ..index.store import Store
+from ..index.vectors import chunk_hash
+from .failures import expected_failure as expected_failure
+from .failures import fail as fail
+from .failures import failure_message as failure_message
+from .failures import strict_errors as strict_errors
 
 if TYPE_CHECKING:
-    from .ingest import IngestOptions, Reader
+    from ..ingest import IngestOptions, Reader
 
 log = logging.getLogger(__name__)
-
-
-def strict_errors() -> bool:
-    """Under tests, unexpected errors are raised instead of reported as a failed file."""
-    return os.environ.get("FOLIOSCOPE_STRICT") == "1"
 
 
 def file_sha256(path: Path) -> str:
@@ -76,13 +72,13 @@ def heading_offsets(document: Document) -> set[int]:
 
 
 def tables_of(document: Document) -> list[TableSpan]:
-    from .segment.chunker import table_spans
+    from ..segment.chunker import table_spans
     return table_spans((b.role.value, b.level, start, start + len(b.text)) for b, start in document.body_text().block_starts
                        if b.role in (Role.TABLE_HEADER, Role.TABLE_ROW))
 
 
 def chunk_document(document: Document, options: ChunkOptions, edits: Iterable[Edit] = ()) -> Chunking:
-    from .segment.chunker import chunk_text
+    from ..segment.chunker import chunk_text
     return with_sentence_vectors(chunk_text(document.body_text().text, options, heading_offsets(document), edits,
                                             tables=tables_of(document)))
 
@@ -92,7 +88,7 @@ def with_sentence_vectors(chunking: Chunking, embed: Callable[..., np.ndarray] |
     strategy that did not is given them here: they are stored, for finding evidence)."""
     if chunking.sentence_vectors is None and chunking.sentences:
         if embed is None:
-            from .embed import shared_embedder
+            from ..embed import shared_embedder
             embed = shared_embedder().encode
         chunking.sentence_vectors = embed([s.text for s in chunking.sentences])
     return chunking
@@ -108,7 +104,7 @@ def stored_sentences(store: Store, doc_id: int) -> Callable[..., np.ndarray]:
         if stored is not None and layers is None and len(texts) == len(stored[0]) and all(
                 text[a:b] == t for (a, b), t in zip(stored[0], texts)):
             return stored[1]
-        from .embed import shared_embedder
+        from ..embed import shared_embedder
         return shared_embedder().encode(texts, layers=layers)
     return embed
 
@@ -117,7 +113,7 @@ def embed_chunks(texts: list[str], known: dict[str, np.ndarray] | None = None,
                  stored: Callable[[list[str]], set[str]] | None = None) -> dict[str, np.ndarray]:
     """Vectors for chunk texts, keyed by content hash: those in `known` or already stored
     (`stored(hashes)` says which) are not computed again."""
-    from .embed import shared_embedder
+    from ..embed import shared_embedder
     known = dict(known or {})
     wanted = {chunk_hash(t): t for t in texts}
     todo = [h for h in wanted if h not in known]
@@ -134,8 +130,8 @@ def make_chapters(document: Document, chunks: list[tuple[int, int, float]], vect
     """Chapters of a stored or prepared document. `titles` names the titler of chapters cut
     from chunks ("embedding", "llm" with `llm`, or "keyphrases"); with `roles`, a chapter the
     role model is sure of is titled by its role ("Introduction", ...) instead."""
-    from .chapters import ChapterInput, build_chapters, load_role_model
-    from .embed import shared_embedder
+    from ..chapters import ChapterInput, build_chapters, load_role_model
+    from ..embed import shared_embedder
     embed = shared_embedder().encode if titles == "embedding" else None
     return build_chapters(ChapterInput.from_document(document, chunks, vectors),
                           llm if titles == "llm" else None, embed, load_role_model() if roles else None)[0]
@@ -145,7 +141,7 @@ def title_model(options: IngestOptions) -> ChatModel | None:
     """The model that titles chapters when the options ask for LLM titles, else None."""
     if options.chapter_titles != "llm":
         return None
-    from .llm import shared_llm
+    from ..llm import shared_llm
     return shared_llm(options.repair_model)
 
 
@@ -156,7 +152,7 @@ def prepare(path: Path, options: IngestOptions | None = None, chunk_options: Chu
     `reader`: the file's reader, when the file was already checked (`ingest.open_file`);
     `on_read(document)`: called once the file is read, before the slow stages (the ingest
     stores the text then)."""
-    from .ingest import IngestOptions, read_document, read_in_stages
+    from ..ingest import IngestOptions, read_document, read_in_stages
     progress = progress or Progress()
     started = time.perf_counter()
     if on_read is None:
@@ -173,7 +169,7 @@ def index_document(document: Document, name: str, options: IngestOptions | None 
                    chunk_options: ChunkOptions | None = None, progress: Progress | None = None) -> Prepared:
     """The slow stages of a read document: chunk (sentence vectors, boundaries), embed the
     chunks, build the chapters; nothing is stored."""
-    from .ingest import IngestOptions
+    from ..ingest import IngestOptions
     progress = progress or Progress()
     options = options or IngestOptions()
     timings: dict[str, float] = {}
@@ -248,10 +244,10 @@ def complete_file(store: Store, doc_id: int, path: Path, options: IngestOptions 
     started = time.perf_counter() - seconds
     result = IngestResult(path=path, status="failed")
     try:
-        from .ingest import deferred_image_ocr
+        from ..ingest import deferred_image_ocr
         document, reread = store.load_document(doc_id), None
         if deferred_image_ocr(document):  # the text layer was stored first; now its images
-            from .ingest import read_document
+            from ..ingest import read_document
             document = reread = read_document(path, options, progress)
         prepared = index_document(document, path.name, options, chunk_options, progress)
         progress.check()
@@ -279,7 +275,7 @@ def _from_file(store: Store, path: Path,
     """Open `path` (checked, hashed and kept from one read of its bytes) and, unless its
     content is already stored, `store_new(reader, sha, data, started, result)`; failures and
     Cancel come back in the result, which is logged once final."""
-    from .ingest import open_file
+    from ..ingest import open_file
     path = Path(path)
     started = time.perf_counter()
     result = IngestResult(path=path, status="failed")
@@ -368,35 +364,6 @@ def _stored(result: IngestResult, doc_id: int, path: Path, document: Document, r
     result.message = f"{path.name}: {len(document.pages)} pages ({_describe(result.routes)})."
 
 
-def fail(result: IngestResult, exc: Exception) -> None:
-    """`result` failed by `exc`: its one sentence, and, for an unexpected error (a bug in
-    Folioscope, not a bad file), the exception's type in `result.bug`."""
-    result.status, result.message = "failed", failure_message(result.path.name, exc)
-    if not expected_failure(exc):
-        result.bug = type(exc).__name__
-
-
-def expected_failure(exc: Exception) -> bool:
-    """A file Folioscope refuses (damaged, unsupported, too large), not a bug of its own."""
-    return isinstance(exc, (UnreadableFile, FolioscopeError, MemoryError)) or out_of_memory(exc)
-
-
-def failure_message(name: str, exc: Exception) -> str:
-    """The one sentence a file that could not be read gets. Under `strict_errors()` an
-    unexpected error (a bug, not a bad file) is raised instead."""
-    if isinstance(exc, UnreadableFile):
-        return str(exc)
-    if isinstance(exc, FolioscopeError):
-        return f"{name}: {exc}"
-    if expected_failure(exc):  # runtimes report failed allocations in their own words
-        return f"{name} is too large to read with the memory available."
-    if strict_errors():
-        raise exc
-    log.exception("unexpected error reading %s", name, exc_info=exc)
-    return (f"{name} could not be read because of an unexpected problem in Folioscope "
-            f"({type(exc).__name__}); the details are in the log.")
-
-
 def route_counts(document: Document) -> dict[str, int]:
     counts: dict[str, int] = {}
     for page in document.pages:
@@ -411,7 +378,7 @@ def _describe(routes: dict[str, int]) -> str:
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files named directly, plus the supported files inside named folders (recursively,
     hidden files skipped), in a stable order."""
-    from .ingest import supported_extensions
+    from ..ingest import supported_extensions
     exts = set(supported_extensions())
     out: list[Path] = []
     for path in map(Path, paths):
@@ -454,7 +421,7 @@ def ingest_paths(store: Store, paths: Iterable[Path], options: IngestOptions | N
     """Ingest files and folders one file at a time, in this process; a failure never stops
     the batch. Cancellation stops after the current file (which is rolled back). Reading in
     several processes at once is `workers.ReaderPool`'s."""
-    from .ingest import IngestOptions
+    from ..ingest import IngestOptions
     chosen = options or IngestOptions()
     return each_file(expand_paths(paths), progress or Progress(), lambda path, file_progress: ingest_file(
         store, path, lambda p, reader, fp, on_read: prepare(p, chosen, chunk_options, fp, reader, on_read),
@@ -465,12 +432,12 @@ def ingest_paths(store: Store, paths: Iterable[Path], options: IngestOptions | N
 
 def rechunk(store: Store, doc_id: int, options: ChunkOptions | None = None) -> Chunking:
     """Chunk a stored document again (new strategy or budget), user edits applied."""
-    from .segment.chunker import chunk_text
+    from ..segment.chunker import chunk_text
     options = options or store.chunk_options(doc_id)
     started = time.perf_counter()
     headings = {start for start, _ in store.heading_ranges(doc_id)}
     embed = stored_sentences(store, doc_id)
-    from .segment.chunker import table_spans
+    from ..segment.chunker import table_spans
     chunking = with_sentence_vectors(chunk_text(store.text(doc_id), options, headings, store.edits(doc_id),
                                                 embed=embed, tables=table_spans(store.table_blocks(doc_id))), embed)
     vectors = embed_chunks([c.indexed_text for c in chunking.chunks], stored=store.stored_vectors)
@@ -522,58 +489,5 @@ def backfill(store: Store) -> int:
     return len(todo)
 
 
-# ---- a damaged library -------------------------------------------------------------------------
-
-def salvage_originals(db_file: Path, into: Path) -> list[tuple[Path, str]]:
-    """Copy every original file a (possibly damaged) library keeps into `into`; returns
-    (copy, original path) for each one that could be read (`index.salvage`). A copy whose
-    name is lost is named by its content hash and the kind of file it looks like."""
-    from .index.salvage import read_originals
-    from .ingest.registry import sniff
-    into.mkdir(parents=True, exist_ok=True)
-    suffix = {"pdf": ".pdf", "zip": ".docx", "image": ".png"}
-    out: list[tuple[Path, str]] = []
-    for original in read_originals(db_file):
-        if original.name is not None:
-            copy = into / f"{original.key}-{Path(original.name).name}"
-        else:
-            found = sniff(original.data[:2048])
-            copy = into / f"{original.key[:16]}{suffix.get(found[0], '.txt') if found else '.txt'}"
-        copy.write_bytes(original.data)
-        out.append((copy, original.path or str(copy)))
-    return out
-
-
-def rebuild_library(folder: Path, options: IngestOptions | None = None, progress: Progress | None = None
-                    ) -> dict[str, Any]:
-    """Read a library's documents again from the originals it keeps, into a new library
-    file; the damaged file is kept beside it as library.db.damaged-<time>."""
-    import shutil
-    from datetime import datetime
-
-    from .index.store import DB_NAME
-    folder = Path(folder)
-    db_file = folder / DB_NAME
-    if not db_file.exists():
-        raise FolioscopeError(f"There is no library in {folder}.")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    work = folder / f".rebuild-{stamp}"
-    originals = salvage_originals(db_file, work)
-    kept = folder / f"{DB_NAME}.damaged-{stamp}"
-    for suffix in ("", "-wal", "-shm"):
-        part = folder / (DB_NAME + suffix)
-        if part.exists():
-            part.rename(folder / (kept.name + suffix))
-    added, failed = 0, []
-    try:
-        with Store(folder) as store:
-            for result in ingest_paths(store, [copy for copy, _ in originals], options, progress):
-                if result.ok and result.doc_id is not None:
-                    original = next(path for copy, path in originals if copy == result.path)
-                    store.set_path(result.doc_id, original)
-                    added += 1
-                else:
-                    failed.append(result.message)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return {"recovered": len(originals), "added": added, "failed": failed, "damaged_file_kept_as": str(kept)}
+from .rebuild import rebuild_library as rebuild_library  # noqa: E402 (it runs the stages above)
+from .rebuild import salvage_originals as salvage_originals  # noqa: E402
