@@ -273,3 +273,43 @@ def test_an_archive_names_the_tree_its_run_began_on_and_every_shipped_model(monk
     assert {"boundary/boundary.npz", "titles/roles.npz", "evidence/ranker.json"} <= set(record["models"])
     assert record["data"] == {"set.json": archive.file_hash(data)}
     assert "commit_at_end" not in archive.provenance([data], commit="bbbb+changes")
+
+
+def test_a_boundary_model_fitted_on_some_features_gives_the_others_no_weight():
+    import numpy as np
+
+    from folioscope.segment.learned import feature_names
+    from folioscope_lab.choose_boundary import feature_sets
+    from folioscope_lab.segdata import SegDoc
+    from folioscope_lab.train_boundary import examples, fit
+    rng = np.random.default_rng(0)
+    docs, vectors = [], []
+    for n in range(6):  # two topics a document, the second starting at sentence 10
+        a, b = rng.normal(size=8), rng.normal(size=8)
+        v = np.vstack([a + 0.1 * rng.normal(size=(10, 8)), b + 0.1 * rng.normal(size=(10, 8))])
+        docs.append(SegDoc(f"d{n}", "toy", [f"sentence {i} of {n}." for i in range(20)], {9}, None))
+        vectors.append((v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32))
+    train = examples("toy", docs, vectors)
+    sets = feature_sets()
+    assert sets["all"] == list(range(len(feature_names())))
+    without = sets["without the paragraph mark"]
+    model = fit(train, synthetic_docs=0, columns=without)
+    dropped = sorted(set(range(len(feature_names()))) - set(without))
+    assert [feature_names()[i] for i in dropped] == ["starts_paragraph"]
+    assert model.coef[dropped[0]] == 0 and np.abs(model.coef[without]).sum() > 0
+    assert int(np.argmax(model.predict_features(train[0].features))) == 9  # the topic change ranks first
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_the_boundary_settings_are_chosen_on_the_tune_halves_and_archived(capsys, data, tmp_path):
+    code = main(["train", "boundary", "--data", str(data), "--choose", "--limit", "1", "--json",
+                 "--save", str(tmp_path)])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["commit"] and report["models"]
+    assert [s["factor"].split(" ")[0] for s in report["sweeps"]] == ["C", "feature", "synthetic", "encoder"]
+    for sweep in report["sweeps"]:
+        best = max(r["mean_ap"] for r in sweep["rows"])
+        assert any(r["setting"] == sweep["best"] and r["mean_ap"] == best for r in sweep["rows"])
+        assert sweep["shipped_is_best"] == (sweep["shipped"] == sweep["best"])
+    assert json.loads((tmp_path / "boundary-choice-tune-limit1.json").read_text())["sweeps"]

@@ -95,9 +95,10 @@ def training_examples(data: Path, sets=TRAIN_SETS, layers: int | None = None,
 
 
 def fit(real: list[Example], c: float = C, layers: int | None = None,
-        synthetic_docs: int = SYNTHETIC_DOCUMENTS) -> BoundaryModel:
+        synthetic_docs: int = SYNTHETIC_DOCUMENTS, columns: list[int] | None = None) -> BoundaryModel:
     """Standardised, weighted logistic regression on `real` documents and synthetic ones
-    made from them; threshold 0.5 (see `choose_threshold`)."""
+    made from them; threshold 0.5 (see `choose_threshold`). `columns`: only these features
+    (the others get a weight of 0), for comparing feature sets."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
     train = list(real)
@@ -110,8 +111,12 @@ def fit(real: list[Example], c: float = C, layers: int | None = None,
     positive = np.average(y, weights=w)
     w = w * np.where(y == 1, 0.5 / positive, 0.5 / (1 - positive))
     scaler = StandardScaler().fit(x)
-    classifier = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y, sample_weight=w / w.mean())
-    return BoundaryModel(scaler.mean_, np.where(scaler.scale_ > 0, scaler.scale_, 1.0), classifier.coef_[0],
+    used = list(range(x.shape[1])) if columns is None else columns
+    classifier = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x)[:, used], y,
+                                                            sample_weight=w / w.mean())
+    weights = np.zeros(x.shape[1])
+    weights[used] = classifier.coef_[0]
+    return BoundaryModel(scaler.mean_, np.where(scaler.scale_ > 0, scaler.scale_, 1.0), weights,
                          float(classifier.intercept_[0]), 0.5, {}, layers)
 
 
@@ -189,11 +194,42 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="the shared data folder")
     parser.add_argument("--out", type=Path, default=None, help="where to write boundary.npz")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    parser.add_argument("--choose", action="store_true",
+                        help="no training: how C, the features, the synthetic recipe and the encoder depth "
+                             "score on the tune halves (leave one set out)")
+    parser.add_argument("--limit", type=int, default=None, help="--choose: at most N documents per set")
+    parser.add_argument("--save", type=Path, default=None, help="--choose: also write DIR/boundary-choice-tune.json")
+    parser.add_argument("--json", action="store_true", help="--choose: the report as JSON")
     args = parser.parse_args(argv)
+    if args.choose:
+        return _choose(args)
     model = train(args.data or default_data_dir(), args.c)
     out = args.out or model_file()
     model.save(out)
     print(f"wrote {out} (threshold {model.threshold:.2f}) in {model.card['seconds']:.0f} s")
+    return 0
+
+
+def _choose(args) -> int:
+    from folioscope.cli import print_json
+
+    from .archive import git_commit, provenance, save
+    from .choose_boundary import choose
+    commit = git_commit()
+    data = args.data or default_data_dir()
+    report = choose(data, args.limit, progress=lambda m: print(m, file=sys.stderr))
+    report = {**provenance([data / "segmentation", data / "qa" / "qasper_dev.json"], commit=commit), **report}
+    if args.save:
+        name = "boundary-choice-tune" + (f"-limit{args.limit}" if args.limit else "")
+        print(f"saved {save(report, args.save, name)}", file=sys.stderr)
+    if args.json:
+        print_json(report)
+    else:
+        for sweep in report["sweeps"]:
+            print(f"{sweep['factor']}: best {sweep['best']}, shipped {sweep['shipped']} "
+                  f"({sweep['shipped_minus_best']:+.4f} AP)")
+            for row in sweep["rows"]:
+                print(f"  {row['setting']:<75} {row['mean_ap']:.4f}")
     return 0
 
 
