@@ -313,3 +313,28 @@ def test_the_boundary_settings_are_chosen_on_the_tune_halves_and_archived(capsys
         assert any(r["setting"] == sweep["best"] and r["mean_ap"] == best for r in sweep["rows"])
         assert sweep["shipped_is_best"] == (sweep["shipped"] == sweep["best"])
     assert json.loads((tmp_path / "boundary-choice-tune-limit1.json").read_text())["sweeps"]
+
+
+def test_an_archive_is_stale_when_the_code_it_measures_changed_since_its_commit(tmp_path):
+    """The check above can fail: an archive of a commit that is not HEAD's ancestor, one from
+    a changed tree, and one whose measured code changed since are each named stale."""
+    import subprocess
+
+    from folioscope_lab.archive import ROOT, measured_code, stale_reason
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True).returncode:
+        pytest.skip("not a git checkout: commits cannot be compared")
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    first = subprocess.run(["git", "-C", str(ROOT), "rev-list", "--max-parents=0", "HEAD"], capture_output=True,
+                           text=True).stdout.split()[0]
+
+    def archive(name, commit):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"commit": commit}))
+        return path
+
+    assert stale_reason(archive("evidence", head)) is None
+    assert "changed since" in stale_reason(archive("evidence", first))  # the very first commit
+    assert "uncommitted" in stale_reason(archive("evidence", head + "+changes"))
+    assert "not an ancestor" in stale_reason(archive("evidence", "0" * 40))
+    assert "app/folioscope/retrieve" in measured_code("evidence-tune")
+    assert measured_code("something-new") == ["app/folioscope", "models"]

@@ -64,3 +64,60 @@ def save(report: dict, folder: Path, name: str) -> Path:
     path = folder / f"{name}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     return path
+
+
+# The code each archived evaluation measures, by the archive's name (the longest matching
+# prefix wins): a README number stays valid while none of it has changed since the run.
+_READING = ["app/folioscope/ingest", "app/folioscope/core"]
+_RETRIEVAL = ["app/folioscope/retrieve", "app/folioscope/answer", "app/folioscope/segment", "app/folioscope/chapters",
+              "app/folioscope/core", "app/folioscope/embed.py", "app/folioscope/llm.py", "models/boundary",
+              "models/evidence", "app/folioscope_lab/stats.py"]
+MEASURED_CODE: dict[str, list[str]] = {
+    "segmentation": ["app/folioscope/segment", "app/folioscope/core", "app/folioscope/embed.py", "models/boundary",
+                     "app/folioscope_lab/segmentation.py", "app/folioscope_lab/segdata.py",
+                     "app/folioscope_lab/train_boundary.py", "app/folioscope_lab/metrics.py"],
+    "boundary-choice": ["app/folioscope/segment", "app/folioscope/core", "app/folioscope/embed.py",
+                        "app/folioscope_lab/choose_boundary.py", "app/folioscope_lab/train_boundary.py",
+                        "app/folioscope_lab/segdata.py"],
+    "retrieval": [*_RETRIEVAL, "app/folioscope_lab/retrieval.py"],
+    "evidence": [*_RETRIEVAL, "app/folioscope_lab/evidence.py", "app/folioscope_lab/retrieval.py"],
+    "answers": [*_RETRIEVAL, "app/folioscope_lab/answers.py", "app/folioscope_lab/phrase.py"],
+    "chapters": ["app/folioscope/chapters", "app/folioscope/segment", "app/folioscope/core", "models/titles",
+                 "models/boundary", "app/folioscope_lab/chapters.py"],
+    "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
+    "routes": [*_READING, "app/folioscope_lab/routes.py"],
+    "robustness": [*_READING, "app/folioscope/pipeline", "app/folioscope/index", "app/folioscope/segment",
+                   "app/folioscope/chapters", "app/folioscope_lab/robustness.py"],
+    "bench-answers": ["app/folioscope/answer", "app/folioscope/llm.py", "app/folioscope_lab/answerbench.py"],
+    "bench-open": [*_READING, "app/folioscope/gui", "app/folioscope/workers", "app/folioscope/pipeline",
+                   "app/folioscope/index", "app/folioscope/segment", "app/folioscope/chapters",
+                   "app/folioscope_lab/openbench.py"],
+}
+
+
+def measured_code(archive_name: str) -> list[str]:
+    """The paths whose change makes `archive_name`'s numbers stale (an archive not mapped:
+    all of the product and its models)."""
+    keys = [k for k in MEASURED_CODE if archive_name.startswith(k)]
+    return MEASURED_CODE[max(keys, key=len)] if keys else ["app/folioscope", "models"]
+
+
+def stale_reason(archive: Path, head: str = "HEAD") -> str | None:
+    """Why `archive`'s numbers may not describe the code at `head` (None: they do): its run
+    began on a changed tree, on a commit that is not an ancestor of `head`, or the code it
+    measures has changed since."""
+    report = json.loads(archive.read_text())
+    commit = str(report.get("commit", ""))
+    if not commit or commit == "unknown":
+        return "it names no commit"
+    if commit.endswith("+changes") or report.get("commit_at_end"):
+        return f"its run began on (or ended on) a tree with uncommitted changes ({commit})"
+    git = ["git", "-C", str(ROOT)]
+    if subprocess.run([*git, "merge-base", "--is-ancestor", commit, head], capture_output=True).returncode:
+        return f"its commit {commit[:9]} is not an ancestor of {head}"
+    changed = subprocess.run([*git, "diff", "--name-only", commit, head, "--", *measured_code(archive.stem)],
+                             capture_output=True, text=True).stdout.split()
+    if changed:
+        return f"the code it measures changed since {commit[:9]}: {', '.join(changed[:5])}" + (
+            f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    return None
