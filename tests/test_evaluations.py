@@ -312,6 +312,8 @@ def test_the_boundary_settings_are_chosen_on_the_tune_halves_and_archived(capsys
         best = max(r["mean_ap"] for r in sweep["rows"])
         assert any(r["setting"] == sweep["best"] and r["mean_ap"] == best for r in sweep["rows"])
         assert sweep["shipped_is_best"] == (sweep["shipped"] == sweep["best"])
+        assert sweep["adopt"] in (sweep["shipped"], sweep["best"])  # the best only on an interval above 0
+        assert sweep["adopt"] == sweep["shipped"] or sweep["best_minus_shipped_by_document"]["ci95"][0] > 0
     assert json.loads((tmp_path / "boundary-choice-tune-limit1.json").read_text())["sweeps"]
 
 

@@ -14,7 +14,9 @@ the same. One factor is varied at a time around the shipped setting:
 - the encoder depth: MiniLM's first layer against the whole model (every model refitted).
 
 The test halves and Choi are never read. The report says, per factor, the setting with the
-best score and whether it is the shipped one.
+best score, whether it is the shipped one, and the paired interval of best minus shipped over
+the held-out documents. A setting replaces the shipped one only when that interval excludes 0
+(`adopt`); otherwise the shipped one stays.
 """
 
 from __future__ import annotations
@@ -52,35 +54,45 @@ def feature_sets() -> dict[str, list[int]]:
 
 
 def held_out_ap(examples: list[Example], c: float, synthetic_docs: int, columns: list[int] | None = None
-                ) -> dict[str, float]:
-    """Mean document AP on each set's tune half, from a model trained on the other sets."""
+                ) -> dict[str, float | None]:
+    """AP of each held-out document ("set/name"), from a model trained on the other sets'
+    tune halves (None where the document has no boundary to find)."""
     from .segmentation import average_precision
-    out = {}
+    out: dict[str, float | None] = {}
     for held in sorted({e.source for e in examples}):
         model = fit([e for e in examples if e.source != held], c, synthetic_docs=synthetic_docs, columns=columns)
-        aps = [average_precision(e.doc.boundaries, model.predict_features(e.features))
-               for e in examples if e.source == held]
-        scored = [a for a in aps if a is not None]
-        out[held] = round(float(np.mean(scored)), 4) if scored else None
+        for e in examples:
+            if e.source == held:
+                out[f"{held}/{e.doc.name}"] = average_precision(e.doc.boundaries, model.predict_features(e.features))
     return out
 
 
-def _row(setting: str, by_set: dict, seconds: float) -> dict:
-    values = [v for v in by_set.values() if v is not None]
-    return {"setting": setting, "mean_ap": round(float(np.mean(values)), 4), "ap_by_held_set": by_set,
+def _row(setting: str, by_doc: dict, seconds: float) -> dict:
+    by_set: dict[str, list[float]] = {}
+    for key, ap in by_doc.items():
+        if ap is not None:
+            by_set.setdefault(key.split("/", 1)[0], []).append(ap)
+    means = {s: round(float(np.mean(v)), 4) for s, v in by_set.items()}
+    return {"setting": setting, "mean_ap": round(float(np.mean(list(means.values()))), 4), "ap_by_held_set": means,
             "seconds": round(seconds, 1)}
 
 
 def _sweep(label: str, candidates: dict, shipped: str, run) -> dict:
-    rows = []
+    from .stats import paired_bootstrap
+    rows, per_doc = [], {}
     for setting, args in candidates.items():
         started = time.perf_counter()
-        rows.append(_row(setting, run(*args), time.perf_counter() - started))
+        per_doc[setting] = run(*args)
+        rows.append(_row(setting, per_doc[setting], time.perf_counter() - started))
     best = max(rows, key=lambda r: r["mean_ap"])
     ship = next(r for r in rows if r["setting"] == shipped)
+    keys = [k for k, v in per_doc[shipped].items() if v is not None and per_doc[best["setting"]][k] is not None]
+    interval = paired_bootstrap([per_doc[best["setting"]][k] for k in keys], [per_doc[shipped][k] for k in keys])
+    adopt = best["setting"] != shipped and interval["ci95"] is not None and interval["ci95"][0] > 0
     return {"factor": label, "rows": rows, "best": best["setting"], "shipped": shipped,
             "shipped_is_best": best["setting"] == shipped,
-            "shipped_minus_best": round(ship["mean_ap"] - best["mean_ap"], 4)}
+            "shipped_minus_best": round(ship["mean_ap"] - best["mean_ap"], 4),
+            "best_minus_shipped_by_document": interval, "adopt": best["setting"] if adopt else shipped}
 
 
 def choose(data: Path, limit: int | None = None, progress=print) -> dict:

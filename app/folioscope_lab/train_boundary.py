@@ -226,8 +226,10 @@ def _choose(args) -> int:
         print_json(report)
     else:
         for sweep in report["sweeps"]:
+            ci = sweep["best_minus_shipped_by_document"]["ci95"]
             print(f"{sweep['factor']}: best {sweep['best']}, shipped {sweep['shipped']} "
-                  f"({sweep['shipped_minus_best']:+.4f} AP)")
+                  f"({sweep['shipped_minus_best']:+.4f} AP; best - shipped by document, 95% interval {ci}): "
+                  f"keep {sweep['adopt']}")
             for row in sweep["rows"]:
                 print(f"  {row['setting']:<75} {row['mean_ap']:.4f}")
     return 0
