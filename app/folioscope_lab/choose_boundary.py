@@ -31,7 +31,7 @@ from folioscope.segment.learned import feature_names
 from .train_boundary import SYNTHETIC_DOCUMENTS, TRAIN_SETS, C, Example, fit, training_examples
 
 C_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 1e-1, 1.0)
-SYNTHETIC_GRID = (0, 50, SYNTHETIC_DOCUMENTS, 500)
+SYNTHETIC_GRID = (0, 50, 150, 500)
 LAYER_GRID = (1, None)  # None: the whole model (six layers), as shipped
 SHIPPED_FEATURES = "all"
 

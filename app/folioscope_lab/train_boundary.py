@@ -33,7 +33,7 @@ from .segdata import SETS, SegDoc, load_set
 
 TRAIN_SETS = tuple(s for s in SETS if s != "choi")
 C = 0.001  # inverse regularisation strength (chosen by leave-one-set-out AP on the tune halves)
-SYNTHETIC_DOCUMENTS = 150
+SYNTHETIC_DOCUMENTS = 500  # chosen on the tune halves: train boundary --choose (results/boundary-choice-tune.json)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 
 
