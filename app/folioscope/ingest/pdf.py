@@ -11,6 +11,7 @@ import pymupdf
 
 from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile, out_of_memory
 from .flow import join_continued, mark_running_lines
+from .headings import document_title, drop_contents_entries, looks_like_heading
 from .options import DEFERRED, IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
@@ -48,6 +49,7 @@ class _TextBlock:
     size: float  # dominant font size
     chars: int
     lines: int
+    bold: bool = False  # most of its characters set in a bold face
 
 
 def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document:
@@ -83,7 +85,10 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
         mark_running_lines(pages)
         join_continued(pages)
         meta = doc.metadata or {}
-        title = (meta.get("title") or "").strip() or path.stem
+        title = document_title(meta.get("title") or "", path.stem,
+                               [(tb.block, tb.size) for tb in sized if tb.block.page == 0
+                                and any(tb.block is b for b in pages[0].blocks)],  # not a table's cell
+                               body_size(sized))
         outline = [[lvl, text, pno - 1] for lvl, text, pno in doc.get_toc(simple=True)]
         return Document(title=title, kind="pdf", pages=pages,
                         metadata={"outline": outline, "page_count": doc.page_count,
@@ -166,6 +171,7 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
     for raw in data["blocks"]:
         builder = _BlockText(matrix if page.rotation else None)
         size_chars: dict[float, int] = {}
+        bold_chars = 0
         for raw_line in raw.get("lines", ()):
             chars: list[tuple[str, tuple]] = []
             for span in raw_line["spans"]:
@@ -177,6 +183,8 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
                 chars.extend(span_chars)
                 size = round(span["size"], 1)
                 size_chars[size] = size_chars.get(size, 0) + n
+                if span["flags"] & pymupdf.TEXT_FONT_BOLD or "bold" in span["font"].lower():
+                    bold_chars += n
             n = builder.add_line(chars)
             if n:
                 visible += n
@@ -191,7 +199,8 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
             box = box.union(piece.box)
         size = max(size_chars, key=size_chars.get)
         blocks.append(_TextBlock(Block(text=text, page=index, box=box, source="text",
-                                       pieces=builder.pieces), size, len(text), builder.lines))
+                                       pieces=builder.pieces), size, len(text), builder.lines,
+                                 bold_chars > 0.6 * sum(size_chars.values())))
     coverage, untexted = _image_coverage(page, text_rects)
     drawings = 0
     if visible == 0 and invisible == 0 and coverage == 0:
@@ -353,14 +362,21 @@ HEADING_RATIO = 1.15
 MARGIN = 0.06  # top and bottom share of the page where running headers and footers sit
 
 
-def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
-    """Headings from font size relative to the body text; headers and footers from position."""
-    if not blocks:
-        return
+def body_size(blocks: list[_TextBlock]) -> float:
+    """The font size most of the text is set in (0 without text)."""
     by_size: dict[float, int] = {}
     for tb in blocks:
         by_size[tb.size] = by_size.get(tb.size, 0) + tb.chars
-    body = max(by_size, key=by_size.get)
+    return max(by_size, key=by_size.get) if by_size else 0.0
+
+
+def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
+    """Headings from font size relative to the body text, and body-size lines numbered and set
+    like headings (`headings.looks_like_heading`) below those; headers and footers from
+    position; contents-page entries are not headings."""
+    if not blocks:
+        return
+    body = body_size(blocks)
     heading_sizes = sorted({tb.size for tb in blocks if tb.size >= body * HEADING_RATIO}, reverse=True)
     level_of = {size: min(i + 1, 6) for i, size in enumerate(heading_sizes)}
     for tb in blocks:
@@ -376,3 +392,7 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
         if tb.size in level_of and len(block.text) < 200 and tb.lines <= 3:
             block.role = Role.HEADING
             block.level = level_of[tb.size]
+        elif tb.size >= body * 0.9 and (rank := looks_like_heading(block.text, tb.bold, tb.lines)) is not None:
+            block.role = Role.HEADING
+            block.level = min(len(heading_sizes) + 1 + rank, 6)
+    drop_contents_entries([tb.block for tb in blocks])

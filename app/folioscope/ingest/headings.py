@@ -1,0 +1,106 @@
+"""Headings a reader sees without a bigger font, and a document title a person recognises.
+
+A filing, a report or a book often sets its headings in the body's size: "Item 1A. Risk
+Factors" in bold, "PART II" in capitals, "2.3 Results" on a line of its own. These cues
+(numbering, weight, capitals, a short line of its own) mark a heading; a line that ends in a
+page number is a table-of-contents entry, not a heading, and so is an earlier line with the
+same text as a later heading (the contents page lists what the document then heads).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core import Block, Role
+
+# numbering families, from the top of a document's hierarchy down
+_WORD = r"(?:[IVXLC]+|\d{1,3}[A-Z]?|[A-Z])"
+NUMBERED = (
+    re.compile(rf"^(?:part|book)\s+{_WORD}\b[.:]?", re.IGNORECASE),
+    re.compile(rf"^(?:chapter|item|article|appendix|annex|schedule|section)\s+{_WORD}(?:\.\d+)?\b[.:]?",
+               re.IGNORECASE),
+    re.compile(r"^\d{1,2}\.?\s+[A-Z][^.]{2,}$"),          # "1. Introduction", "3 Method"
+    re.compile(r"^\d{1,2}\.\d{1,2}\.?\s+[A-Z][^.]{2,}$"),  # "2.3 Results"
+)
+TOC_ENTRY = re.compile(r"(?:\.{3,}|\s)\s*(?:\d{1,4}|[ivxlc]{1,6})$")  # "... 12" at the end of a line
+MAX_HEADING_CHARS = 120
+
+
+def numbered_rank(text: str) -> int | None:
+    """The numbering family of a heading-like line (0 = Part, 1 = Chapter/Item, 2 = "1.", 3 =
+    "2.3"), or None when the line is not numbered like a heading."""
+    line = " ".join(text.split())
+    if not line or len(line) > MAX_HEADING_CHARS:
+        return None
+    for rank, pattern in enumerate(NUMBERED):
+        if pattern.match(line):
+            return rank
+    return None
+
+
+def looks_like_heading(text: str, bold: bool, lines: int) -> int | None:
+    """The numbering rank of a body-size block that reads as a heading: numbered, on at most
+    two lines, set in bold or capitals, not a contents entry and not a sentence."""
+    line = " ".join(text.split())
+    rank = numbered_rank(line)
+    if rank is None or lines > 2 or TOC_ENTRY.search(line) and not line.rstrip(".").isalpha():
+        return None
+    letters = [c for c in line if c.isalpha()]
+    capitals = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    if not (bold or capitals) or line.endswith((",", ";")):
+        return None
+    return rank
+
+
+def drop_contents_entries(blocks: list[Block]) -> int:
+    """A heading whose text comes back as a later heading is the contents page's entry for
+    it: a paragraph again. Returns how many were dropped."""
+    headings = [b for b in blocks if b.role == Role.HEADING]
+    last_at: dict[str, int] = {}
+    for i, block in enumerate(headings):
+        last_at[_key(block.text)] = i
+    dropped = 0
+    for i, block in enumerate(headings):
+        if last_at[_key(block.text)] != i and block.page < headings[last_at[_key(block.text)]].page:
+            block.role, block.level = Role.PARAGRAPH, 0
+            dropped += 1
+    return dropped
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text).strip().lower()
+
+
+IDENTIFIER = re.compile(r"^[\W\d_]*$|^[\w-]*\d{4,}[\w-]*$")  # "0001193125-15-123456", "2015_10K"
+SOFTWARE = re.compile(r"^(?:microsoft\s+\w+\s*-|untitled|document\d*$)", re.IGNORECASE)
+FILE_NAME = re.compile(r"^\S+\.[a-z]{2,4}$|\.(?:docx?|pdf|txt|rtf|odt|indd|tex|html?|qxd|xlsx?)$", re.IGNORECASE)
+PROMINENT = 1.15  # the title's font is at least this much larger than the body's
+
+
+def reads_like_title(text: str) -> bool:
+    """Not empty, not an identifier or a file name, not a word processor's placeholder."""
+    line = " ".join(text.split())
+    return (len(line) >= 3 and sum(c.isalpha() for c in line) >= 3 and not IDENTIFIER.match(line)
+            and not SOFTWARE.match(line) and not FILE_NAME.search(line))
+
+
+def document_title(metadata_title: str, stem: str, first_page: list[tuple[Block, float]],
+                   body_size: float = 0.0) -> str:
+    """The metadata title when it reads like one; else the first page's most prominent text
+    (its largest font when that is larger than the body's, up to three short blocks, running
+    headers aside; lines set one under the other are one line); else the file's name.
+    `first_page`: the page's blocks with their font sizes, in reading order."""
+    if reads_like_title(metadata_title):
+        return " ".join(metadata_title.split())
+    shown = [(b, size) for b, size in first_page
+             if b.role not in (Role.HEADER, Role.FOOTER) and reads_like_title(b.text) and len(b.text) <= 150]
+    if not shown or max(size for _, size in shown) < body_size * PROMINENT:
+        return stem
+    largest = max(size for _, size in shown)
+    title, above = "", None
+    for block, size in [(b, s) for b, s in shown if s >= largest * 0.95][:3]:
+        close = (above is not None and block.box is not None and above.box is not None
+                 and 0 <= block.box.y0 - above.box.y1 < size)
+        title += (" " if close else " — ") * bool(title) + " ".join(block.text.split())
+        above = block
+    return title if len(title) <= 200 else stem

@@ -1,0 +1,106 @@
+"""Headings a reader sees in a PDF without a bigger font, and a title a person recognises."""
+
+import pytest
+
+from folioscope.ingest.headings import document_title, looks_like_heading, numbered_rank, reads_like_title
+
+ITEMS = [("PART I", None), ("Item 1. Business", "business"), ("Item 1A. Risk Factors", "risk"),
+         ("Item 2. Properties", "properties"), ("PART II", None),
+         ("Item 7. Management's Discussion and Analysis", "analysis"), ("Item 8. Financial Statements", "statements")]
+TOPICS = {
+    "business": "The company designs lighthouse lenses and sells them to harbour authorities in many countries. ",
+    "risk": "Demand for lenses may fall when harbours switch to satellite navigation and shipping declines. ",
+    "properties": "The company leases a factory near the coast and owns a warehouse with a testing tower. ",
+    "analysis": "Revenue rose because harbour authorities renewed old lenses and bought spare lamps this year. ",
+    "statements": "The balance sheet lists cash, receivables, inventories of glass and the value of the factory. ",
+}
+
+
+def filing(path):
+    """A 10-K-like PDF: a cover set large, a contents page, then bold body-size Part and Item
+    headings over pages of body text, a running header and page numbers; its metadata title
+    is an accession number."""
+    import pymupdf
+    pdf = pymupdf.open()
+    cover = pdf.new_page()
+    cover.insert_text((72, 150), "UNITED STATES SECURITIES AND EXCHANGE COMMISSION", fontsize=14)
+    cover.insert_text((72, 200), "FORM 10-K", fontsize=18, fontname="hebo")
+    cover.insert_text((72, 250), "Example Lenses Corp.", fontsize=18, fontname="hebo")
+    cover.insert_text((72, 320), "Annual report for the fiscal year ended December 31, 2015.", fontsize=10)
+    contents = pdf.new_page()
+    contents.insert_text((72, 60), "Example Lenses Corp. 2015 Form 10-K", fontsize=8)
+    contents.insert_text((72, 100), "TABLE OF CONTENTS", fontsize=10, fontname="hebo")
+    for i, (heading, _) in enumerate(ITEMS):
+        contents.insert_text((72, 140 + 22 * i), f"{heading}", fontsize=10)
+        contents.insert_text((480, 140 + 22 * i), str(3 + 2 * i), fontsize=10)
+    for heading, topic in ITEMS:
+        for part in range(2 if topic else 1):
+            page = pdf.new_page()
+            page.insert_text((72, 60), "Example Lenses Corp. 2015 Form 10-K", fontsize=8)
+            y = 110
+            if part == 0:
+                page.insert_text((72, y), heading, fontsize=10, fontname="hebo")
+                y += 30
+            if topic:
+                body = TOPICS[topic] * 12
+                page.insert_textbox(pymupdf.Rect(72, y, 520, 760), body, fontsize=10)
+            page.insert_text((300, 810), str(pdf.page_count), fontsize=8)
+    pdf.set_metadata({"title": "0001193125-16-456789"})
+    pdf.save(path)
+    return path
+
+
+@pytest.mark.parametrize("line, rank", [("PART II", 0), ("Item 1A. Risk Factors", 1), ("ITEM 7.", 1),
+                                        ("Chapter IV", 1), ("Appendix B", 1), ("1. Introduction", 2),
+                                        ("2.3 Results", 3), ("The lens was made in 1823.", None),
+                                        ("12", None)])
+def test_numbering_families_from_the_top_down(line, rank):
+    assert numbered_rank(line) == rank
+
+
+def test_a_numbered_line_is_a_heading_only_when_set_like_one():
+    assert looks_like_heading("Item 1. Business", bold=True, lines=1) == 1
+    assert looks_like_heading("ITEM 1. BUSINESS", bold=False, lines=1) == 1
+    assert looks_like_heading("Item 1. Business", bold=False, lines=1) is None  # plain body text
+    assert looks_like_heading("Item 1. Business 3", bold=True, lines=1) is None  # a contents entry
+    assert looks_like_heading("Item 1. Business", bold=True, lines=4) is None  # a paragraph
+
+
+@pytest.mark.parametrize("title, ok", [("0001193125-16-456789", False), ("Microsoft Word - draft.docx", False),
+                                       ("report_final.pdf", False), ("", False), ("Untitled", False),
+                                       ("Free Culture", True), ("Annual Report 2015", True)])
+def test_a_metadata_title_is_used_only_when_it_reads_like_one(title, ok):
+    assert reads_like_title(title) is ok
+    assert (document_title(title, "file-stem", []) == title) is ok
+
+
+def test_a_filing_gets_a_chapter_per_item_and_a_title_from_its_cover(library):
+    from folioscope.pipeline import ingest_paths
+    path = filing(library.folder / "0001193125-16-456789.pdf")
+    [result] = list(ingest_paths(library, [path]))
+    assert result.ok, result.message
+    doc = library.document(result.doc_id)
+    assert "Example Lenses Corp." in doc.title and "FORM 10-K" in doc.title
+    chapters = library.chapters(result.doc_id)
+    titles = [c.title for c in chapters]
+    items = [h for h, topic in ITEMS if topic]
+    assert [t for t in titles if t.startswith("Item")] == items, titles
+    first = {c.title: c.first_page for c in chapters}
+    assert first["Item 1. Business"] == 3 and first["Item 8. Financial Statements"] == 12
+    assert not any("Form 10-K" in t for t in titles)  # the running header heads nothing
+
+
+def test_headings_that_leave_one_chapter_most_of_a_long_document_give_way_to_chunk_chapters():
+    from folioscope.chapters.build import ChapterInput, build_chapters
+    from folioscope.chapters.structure import Heading
+    text = "Cover words. " * 20 + "".join(f"Topic {i} talks about lenses and lamps at length. " * 40 for i in range(12))
+    cuts = list(range(0, len(text), 400))
+    chunks = [(s, min(s + 400, len(text)), 0.5) for s in cuts]
+    first = Heading(0, "Front", 1, 0)
+    late = Heading(len(text) - 300, "Signatures", 1, 9)  # covers the last lines only
+    inp = ChapterInput(title="Filing", text=text, chunks=chunks, headings=[first, late],
+                       pages_of=lambda s, e: list(range(s * 10 // len(text), max(e - 1, s) * 10 // len(text) + 1)))
+    chapters, _ = build_chapters(inp)
+    assert len(chapters) > 2 and all(c.title_source != "headings" for c in chapters)
+    longest = max(c.end - c.start for c in chapters)
+    assert longest < 0.5 * len(text)
