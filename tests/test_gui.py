@@ -234,7 +234,7 @@ def test_a_dropped_pdf_is_shown_and_listed_before_its_chunks_exist(qtbot, window
                     ("done", 14, listed, len(window.library.chunks(1)))]
     assert seen[-1][3] > 0 and window.document.pending is None
     qtbot.waitUntil(lambda: not window.page_view.pages[0].pixmap.pixmap().isNull(), timeout=30_000)
-    assert "indexing" not in window.doc_list.text(0) and window.chapters.list.count() > 0
+    assert "indexing" not in window.doc_list.text(0) and window.chapters.tree.topLevelItemCount() > 0
 
 
 def test_a_dropped_batch_is_listed_before_any_of_it_is_indexed_and_the_view_stays_put(qtbot, window, data):
@@ -332,7 +332,7 @@ def test_chunks_are_drawn_over_their_own_line_boxes(sample_window):
     widths = {round(item.data(0), 2): item.pen().widthF() for item in w.page_view.boundary_items}
     assert all((a < b) == (widths[a] < widths[b]) for a in widths for b in widths if a != b)
     # the chapters sidebar lists the outline; the inspector lists the chunks
-    assert w.chapters.list.count() == 5 and w.inspector.list.topLevelItemCount() == len(chunks)
+    assert w.chapters.tree.topLevelItemCount() == 5 and w.inspector.list.topLevelItemCount() == len(chunks)
 
 
 def test_overlays_drawn_a_slice_at_a_time_replace_the_previous_ones_exactly(qtbot, monkeypatch):
@@ -492,3 +492,29 @@ def test_the_settings_dialog_chooses_how_chapters_are_titled_and_it_is_remembere
     again = SettingsDialog(Settings.load())
     qtbot.addWidget(again)
     assert again.titles.currentData() == "llm" and not again.roles.isChecked()
+
+
+def test_the_chapters_panel_shows_items_under_their_parts_and_follows_the_page(qtbot):
+    from folioscope.core import Chapter
+    from folioscope.gui.side_panels import ChaptersPanel
+    panel = ChaptersPanel()
+    qtbot.addWidget(panel)
+    chapters = [Chapter(0, "Cover", 0, 10, 0, 1),
+                Chapter(1, "Item 1. Business", 10, 20, 2, 4, level=2, part="PART I"),
+                Chapter(2, "Item 1A. Risk Factors", 20, 30, 5, 6, level=2, part="PART I"),
+                Chapter(3, "3. Method", 30, 40, 7, 8),
+                Chapter(4, "3.1 Data", 40, 50, 9, 9, level=2, part="3. Method")]
+    panel.set_chapters(chapters)
+    tops = [panel.tree.topLevelItem(i) for i in range(panel.tree.topLevelItemCount())]
+    assert [t.text(0) for t in tops] == ["Cover", "PART I", "3. Method"]
+    assert [tops[1].child(i).text(0) for i in range(tops[1].childCount())] == ["Item 1. Business",
+                                                                              "Item 1A. Risk Factors"]
+    assert tops[2].child(0).text(0) == "3.1 Data" and tops[2] is panel.items[3]  # a chapter with sections
+    shown = []
+    panel.chapter_activated.connect(shown.append)
+    panel.tree.itemClicked.emit(tops[1], 0)  # a part without text of its own opens its first item
+    assert shown[-1].title == "Item 1. Business"
+    panel.follow(page=6)
+    assert panel.current_index() == 2
+    panel.step(+1)
+    assert panel.current_index() == 3 and shown[-1].title == "3. Method"

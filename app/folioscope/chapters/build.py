@@ -22,6 +22,11 @@ MIN_CHAPTER_CHUNKS = 3
 MAX_CHAPTERS = 15
 MIN_FRONT_WORDS = 40  # text before the first heading shorter than this joins chapter 1
 MIN_MARK_WORDS = 15  # a heading followed by less than this (a title line) starts no chapter
+# headings too few to navigate by: one chapter holding more than this share of a long
+# document's words, or fewer chapters than one per PAGES_PER_HEADING pages
+MAX_CHAPTER_SHARE = 0.5
+LONG_DOCUMENT_WORDS = 3000
+PAGES_PER_HEADING = 40
 
 
 @dataclass
@@ -117,22 +122,44 @@ def build_chapters(inp: ChapterInput, llm: ChatModel | None = None, embed: Calla
     if len(marks) < 2:
         marks = heading_marks(inp.headings, n_words)
     if len(marks) >= 2:
-        return _from_marks(marks, inp), []
+        chapters = _from_marks(marks, inp)
+        if navigable(chapters, inp, n_words):
+            return chapters, []
     return _from_chunks(inp, llm, embed, roles)
 
 
+def navigable(chapters: list[Chapter], inp: ChapterInput, n_words: int) -> bool:
+    """Whether headings give chapters to find one's way by: in a long document no chapter
+    holds most of the text, and there is at least one per PAGES_PER_HEADING pages."""
+    if n_words < LONG_DOCUMENT_WORDS:
+        return True
+    largest = max(len(words(inp.text[c.start:c.end])) for c in chapters)
+    pages = max(c.last_page for c in chapters) - min(c.first_page for c in chapters) + 1
+    return largest <= MAX_CHAPTER_SHARE * n_words and len(chapters) >= pages / PAGES_PER_HEADING
+
+
 def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:
+    """Chapters from the marks that head some text; a level-2 mark sits under the level-1
+    mark before it (kept as its part even when that heads no text of its own, as "PART II"
+    right above "Item 5."), and is level 1 where none comes before it."""
+    part_of, part = {}, ""
+    for m in marks:
+        part = m.title if m.level == 1 else part
+        part_of[m.offset] = part if m.level == 2 else ""
     ends = [m.offset for m in marks[1:]] + [len(inp.text)]
     marks = [m for m, end in zip(marks, ends)
              if len(words(inp.text[m.offset:end])) - len(words(m.title)) >= MIN_MARK_WORDS] or marks[:1]
-    starts = [(m.offset, m.title, m.source) for m in marks]
+    starts = [(m.offset, m.title, m.source, part_of[m.offset]) for m in marks]
     if len(words(inp.text[:starts[0][0]])) < MIN_FRONT_WORDS:
-        starts[0] = (0, starts[0][1], starts[0][2])
+        starts[0] = (0, *starts[0][1:])
     else:
-        starts.insert(0, (0, inp.title, starts[0][2]))
+        starts.insert(0, (0, inp.title, starts[0][2], ""))
     ends = [s[0] for s in starts[1:]] + [len(inp.text)]
-    return [_chapter(i, title, start, end, source, inp)
-            for i, ((start, title, source), end) in enumerate(zip(starts, ends))]
+    chapters = [_chapter(i, title, start, end, source, inp)
+                for i, ((start, title, source, _), end) in enumerate(zip(starts, ends))]
+    for chapter, (_, _, _, part) in zip(chapters, starts):
+        chapter.level, chapter.part = (2, part) if part else (1, "")
+    return chapters
 
 
 def _from_chunks(inp: ChapterInput, llm: ChatModel | None, embed: Callable | None,

@@ -23,6 +23,7 @@ class Mark:
     offset: int
     title: str
     source: str  # "outline" or "headings"
+    level: int = 1  # 1: a part or chapter; 2: a section within the level-1 mark before it
 
 
 def norm(text: str) -> str:
@@ -31,21 +32,22 @@ def norm(text: str) -> str:
 
 def outline_marks(outline: list, headings: list[Heading], blocks_by_page: dict[int, list[tuple[int, str]]]
                   ) -> list[Mark]:
-    """Place each top-level outline entry ([level, title, page]) at the block on its page
-    whose text starts like the title; entries that cannot be placed are dropped."""
+    """Place each outline entry ([level, title, page]) of the top level (the first with two
+    entries or more) and the level below it at the block on its page whose text starts like
+    the title; entries that cannot be placed are dropped."""
     if not outline:
         return []
     levels = sorted({level for level, _, _ in outline})
     top = next((lv for lv in levels if sum(e[0] == lv for e in outline) >= 2), levels[0])
     marks = []
     for level, title, page in outline:
-        if level != top or not title.strip():
+        if level not in (top, top + 1) or not title.strip():
             continue
         wanted = norm(title)
         for offset, text in blocks_by_page.get(page, []):
             have = norm(text)
             if have and (have.startswith(wanted) or wanted.startswith(have)):
-                marks.append(Mark(offset, title.strip(), "outline"))
+                marks.append(Mark(offset, title.strip(), "outline", 1 if level == top else 2))
                 break
     return _ordered(marks)
 
@@ -61,7 +63,11 @@ def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
         chosen = candidate
     if len(chosen) < 2 or n_words / len(chosen) < MIN_WORDS_PER_CHAPTER:
         return []
-    return _ordered([Mark(h.offset, h.title.strip(), "headings") for h in chosen])
+    # the parts: the first level with two headings or more (a lone line above them, as a
+    # cover's, is level 1 but no part); the levels below are their sections
+    levels = sorted({h.level for h in chosen})
+    top = next((lv for lv in levels if sum(h.level == lv for h in chosen) >= 2), levels[0])
+    return _ordered([Mark(h.offset, h.title.strip(), "headings", 1 if h.level <= top else 2) for h in chosen])
 
 
 def _ordered(marks: list[Mark]) -> list[Mark]:

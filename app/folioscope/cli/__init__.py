@@ -146,7 +146,8 @@ def cmd_chapters(args) -> int:
     for c in chapters:
         where = (_time(c.start_time) if c.start_time is not None
                  else f"p{c.first_page + 1}" + (f"-{c.last_page + 1}" if c.last_page != c.first_page else ""))
-        print(f"{c.index + 1:3}  {where:9} {c.title}  ({c.title_source})")
+        print(f"{c.index + 1:3}  {where:9} {'    ' * (c.level - 1)}{c.title}  ({c.title_source})"
+              + (f"  [in {c.part}]" if c.part else ""))
     return 0
 
 

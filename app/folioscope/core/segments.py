@@ -54,6 +54,8 @@ class Chapter:
     start_time: float | None = None  # transcripts: seconds from the start
     # "outline", "headings", "llm", "keyphrases", "embedding keyphrases" or "section role"
     title_source: str = "outline"
+    level: int = 1  # 2: a section of the part named by `part` (Part > Item, Chapter > Section)
+    part: str = ""  # the title of the level-1 heading a level-2 chapter sits under
 
 
 @dataclass

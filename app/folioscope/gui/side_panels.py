@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTextBrowser,
     QTreeWidget,
@@ -32,29 +30,61 @@ def chapter_place(chapter) -> str:
 
 
 class ChaptersPanel(QWidget):
+    """The chapters as a tree: a level-2 chapter under its part (Part > Item, Chapter >
+    Section); a part that heads no text of its own is a row that opens its first chapter."""
+
     chapter_activated = Signal(object)  # Chapter
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.chapters: list = []
-        self.list = QListWidget()
-        self.list.setStyleSheet("QListWidget::item { padding: 3px 2px; }"
-                                "QListWidget::item:selected { background: #fff3cd; color: #202020; }")
-        self.list.itemClicked.connect(lambda item: self.chapter_activated.emit(
-            self.chapters[item.data(Qt.ItemDataRole.UserRole)]))
+        self.items: list[QTreeWidgetItem] = []  # one per chapter, by index
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setColumnCount(2)
+        self.tree.setIndentation(14)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 3px 2px; }"
+                                "QTreeWidget::item:selected { background: #fff3cd; color: #202020; }")
+        self.tree.itemClicked.connect(self._clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 6)
         layout.addWidget(QLabel("<b>Chapters</b>"))
-        layout.addWidget(self.list)
+        layout.addWidget(self.tree)
 
     def set_chapters(self, chapters: list) -> None:
         self.chapters = chapters
-        self.list.clear()
+        self.tree.clear()
+        self.items = []
+        parts: dict[str, QTreeWidgetItem] = {}
+        last_top: tuple[str, QTreeWidgetItem] | None = None
         for c in chapters:
-            item = QListWidgetItem(f"{c.index + 1}  {c.title}    {chapter_place(c)}")
-            item.setData(Qt.ItemDataRole.UserRole, c.index)
-            item.setToolTip(f"{c.title}\n{chapter_place(c)} · title from {c.title_source}")
-            self.list.addItem(item)
+            item = QTreeWidgetItem([c.title, chapter_place(c)])
+            item.setData(0, Qt.ItemDataRole.UserRole, c.index)
+            item.setToolTip(0, f"{c.title}\n{chapter_place(c)} · title from {c.title_source}")
+            item.setForeground(1, Qt.GlobalColor.gray)
+            if c.level == 2 and c.part:
+                parent = last_top[1] if last_top and last_top[0] == c.part else parts.get(c.part)
+                if parent is None:  # a part with no text of its own: a row of its own
+                    parent = QTreeWidgetItem([c.part, ""])
+                    parent.setData(0, Qt.ItemDataRole.UserRole, c.index)
+                    self.tree.addTopLevelItem(parent)
+                parts[c.part] = parent
+                parent.addChild(item)
+            else:
+                self.tree.addTopLevelItem(item)
+                last_top = (c.title, item)
+            self.items.append(item)
+        self.tree.expandAll()
+        self.tree.resizeColumnToContents(1)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
+
+    def _clicked(self, item: QTreeWidgetItem) -> None:
+        self.chapter_activated.emit(self.chapters[item.data(0, Qt.ItemDataRole.UserRole)])
+
+    def current_index(self) -> int:
+        item = self.tree.currentItem()
+        return -1 if item is None or item not in self.items else self.items.index(item)
 
     def follow(self, page: int) -> None:
         """Mark the chapter being read: the last one starting on or before `page`."""
@@ -62,15 +92,15 @@ class ChaptersPanel(QWidget):
         for c in self.chapters:
             if c.first_page <= page:
                 current = c.index
-        if current is not None and self.list.currentRow() != current:
-            self.list.blockSignals(True)
-            self.list.setCurrentRow(current)
-            self.list.blockSignals(False)
+        if current is not None and self.current_index() != current:
+            self.tree.blockSignals(True)
+            self.tree.setCurrentItem(self.items[current])
+            self.tree.blockSignals(False)
 
     def step(self, delta: int) -> None:
         if self.chapters:
-            row = max(0, min(len(self.chapters) - 1, self.list.currentRow() + delta))
-            self.list.setCurrentRow(row)
+            row = max(0, min(len(self.chapters) - 1, self.current_index() + delta))
+            self.tree.setCurrentItem(self.items[row])
             self.chapter_activated.emit(self.chapters[row])
 
 

@@ -21,7 +21,8 @@ class ChapterRows(StoreBase):
     def chapters(self, doc_id: int) -> list[Chapter]:
         return [Chapter(index=r["idx"], title=r["title"], start=r["start"], end=r["end"],
                         first_page=r["first_page"], last_page=r["last_page"],
-                        start_time=r["start_time"], title_source=r["title_source"])
+                        start_time=r["start_time"], title_source=r["title_source"], level=r["level"],
+                        part=r["part"])
                 for r in self.db.query("SELECT * FROM chapters WHERE doc_id = ? ORDER BY idx", [doc_id])]
 
     def write_chapters(self, doc_id: int, chapters: list[Chapter]) -> None:
@@ -31,9 +32,10 @@ class ChapterRows(StoreBase):
 
     def _write_chapters(self, doc_id: int, chapters: list[Chapter]) -> None:
         self.conn.execute("DELETE FROM chapters WHERE doc_id = ?", (doc_id,))
-        self.conn.executemany("INSERT INTO chapters VALUES (?,?,?,?,?,?,?,?,?)", [
+        self.conn.executemany("INSERT INTO chapters (doc_id, idx, title, start, end, first_page, last_page, "
+                              "start_time, title_source, level, part) VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
             (doc_id, c.index, c.title, c.start, c.end, c.first_page, c.last_page, c.start_time,
-             c.title_source) for c in chapters])
+             c.title_source, c.level, c.part) for c in chapters])
 
     def _write_fts(self, doc_id: int) -> None:
         """The full-text rows of a document's chunks, each with its chapter's title, and a new

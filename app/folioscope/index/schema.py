@@ -154,6 +154,13 @@ def m014_reading_fts(db: sqlite_utils.Database) -> None:
                     "WHERE d.state != 'ready' GROUP BY b.doc_id, b.page_no")
 
 
+def m015_chapter_levels(db: sqlite_utils.Database) -> None:
+    # chapters on two levels (Part > Item, Chapter > Section): a level-2 chapter names the
+    # part it sits under; chapters stored before are level 1
+    db.conn.execute("ALTER TABLE chapters ADD COLUMN level INTEGER NOT NULL DEFAULT 1")
+    db.conn.execute("ALTER TABLE chapters ADD COLUMN part TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -169,6 +176,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m012_chunk_hashes,
     m013_document_states,
     m014_reading_fts,
+    m015_chapter_levels,
 ]
 
 
