@@ -69,9 +69,11 @@ def save(report: dict, folder: Path, name: str) -> Path:
 # The code each archived evaluation measures, by the archive's name (the longest matching
 # prefix wins): a README number stays valid while none of it has changed since the run.
 _READING = ["app/folioscope/ingest", "app/folioscope/core"]
+# the Qasper library these read is built by the whole pipeline (retrieval.library_cache)
 _RETRIEVAL = ["app/folioscope/retrieve", "app/folioscope/answer", "app/folioscope/segment", "app/folioscope/chapters",
-              "app/folioscope/core", "app/folioscope/embed.py", "app/folioscope/llm.py", "models/boundary",
-              "models/evidence", "app/folioscope_lab/stats.py"]
+              "app/folioscope/core", "app/folioscope/ingest", "app/folioscope/index", "app/folioscope/pipeline",
+              "app/folioscope/embed.py", "app/folioscope/llm.py", "app/folioscope/models.py", "models/boundary",
+              "models/evidence", "models/titles", "app/folioscope_lab/stats.py"]
 MEASURED_CODE: dict[str, list[str]] = {
     "segmentation": ["app/folioscope/segment", "app/folioscope/core", "app/folioscope/embed.py", "models/boundary",
                      "app/folioscope_lab/segmentation.py", "app/folioscope_lab/segdata.py",
@@ -82,8 +84,9 @@ MEASURED_CODE: dict[str, list[str]] = {
     "retrieval": [*_RETRIEVAL, "app/folioscope_lab/retrieval.py"],
     "evidence": [*_RETRIEVAL, "app/folioscope_lab/evidence.py", "app/folioscope_lab/retrieval.py"],
     "answers": [*_RETRIEVAL, "app/folioscope_lab/answers.py", "app/folioscope_lab/phrase.py"],
-    "chapters": ["app/folioscope/chapters", "app/folioscope/segment", "app/folioscope/core", "models/titles",
-                 "models/boundary", "app/folioscope_lab/chapters.py"],
+    "chapters": ["app/folioscope/chapters", "app/folioscope/segment", "app/folioscope/core", "app/folioscope/ingest",
+                 "app/folioscope/index", "app/folioscope/pipeline", "models/titles", "models/boundary",
+                 "app/folioscope_lab/chapters.py"],
     "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
     "routes": [*_READING, "app/folioscope_lab/routes.py"],
     "robustness": [*_READING, "app/folioscope/pipeline", "app/folioscope/index", "app/folioscope/segment",
