@@ -104,3 +104,20 @@ def test_headings_that_leave_one_chapter_most_of_a_long_document_give_way_to_chu
     assert len(chapters) > 2 and all(c.title_source != "headings" for c in chapters)
     longest = max(c.end - c.start for c in chapters)
     assert longest < 0.5 * len(text)
+
+
+def test_a_bold_line_of_its_own_is_a_heading_below_the_numbered_ones():
+    from folioscope.ingest.headings import UNNUMBERED
+    assert looks_like_heading("Costs of Compliance", bold=True, lines=1) == UNNUMBERED > 3
+    assert looks_like_heading("Costs of compliance are listed below.", bold=True, lines=1) is None  # a sentence
+    assert looks_like_heading("Costs of Compliance", bold=False, lines=1) is None
+    assert looks_like_heading("see the table", bold=True, lines=1) is None  # no capital
+
+
+def test_without_larger_text_the_title_is_an_unnumbered_heading_at_the_top_of_page_one():
+    from folioscope.core import Block, Role
+    heading = Block("The Evolution of the Word Processor", 0, None, role=Role.HEADING)
+    numbered = Block("5.1 Hyper Parameter Optimization", 0, None, role=Role.HEADING)
+    body = Block("The concept of the word processor predates modern computers.", 0, None)
+    assert document_title("", "multi_page", [(heading, 12.0), (body, 12.0)], 12.0) == heading.text
+    assert document_title("", "page-9", [(numbered, 12.0), (body, 12.0)], 12.0) == "page-9"

@@ -38,11 +38,18 @@ def numbered_rank(text: str) -> int | None:
     return None
 
 
+UNNUMBERED = len(NUMBERED)  # the rank of a bold line of its own without a number: below every numbered one
+
+
 def looks_like_heading(text: str, bold: bool, lines: int) -> int | None:
-    """The numbering rank of a body-size block that reads as a heading: numbered, on at most
-    two lines, set in bold or capitals, not a contents entry and not a sentence."""
+    """The rank of a body-size block that reads as a heading: numbered, on at most two
+    lines, set in bold or capitals, not a contents entry and not a sentence; or a single bold
+    line without a number that starts with a capital and ends without punctuation."""
     line = " ".join(text.split())
     rank = numbered_rank(line)
+    if rank is None and bold and lines == 1 and 3 <= len(line) <= 80 and line[0].isupper() \
+            and not line.endswith((".", ",", ";", ":")) and sum(c.isalpha() for c in line) >= 3:
+        return UNNUMBERED
     if rank is None or lines > 2 or TOC_ENTRY.search(line) and not line.rstrip(".").isalpha():
         return None
     letters = [c for c in line if c.isalpha()]
@@ -88,14 +95,17 @@ def document_title(metadata_title: str, stem: str, first_page: list[tuple[Block,
                    body_size: float = 0.0) -> str:
     """The metadata title when it reads like one; else the first page's most prominent text
     (its largest font when that is larger than the body's, up to three short blocks, running
-    headers aside; lines set one under the other are one line); else the file's name.
+    headers aside; lines set one under the other are one line), or an unnumbered heading among
+    its first three blocks; else the file's name.
     `first_page`: the page's blocks with their font sizes, in reading order."""
     if reads_like_title(metadata_title):
         return " ".join(metadata_title.split())
     shown = [(b, size) for b, size in first_page
              if b.role not in (Role.HEADER, Role.FOOTER) and reads_like_title(b.text) and len(b.text) <= 150]
     if not shown or max(size for _, size in shown) < body_size * PROMINENT:
-        return stem
+        # nothing set larger than the body: a heading among the page's first blocks
+        opening = next((b for b, _ in shown[:3] if b.role == Role.HEADING and numbered_rank(b.text) is None), None)
+        return " ".join(opening.text.split()) if opening is not None else stem
     largest = max(size for _, size in shown)
     title, above = "", None
     for block, size in [(b, s) for b, s in shown if s >= largest * 0.95][:3]:
