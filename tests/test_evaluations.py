@@ -340,3 +340,27 @@ def test_an_archive_is_stale_when_the_code_it_measures_changed_since_its_commit(
     assert "not an ancestor" in stale_reason(archive("evidence", "0" * 40))
     assert "app/folioscope/retrieve" in measured_code("evidence-tune")
     assert measured_code("something-new") == ["app/folioscope", "models"]
+
+
+def test_structure_matches_headings_one_to_one_by_text():
+    from folioscope_lab.structure import matches, same_heading, title_right
+    assert same_heading("1.1  Security fundamentals", "1.1 Security fundamentals")
+    assert same_heading("Chapter 1. Securing and protecting IBM DB2 data", "Securing and protecting IBM DB2 data")
+    assert not same_heading("1", "1.1 Security fundamentals")  # too short to match by its start
+    assert matches(["Results", "Results", "Method"], ["Results", "Method"]) == 2  # one to one
+    assert title_right("Trace-based JIT — Mozilla", "Trace-based JIT") and not title_right("tracemonkey", "Trace-based JIT")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_structure_reports_headings_chapter_starts_and_titles_beside_the_baselines(capsys, data):
+    report = run_eval(capsys, data, "structure")
+    assert report["commit"] and report["documents"] >= 8
+    assert set(report["headings"]) == {"folioscope", "font size only", "outline alone"}
+    for row in report["headings"].values():
+        assert row["matched"] <= min(row["found"], row["gold"])
+    assert set(report["chapter_start_f1"]) == {"folioscope", "font size only", "even cuts (gold count)"}
+    assert report["title_accuracy"]["folioscope"]["documents"] == report["title_accuracy"][
+        "metadata title or file name"]["documents"] > 0
+    tracemonkey = next(d for d in report["per_document"] if d["file"].endswith("tracemonkey.pdf"))
+    assert tracemonkey["gold_not_in_text"] == [] and tracemonkey["gold_headings"] == 26

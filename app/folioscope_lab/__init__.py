@@ -67,6 +67,10 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         from .chapters import evaluate_chapters
         report = evaluate_chapters(data, split=split, limit=limit)
         sources = [data / "qa" / "qasper_dev.json", data / "pdfs" / "docling" / "groundtruth"]
+    elif what == "structure":
+        from .structure import GOLD, evaluate_structure
+        report = evaluate_structure(data)
+        sources = [data / "pdfs", GOLD]
     elif what == "ocr":
         from .ocr import evaluate_ocr
         report = evaluate_ocr(data, limit=limit)

@@ -1,6 +1,6 @@
 """The lab's command line: evaluations against gold data, benchmarks and model training.
 
-    folioscope-lab eval {segmentation,retrieval,evidence,answers,chapters,ocr,routes,robustness}
+    folioscope-lab eval {segmentation,retrieval,evidence,answers,chapters,structure,ocr,routes,robustness}
                         [--tune] [--limit N] [--save DIR] [--json]
     folioscope-lab eval segmentation --layers K   (sentence vectors from MiniLM's first K layers)
     folioscope-lab bench [--only PARTS] [--save DIR] [--json]
@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("eval", help="evaluate quality against gold data, beside the simplest baselines")
-    p.add_argument("what", choices=["segmentation", "retrieval", "evidence", "answers", "chapters", "ocr", "routes", "robustness"])
+    p.add_argument("what", choices=["segmentation", "retrieval", "evidence", "answers", "chapters", "structure", "ocr",
+                                    "routes", "robustness"])
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data)")
     p.add_argument("--tune", action="store_true",
                    help="the tune halves, where settings are chosen (never prints test numbers)")
