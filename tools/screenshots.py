@@ -66,6 +66,13 @@ def main() -> int:
         wait(app, lambda: True)
         window.grab().save(str(OUT / "answer.png"))
 
+        paper_pdf = next((d for d in window.library.documents() if d.name == extra.name), None)
+        if paper_pdf is not None:  # sections under their chapters, from the paper's own headings
+            window.refresh_documents(select=paper_pdf.id)
+            wait(app, lambda: window.chapters.tree.topLevelItemCount() > 0)
+            window.chapters.resize(420, 620)
+            window.chapters.grab().save(str(OUT / "chapters-tree.png"))
+
         paper = _plain_text_paper(data, Path(folder))  # chapters cut from chunks, titled
         if paper is not None:
             window.add_paths([paper])
