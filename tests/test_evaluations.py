@@ -324,7 +324,7 @@ def test_an_archive_is_stale_when_the_code_it_measures_changed_since_its_commit(
 
     from folioscope_lab.archive import ROOT, measured_code, stale_reason
     if subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True).returncode:
-        pytest.skip("not a git checkout: commits cannot be compared")
+        pytest.skip("git history absent (not a git checkout): commits cannot be compared")
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     first = subprocess.run(["git", "-C", str(ROOT), "rev-list", "--max-parents=0", "HEAD"], capture_output=True,
                            text=True).stdout.split()[0]
@@ -364,3 +364,31 @@ def test_structure_reports_headings_chapter_starts_and_titles_beside_the_baselin
         "metadata title or file name"]["documents"] > 0
     tracemonkey = next(d for d in report["per_document"] if d["file"].endswith("tracemonkey.pdf"))
     assert tracemonkey["gold_not_in_text"] == [] and tracemonkey["gold_headings"] == 26
+
+
+def _cited_archives(text: str):
+    import re
+    for line in text.splitlines():
+        for name in sorted(set(re.findall(r"results/([\w.-]+\.json)", line))):
+            yield line, name
+
+
+def test_every_number_in_the_readme_comes_from_an_archive_of_the_code_it_describes():
+    """A README line citing results/X.json is measured on a commit that is an ancestor of HEAD
+    with the code it measures unchanged since (archive.MEASURED_CODE), or says "measured at
+    <commit>" itself. docs/measurements.md and docs/large-libraries.md are held to the same rule."""
+    import subprocess
+
+    from folioscope_lab.archive import ROOT, stale_reason
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True).returncode:
+        pytest.skip("git history absent (not a git checkout): commits cannot be compared")
+    stale = []
+    for doc in ("README.md", "docs/measurements.md", "docs/large-libraries.md"):
+        for line, name in _cited_archives((ROOT / doc).read_text()):
+            path = ROOT / "results" / name
+            assert path.exists(), f"{doc} cites {name}, which is not archived"
+            reason = stale_reason(path)
+            commit = json.loads(path.read_text()).get("commit", "")[:7]
+            if reason and f"measured at {commit}" not in line:
+                stale.append(f"{doc}: {name}: {reason}")
+    assert not stale, "\n".join(stale)
