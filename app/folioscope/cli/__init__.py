@@ -8,6 +8,10 @@
     folioscope chapters DOC [--json]    chapters with titles and page ranges
     folioscope ask "QUESTION" [--doc DOC] [--model NAME] [--json]
     folioscope models [--folder DIR] [--json]   GGUF models on this machine (GPT4All, LM Studio, Ollama, ...)
+    folioscope history [--doc DOC] [--json]      the questions asked, answers and evidence
+    folioscope export DOC [--annotated-pdf OUT.pdf] [--notes OUT.md] [--question ID]
+    folioscope import-zotero [--zotero-dir DIR] [--collection NAME] [--json]
+    folioscope open DOC [--page N] [--offset K]  (or: folioscope folioscope://open?doc=...)
     folioscope rechunk / edit / export DOC ...
     folioscope segment [--strategy S] [--json] < text
     folioscope library {check,backup DEST,rebuild}
@@ -24,16 +28,20 @@ import argparse
 import sqlite3
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from ..core import FolioscopeError, Progress
 from .common import StderrProgress, each_result, ingest_options, open_store, print_json, reading_args
+from .interop import add_commands as add_interop_commands
+from .interop import export_args, export_interop
 from .library import add_commands as add_library_commands
 from .models import add_commands as add_model_commands
 
 __all__ = ["StderrProgress", "build_parser", "main", "print_json"]
 
 COMMANDS = ("ingest", "docs", "pages", "chunks", "chapters", "ask", "rechunk", "edit", "export", "segment", "models",
-            "library", "batch", "import")
+            "library", "batch", "import", "history", "import-zotero", "open")
 
 
 def cmd_ingest(args) -> int:
@@ -69,8 +77,10 @@ def _pooled(folder: Path, paths: list[Path], options, jobs: int, progress: Progr
 def cmd_docs(args) -> int:
     with open_store(args) as library:
         docs = library.documents()
+        collections = library.collections()
     if args.json:
-        print_json([d.as_dict() for d in docs])
+        print_json([{**d.as_dict(), "collections": sorted(c for c, ids in collections.items() if d.id in ids)}
+                    for d in docs])
         return 0
     if not docs:
         print("The library is empty: folioscope ingest FILE adds documents.")
@@ -166,17 +176,20 @@ def cmd_ask(args) -> int:
         backfill(library)
         stream = None if args.json else (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
         result = ask(library, args.question, doc_ids, llm=llm, encoder=shared_embedder(), on_token=stream)
-        names = {d.id: d.name for d in library.documents()}
+        history_id = library.remember(result.answer, llm.path.stem, result.timings.get("total", 0.0))
+        rows = {d.id: d for d in library.documents()}
+        names = {d: row.name for d, row in rows.items()}
         pages = indexing_pages(library, result)
     answer = result.answer
-    evidence = [{"n": n, "doc_id": e.doc_id, "document": names.get(e.doc_id), "page": e.page + 1,
+    evidence = [{"n": n, "doc_id": e.doc_id, "document": names.get(e.doc_id),
+                 "cite": rows[e.doc_id].citation if e.doc_id in rows else "", "page": e.page + 1,
                  "start": e.start, "end": e.end, "text": e.text, "score": e.score, "chunk": e.chunk,
                  "boxes": [{"page": b[0] + 1, "box": [round(v, 2) for v in b[1:]]} for b in e.boxes]}
                 for n, e in enumerate(answer.evidence, 1)]
     if args.json:
         from ..embed import count_tokens
         g = result.generation
-        print_json({"question": answer.question, "model": {"name": llm.path.stem, "path": str(llm.path)},
+        print_json({"history_id": history_id, "question": answer.question, "model": {"name": llm.path.stem, "path": str(llm.path)},
                     "extractive_answer": answer.extractive, "answer": answer.text,
                     "still_indexing": result.still_indexing, "indexing_pages": pages,
                      "model_answer": answer.generated, "model_supported": answer.supported,
@@ -196,7 +209,8 @@ def cmd_ask(args) -> int:
         if answer.generated and not answer.supported:
             print(f"(The model's wording is not supported by its evidence: {answer.support_note}.)")
     for e in evidence:
-        print(f"[{e['n']}] {e['document']} p{e['page']} ({e['score']:.2f}): {' '.join(e['text'].split())}")
+        source = f"{e['cite']}, {e['document']}" if e["cite"] else e["document"]
+        print(f"[{e['n']}] {source} p{e['page']} ({e['score']:.2f}): {' '.join(e['text'].split())}")
     if result.still_indexing:
         print(f"({indexing_note({'still_indexing': result.still_indexing, 'indexing_pages': pages})})")
     kept = [t for t in result.retrieval.trace() if t["kept"]]
@@ -233,6 +247,8 @@ def cmd_edit(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if export_interop(args):
+        return 0
     from ..index.export import export_chunks
     with open_store(args) as library:
         text = export_chunks(library, library.resolve(args.doc), args.format)
@@ -291,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_chunk_commands(sub)
     add_library_commands(sub)
     add_model_commands(sub)
+    add_interop_commands(sub)
     return parser
 
 
@@ -339,10 +356,11 @@ def _add_chunk_commands(sub) -> None:
     p.add_argument("target", type=int, nargs="?", help="move: the new offset")
     p.set_defaults(func=cmd_edit)
 
-    p = sub.add_parser("export", help="write the chunks for other pipelines")
+    p = sub.add_parser("export", help="write the chunks for other pipelines; or an annotated PDF, or notes")
     p.add_argument("doc", metavar="DOC")
     p.add_argument("--format", choices=["jsonl", "json", "md"], default="jsonl")
     p.add_argument("--output", "-o", metavar="FILE")
+    export_args(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("segment", help="sentences, gap scores and chunks of text on stdin")
@@ -353,6 +371,8 @@ def _add_chunk_commands(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0].lower().startswith("folioscope:"):  # a link clicked in notes (the desktop entry's %U)
+        argv = ["open", *argv]
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")
                     and not (argv[0] == "--library" and len(argv) > 2 and argv[2] in COMMANDS)):
         return _gui(argv)
@@ -376,8 +396,15 @@ def _gui(argv: list[str]) -> int:
     parser.add_argument("--library", metavar="DIR", default=None)
     parser.add_argument("files", nargs="*", help="files or folders to add on start")
     args = parser.parse_args(argv)
+    # a desktop entry's %U passes files as file:// URLs
+    files = [Path(url2pathname(urlsplit(f).path)) if f.startswith("file://") else Path(f) for f in args.files]
+    return run_window(files=files, library=args.library)
+
+
+def run_window(**kwargs) -> int:
+    """The window (`gui.app.run`): the one place the command line starts it."""
     from ..gui.app import run
-    return run(files=[Path(f) for f in args.files], library=args.library)
+    return run(**kwargs)
 
 
 if __name__ == "__main__":

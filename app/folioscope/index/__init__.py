@@ -1,7 +1,7 @@
 """The store: one SQLite file per library (documents, pages, blocks, spans, chunks, gaps,
-vectors, chapters, full text, user edits, ingest log). It stores; `folioscope.pipeline` runs
+vectors, chapters, full text, user edits, ingest log, questions asked, collections). It stores; `folioscope.pipeline` runs
 the stages that fill it."""
 
-from .store import ChunkRow, DocumentRow, GapRow, PageRow, Store, default_folder
+from .store import AskEntry, ChunkRow, DocumentRow, GapRow, PageRow, Store, default_folder
 
-__all__ = ["ChunkRow", "DocumentRow", "GapRow", "PageRow", "Store", "default_folder"]
+__all__ = ["AskEntry", "ChunkRow", "DocumentRow", "GapRow", "PageRow", "Store", "default_folder"]

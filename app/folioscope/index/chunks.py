@@ -167,6 +167,13 @@ class ChunkRows(StoreBase):
         matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float16).reshape(len(rows), -1)
         return [(r[0], r[1]) for r in rows], matrix.astype(np.float32)
 
+    def sentence_at(self, doc_id: int, offset: int) -> tuple[int, int] | None:
+        """[start, end) of the stored sentence holding character `offset` (the last one
+        starting at or before it), or None when the document has no sentence there."""
+        row = self.conn.execute("SELECT start, end FROM sentences WHERE doc_id = ? AND start <= ? "
+                                "ORDER BY start DESC LIMIT 1", (doc_id, offset)).fetchone()
+        return (int(row[0]), int(row[1])) if row and offset < row[1] else None
+
 
 def line_boxes(spans: SpanTable, start: int, end: int) -> list[list[float]]:
     return [[page, *(round(v, 2) for v in box.as_tuple())] for page, box in spans.line_boxes(start, end)]

@@ -59,10 +59,20 @@ class DocumentRow:
     def metadata(self) -> dict:
         return json.loads(self.metadata_json or "{}")
 
+    @property
+    def citation(self) -> str:
+        """Author and year as evidence is cited ("Vaswani et al. 2017"), from the metadata an
+        import gave (`authors`: "Last, First" names; `year`); "" when unknown."""
+        meta = self.metadata
+        names = [str(a).split(",")[0].strip() for a in meta.get("authors") or [] if str(a).strip()]
+        who = (names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2
+               else f"{names[0]} et al." if names else "")
+        return " ".join(p for p in (who, str(meta.get("year") or "")) if p)
+
     def as_dict(self) -> dict:
         """The row as plain data, metadata parsed (what `folioscope docs --json` prints)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "metadata_json"}
-        return {**out, "metadata": self.metadata}
+        return {**out, "metadata": self.metadata, "citation": self.citation}
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,18 @@ class DocumentRows(StoreBase):
         """Record where a document's file is (a rebuilt library reads copies of the originals)."""
         with self.transaction():
             self.conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, doc_id))
+
+    def set_metadata(self, doc_id: int, title: str, metadata: dict) -> None:
+        """Replace a document's title and metadata (an import's: authors, year, DOI, ...)."""
+        with self.transaction():
+            self.conn.execute("UPDATE documents SET title = ?, metadata = ? WHERE id = ?",
+                              (title, json.dumps(metadata, ensure_ascii=False), doc_id))
+
+    def with_metadata(self, key: str) -> list[DocumentRow]:
+        """The documents whose metadata has `key` (for example the ones imported from Zotero)."""
+        return [_document_row(r, {}) for r in self.conn.execute(
+            f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE json_extract(metadata, ?) IS NOT NULL ORDER BY id",
+            (f"$.{key}",))]
 
     def pages(self, doc_id: int) -> list[PageRow]:
         return [PageRow(r["doc_id"], r["page_no"], r["width"], r["height"], r["route"], json.loads(r["reason"]),
@@ -338,8 +360,9 @@ class DocumentRows(StoreBase):
         self.conn.execute("DELETE FROM chunk_fts WHERE rowid BETWEEN ? AND ?", fts_rows(doc_id))
         self.conn.execute("DELETE FROM reading_fts WHERE doc_id = ?", (doc_id,))
         for table in ("chapters", "chunk_edits", "gaps", "chunks", "chunkings", "sentences",
-                      "spans", "blocks", "pages", "doc_text"):
+                      "spans", "blocks", "pages", "doc_text", "ask_evidence", "collection_documents"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM collections WHERE id NOT IN (SELECT collection_id FROM collection_documents)")
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         self._drop_unused_vectors(hashes)
         self.vectors.invalidate(doc_id)

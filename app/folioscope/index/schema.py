@@ -161,6 +161,32 @@ def m015_chapter_levels(db: sqlite_utils.Database) -> None:
     db.conn.execute("ALTER TABLE chapters ADD COLUMN part TEXT NOT NULL DEFAULT ''")
 
 
+def m016_ask_history(db: sqlite_utils.Database) -> None:
+    # every question asked with its answer and evidence (document, page, boxes, text), the
+    # model and the time; evidence rows go with their document, the question stays
+    db.table("asks").create({
+        "id": int, "at": str, "question": str, "answer": str, "extractive": str, "generated": str,
+        "found": int, "supported": int, "support_note": str, "citations": str, "model": str,
+        "seconds": float, "n_evidence": int,
+    }, pk="id")
+    db.table("ask_evidence").create({
+        "ask_id": int, "idx": int, "doc_id": int, "page_no": int, "start": int, "end": int,
+        "text": str, "score": float, "chunk": int, "boxes": str,
+    }, pk=("ask_id", "idx"), foreign_keys=[("ask_id", "asks", "id"), ("doc_id", "documents", "id")])
+    db.table("ask_evidence").create_index(["doc_id"])
+
+
+def m017_collections(db: sqlite_utils.Database) -> None:
+    # named collections of documents (Zotero's, imported with their items)
+    db.table("collections").create({"id": int, "name": str, "source": str}, pk="id", not_null={"name"})
+    db.table("collections").create_index(["name", "source"], unique=True)
+    db.table("collection_documents").create({"collection_id": int, "doc_id": int},
+                                            pk=("collection_id", "doc_id"),
+                                            foreign_keys=[("collection_id", "collections", "id"),
+                                                          ("doc_id", "documents", "id")])
+    db.table("collection_documents").create_index(["doc_id"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_documents,
     m002_pages_blocks_spans,
@@ -177,6 +203,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m013_document_states,
     m014_reading_fts,
     m015_chapter_levels,
+    m016_ask_history,
+    m017_collections,
 ]
 
 

@@ -7,7 +7,8 @@ mid-write leaves the library as it was.
 
 `Store` is a thin façade over its rooms, each a module of its own: documents.py (rows, pages,
 text, spans, blocks, originals), chunks.py (chunks, gaps, sentences, vectors), edits.py (the
-person's chunk edits) and chapters.py (chapters and the full text searched with them).
+person's chunk edits), chapters.py (chapters and the full text searched with them),
+history.py (questions asked, their answers and evidence) and collections.py.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from ..core import FolioscopeError
 from .base import BUSY_SECONDS, LibraryDamaged, explain
 from .chapters import ChapterRows
 from .chunks import ChunkRow, ChunkRows, GapRow, line_boxes
+from .collections import CollectionRows
 from .documents import DocumentRow, DocumentRows, PageRow
 from .edits import EditRows
+from .history import AskEntry, HistoryRows
 from .schema import migrate
 from .text import TextIndex
 from .vectors import VectorIndex
 
-__all__ = ["BUSY_SECONDS", "DB_NAME", "ChunkRow", "DocumentRow", "GapRow", "LibraryDamaged", "PageRow", "Store",
+__all__ = ["BUSY_SECONDS", "DB_NAME", "AskEntry", "ChunkRow", "DocumentRow", "GapRow", "LibraryDamaged", "PageRow", "Store",
            "default_folder", "explain", "line_boxes"]
 
 DB_NAME = "library.db"
@@ -44,7 +47,7 @@ def default_folder() -> Path:
     return Path(platformdirs.user_data_dir("Folioscope", appauthor=False))
 
 
-class Store(DocumentRows, ChunkRows, EditRows, ChapterRows):
+class Store(DocumentRows, ChunkRows, EditRows, ChapterRows, HistoryRows, CollectionRows):
     def __init__(self, folder: Path | str | None = None):
         self.folder = Path(folder) if folder is not None else default_folder()
         try:

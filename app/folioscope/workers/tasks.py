@@ -118,17 +118,26 @@ def ask_task(folder: Path, question: str, doc_ids: set[int] | None, model: str |
     store = open_store(folder)
     progress.step("Ask", 0, 2, "finding evidence")
     from ..local_models import resolve_model
-    result = ask(store, question, doc_ids, llm=answer_llm(resolve_model(model), threads), encoder=shared_embedder(),
-                 on_token=emit)
+    llm = answer_llm(resolve_model(model), threads)
+    result = ask(store, question, doc_ids, llm=llm, encoder=shared_embedder(), on_token=emit)
+    history_id = store.remember(result.answer, llm.path.stem, result.timings.get("total", 0.0))
     g = result.generation
     from ..answer.ask import indexing_pages
-    return {"answer": result.answer, "trace": result.retrieval.trace(), "still_indexing": result.still_indexing,
+    sources = {d: store.document(d).citation for d in {e.doc_id for e in result.answer.evidence}}
+    return {"answer": result.answer, "history_id": history_id, "sources": sources, "trace": result.retrieval.trace(), "still_indexing": result.still_indexing,
             "indexing_pages": indexing_pages(store, result),
             "timings": {**result.retrieval.timings, **result.timings},
             "tokens": {"chunks": result.retrieval.tokens,
                        "evidence": sum(count_tokens([e.text for e in result.answer.evidence])),
                        "prompt": g.prompt_tokens if g else 0,
                        "reused": g.reused_tokens if g else 0, "output": g.output_tokens if g else 0}}
+
+
+def zotero_task(folder: Path, zotero_dir: Path, collection: str | None, *, progress: Progress, emit) -> str:
+    """Import a Zotero library's new and changed PDFs (`interop.zotero`); the summary sentence."""
+    from ..interop.zotero import import_zotero
+    report = import_zotero(open_store(folder), zotero_dir, collection, progress=progress)
+    return report.summary() + "".join(f"\n{f['message']}" for f in report.failed[:5])
 
 
 def chunk_task(folder: Path, doc_id: int, action: str, *, strategy: str | None = None,
