@@ -65,6 +65,7 @@ def main() -> int:
         window.show_citation(1)
         wait(app, lambda: True)
         window.grab().save(str(OUT / "answer.png"))
+        _history_and_exports(app, window, Path(folder))
 
         paper_pdf = next((d for d in window.library.documents() if d.name == extra.name), None)
         if paper_pdf is not None:  # sections under their chapters, from the paper's own headings
@@ -85,6 +86,31 @@ def main() -> int:
         app.processEvents()
     print(f"screenshots written to {OUT.relative_to(ROOT)}")
     return 0
+
+
+def _history_and_exports(app, window, folder: Path) -> None:
+    """A second question, the first shown again from the Ask panel's list of earlier questions,
+    and the annotated copy of the sample (its first two pages, as a PDF reader shows them)."""
+    import pymupdf
+    window.ask("How much of the light does a Fresnel lens gather?")
+    wait(app, lambda: window.tasks.running("ask") is None and window.ask_panel.history.count() == 2)
+    window.ask_panel.history.itemClicked.emit(window.ask_panel.history.item(1))
+    wait(app, lambda: True)
+    window.ask_panel.resize(460, 760)
+    window.ask_panel.grab().save(str(OUT / "ask-history.png"))
+    out = folder / "sample-annotated.pdf"
+    window.interop.export_annotated_pdf(out)
+    wait(app, lambda: window.tasks.running("export") is None and out.exists())
+    pdf = pymupdf.open(out)
+    shots = [pdf[n].get_pixmap(dpi=60, clip=pymupdf.Rect(0, 380, 612, 792) if n == 0 else
+                               pymupdf.Rect(0, 0, 612, 250), annots=True) for n in (0, 1)]
+    sheet = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, shots[0].width, shots[0].height + shots[1].height), 0)
+    sheet.set_rect(sheet.irect, (255, 255, 255))
+    shots[0].set_origin(0, 0)  # a clipped pixmap starts where its clip does
+    shots[1].set_origin(0, shots[0].height)
+    for shot in shots:
+        sheet.copy(shot, shot.irect)
+    sheet.save(str(OUT / "annotated-pdf.png"))
 
 
 def _plain_text_paper(data: Path, folder: Path) -> Path | None:

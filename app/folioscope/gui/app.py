@@ -9,7 +9,9 @@ from pathlib import Path
 from ..core import FolioscopeError
 
 
-def run(files: list[Path] | None = None, library: str | None = None) -> int:
+def run(files: list[Path] | None = None, library: str | None = None,
+        open_at: tuple[int, int, int | None] | None = None) -> int:
+    """The window; `open_at`: a document shown at once at (doc_id, page, character offset)."""
     from .platform_check import problem
     why = problem()
     if why:  # Qt would print a page of warnings and abort
@@ -40,6 +42,8 @@ def run(files: list[Path] | None = None, library: str | None = None) -> int:
         return 1
     window = MainWindow(lib)
     window.show()
+    if open_at is not None:
+        window.open_at(*open_at)
     if files:
         missing = [f for f in files if not f.exists()]
         if missing:

@@ -13,6 +13,8 @@ from .tasks import TaskThread
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
+HISTORY_SHOWN = 200  # earlier questions listed in the Ask panel
+
 
 class AskController(QObject):
     def __init__(self, window: MainWindow) -> None:
@@ -50,11 +52,42 @@ class AskController(QObject):
         self.last_answer = result
         w.ask_panel.show_result(result)
         answer = result["answer"]
-        w.finish_work("Answered." if answer.found else "Not found in these documents.")
+        if "asked" not in result:
+            w.finish_work("Answered." if answer.found else "Not found in these documents.")
+            self.refresh_history()
+        self.highlight()
+
+    def highlight(self) -> None:
+        """The last answer's evidence in the open document, highlighted."""
+        w = self.window
+        answer = self.last_answer.get("answer")
+        if answer is None:
+            return
+        w.document.view.clear_evidence()
         here = [e for e in answer.evidence if e.doc_id == w.doc_id]
         if here:
             numbers = [n for n, e in enumerate(answer.evidence, 1) if e.doc_id == w.doc_id]
             w.document.view.set_evidence(here, numbers)
+
+    def refresh_history(self) -> None:
+        self.window.ask_panel.set_history(self.window.library.history(limit=HISTORY_SHOWN))
+
+    def show_entry(self, ask_id: int) -> None:
+        """An earlier question's answer and evidence again, highlighted on the page (its
+        first evidence's document opened when the open one has none of it)."""
+        w = self.window
+        entry = w.library.ask_entry(ask_id)
+        answer = entry.answer
+        sources = {d: w.library.document(d).citation for d in entry.documents}
+        w.ask_panel.question.setText(answer.question)  # Enter asks it again
+        self.answered({"answer": answer, "history_id": entry.id, "trace": [], "timings": {"total": entry.seconds},
+                       "tokens": {"chunks": 0}, "sources": sources, "removed": entry.removed,
+                       "asked": f"{entry.at[:16].replace('T', ' ')} with {entry.model}"})
+        if answer.evidence and not any(e.doc_id == w.doc_id for e in answer.evidence):
+            self.show_citation(1)
+        elif answer.evidence:
+            first = next(n for n, e in enumerate(answer.evidence, 1) if e.doc_id == w.doc_id)
+            self.show_citation(first)
 
     def show_citation(self, number: int) -> None:
         """Scroll to evidence item `number` (1-based), opening its document if needed."""
@@ -65,7 +98,7 @@ class AskController(QObject):
         evidence = answer.evidence[number - 1]
         if evidence.doc_id != w.doc_id:
             w.refresh_documents(select=evidence.doc_id)
-            self.answered(self.last_answer)
+            self.highlight()
         here = [n for n, e in enumerate(answer.evidence, 1) if e.doc_id == w.doc_id]
         view = w.document.view
         view.show_evidence(here.index(number) + 1 if view is w.text_view else number)

@@ -43,7 +43,8 @@ class DocumentController(QObject):
         shown_from, shown = self.pending, self.doc_id
         self.doc_id, self.pending = doc_id, None
         self._spans = None
-        w.remove_action.setEnabled(doc_id is not None)
+        for act in (w.remove_action, w.export_pdf_action, w.export_notes_action):
+            act.setEnabled(doc_id is not None)
         w.reingest_action.setEnabled(doc_id is not None)
         if doc_id is None:
             w.views.setCurrentWidget(w.empty_view)

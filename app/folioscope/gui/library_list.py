@@ -35,9 +35,17 @@ class ListedFile:
 def listed_document(doc: DocumentRow) -> ListedFile:
     routes = ", ".join(f"{n} {r}" for r, n in sorted(doc.routes.items()))
     state = "" if doc.ready else " · indexing…"
-    text = f"{doc.title or doc.name}\n{doc.name} · {doc.n_pages} p · {routes}{state}"
+    imported = '"authors"' in doc.metadata_json  # parsed only then: most rows never need it
+    cite = f"{doc.citation} · " if imported and doc.citation else ""
+    text = f"{doc.title or doc.name}\n{cite}{doc.name} · {doc.n_pages} p · {routes}{state}"
     done = f"read in {doc.ingest_seconds:.1f} s" if doc.ready else "text stored; chunks and chapters follow"
-    return ListedFile(text, f"{doc.path}\n{done}", doc.id, text.lower(), doc.path)
+    extra = ""
+    if imported:
+        meta = doc.metadata
+        extra = "\n".join(p for p in ("; ".join(meta.get("authors") or []),
+                                      "In " + ", ".join(meta["collections"]) if meta.get("collections") else "") if p)
+    tip = f"{doc.path}\n{done}" + (f"\n{extra}" if extra else "")
+    return ListedFile(text, tip, doc.id, (text + " " + extra).lower(), doc.path)
 
 
 def listed_failure(path: str, message: str) -> ListedFile:

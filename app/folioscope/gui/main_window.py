@@ -36,6 +36,7 @@ from .ask_controller import AskController
 from .document_controller import DocumentController
 from .ingest_controller import IngestController
 from .inspector import Inspector
+from .interop_controller import InteropController
 from .library_list import LibraryList, listed_document, listed_failure
 from .page_view import PageView
 from .settings import Settings, SettingsDialog
@@ -67,11 +68,13 @@ class MainWindow(QMainWindow):
         self.resize(1280, 860)
         self.document = DocumentController(self)
         self.asking = AskController(self)
+        self.interop = InteropController(self)
         self._build()
         self.ingest = IngestController(self)
         self._build_menus()
         self._restore_settings()
         self.refresh_documents()
+        self.asking.refresh_history()
         self.ingest.update_watch_action()
         # what start-up made (modules, Qt wrappers, the library list) lives as long as the window:
         # left out of Python's full collections, which otherwise stall the window while a long
@@ -91,6 +94,9 @@ class MainWindow(QMainWindow):
 
     def show_citation(self, number: int) -> None:
         self.asking.show_citation(number)
+
+    def open_at(self, doc_id: int, page: int = 0, offset: int | None = None) -> None:
+        self.interop.open_at(doc_id, page, offset)
 
     # ---- building -------------------------------------------------------------------------
 
@@ -171,6 +177,7 @@ class MainWindow(QMainWindow):
         self.ask_panel = AskPanel()
         self.ask_panel.ask_requested.connect(self.asking.ask)
         self.ask_panel.citation_clicked.connect(self.asking.show_citation)
+        self.ask_panel.history_chosen.connect(self.asking.show_entry)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.inspector, "Inspector")
         self.tabs.addTab(self.ask_panel, "Ask")
@@ -195,6 +202,11 @@ class MainWindow(QMainWindow):
         self.remove_action = action(file_menu, "&Remove Document", ingest.remove_document, keys.Delete)
         self.reingest_action = action(file_menu, "Read &Again", ingest.reingest_document, "Ctrl+R")
         file_menu.addSeparator()
+        action(file_menu, "Import from &Zotero…", lambda: self.interop.import_zotero())
+        self.export_pdf_action = action(file_menu, "Export Annotated &PDF…",
+                                        lambda: self.interop.export_annotated_pdf(), "Ctrl+Shift+E")
+        self.export_notes_action = action(file_menu, "Export &Notes…", lambda: self.interop.export_notes())
+        file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, keys.Quit)
         view_menu = self.menuBar().addMenu("&View")
         action(view_menu, "Zoom &In", lambda: self.page_view.zoom_by(1.25), keys.ZoomIn)
@@ -215,8 +227,8 @@ class MainWindow(QMainWindow):
         action(ask_menu, "&Ask a Question…", self.asking.focus, "Ctrl+L")
         settings_menu = self.menuBar().addMenu("&Settings")
         action(settings_menu, "&Preferences…", self.edit_settings, keys.Preferences)
-        self.remove_action.setEnabled(False)
-        self.reingest_action.setEnabled(False)
+        for act in (self.remove_action, self.reingest_action, self.export_pdf_action, self.export_notes_action):
+            act.setEnabled(False)
 
     # ---- settings -------------------------------------------------------------------------
 

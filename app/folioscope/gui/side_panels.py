@@ -10,7 +10,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QSplitter,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -115,6 +118,7 @@ def _linked(text: str, citations: dict[int, int]) -> str:
 class AskPanel(QWidget):
     ask_requested = Signal(str, bool)  # question, only the current document
     citation_clicked = Signal(int)  # evidence number (1-based)
+    history_chosen = Signal(int)  # the id of an earlier question
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -141,9 +145,29 @@ class AskPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
         layout.addWidget(self.scope, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.answer, 2)
-        layout.addWidget(self.trace_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.trace, 1)
+        self.history = QListWidget()
+        self.history.setToolTip("Questions asked before: click one to see its answer and evidence again")
+        self.history.setWordWrap(True)
+        self.history.setAlternatingRowColors(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.itemActivated.connect(self._on_history)
+        self.history.itemClicked.connect(self._on_history)
+        current = QWidget()
+        top = QVBoxLayout(current)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.answer, 2)
+        top.addWidget(self.trace_button, 0, Qt.AlignmentFlag.AlignLeft)
+        top.addWidget(self.trace, 1)
+        earlier = QWidget()
+        bottom = QVBoxLayout(earlier)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(QLabel("<b>Earlier questions</b>"))
+        bottom.addWidget(self.history)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(current)
+        self.split.addWidget(earlier)
+        self.split.setSizes([520, 200])
+        layout.addWidget(self.split, 1)
         self.streamed = ""
         self.result: dict | None = None
 
@@ -192,14 +216,22 @@ class AskPanel(QWidget):
             parts.append(f"<p style='color:#8a6d1c; font-size:small'>{html.escape(indexing_note(result))}</p>")
         if answer.evidence:
             parts.append("<p style='color:#555; margin-top:10px'><b>Evidence</b> (click to see it on the page)</p>")
+            sources = result.get("sources", {})
             for n, e in enumerate(answer.evidence, 1):
+                where = html.escape(" · ".join(p for p in (sources.get(e.doc_id, ""), f"p{e.page + 1}") if p))
                 parts.append(f"<p style='margin-left:6px'><a href='cite:{n}'>[{n}]</a> "
-                             f"<span style='color:#777'>p{e.page + 1}</span> {html.escape(e.text.strip())}</p>")
+                             f"<span style='color:#777'>{where}</span> {html.escape(e.text.strip())}</p>")
+        if result.get("removed"):
+            parts.append(f"<p style='color:#999; font-size:small'>{result['removed']} more evidence sentences were "
+                         f"in documents removed since.</p>")
         t = result["timings"]
         tokens = result["tokens"]
-        parts.append(f"<p style='color:#999; font-size:small'>The model read the evidence "
-                     f"({tokens.get('evidence', 0)} word pieces) of {tokens['chunks']} in the passages kept · "
-                     f"{t.get('total', 0):.1f} s</p>")
+        if result.get("asked"):
+            parts.append(f"<p style='color:#999; font-size:small'>Asked {html.escape(result['asked'])}</p>")
+        else:
+            parts.append(f"<p style='color:#999; font-size:small'>The model read the evidence "
+                         f"({tokens.get('evidence', 0)} word pieces) of {tokens['chunks']} in the passages kept · "
+                         f"{t.get('total', 0):.1f} s</p>")
         self.answer.setHtml("".join(parts))
         self.trace.clear()
         for row in result["trace"]:
@@ -208,6 +240,19 @@ class AskPanel(QWidget):
                 item.setForeground(2, Qt.GlobalColor.darkGreen)
             self.trace.addTopLevelItem(item)
         self.trace_button.setEnabled(bool(result["trace"]))
+
+    def set_history(self, entries: list) -> None:
+        """Earlier questions (`index.AskEntry`, newest first)."""
+        self.history.clear()
+        for entry in entries:
+            answer = " ".join(entry.answer.text.split())
+            item = QListWidgetItem(f"{entry.answer.question}\n    {answer[:90]}{'…' if len(answer) > 90 else ''}")
+            item.setData(Qt.ItemDataRole.UserRole, entry.id)
+            item.setToolTip(f"Asked {entry.at[:16].replace('T', ' ')} · {entry.model}")
+            self.history.addItem(item)
+
+    def _on_history(self, item: QListWidgetItem) -> None:
+        self.history_chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def show_error(self, message: str) -> None:
         self.ask_button.setEnabled(True)
