@@ -30,6 +30,19 @@ def library(tmp_path):
     lib.close()
 
 
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """A library holding the sample document, read once per test module: (store, doc_id)."""
+    from folioscope.index import Store
+    from folioscope.models import sample_document
+    from folioscope.pipeline import ingest_paths
+    store = Store(tmp_path_factory.mktemp("sample"))
+    [result] = list(ingest_paths(store, [sample_document()]))
+    assert result.ok, result.message
+    yield store, result.doc_id
+    store.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Never touch the developer's own library or settings."""

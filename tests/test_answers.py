@@ -40,18 +40,6 @@ SAMPLE_FACTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    from folioscope.index import Store
-    from folioscope.models import sample_document
-    from folioscope.pipeline import ingest_paths
-    store = Store(tmp_path_factory.mktemp("sample"))
-    [result] = list(ingest_paths(store, [sample_document()]))
-    assert result.ok, result.message
-    yield store, result.doc_id
-    store.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("question, fact", SAMPLE_FACTS)
 def test_the_shown_answer_holds_the_samples_own_fact(sample, question, fact):

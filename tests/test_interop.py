@@ -30,17 +30,6 @@ def pdf_with_text(path, lines):
     return path
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    from folioscope.index import Store
-    from folioscope.pipeline import ingest_paths
-    store = Store(tmp_path_factory.mktemp("sample"))
-    [result] = list(ingest_paths(store, [sample_document()]))
-    assert result.ok, result.message
-    yield store, result.doc_id
-    store.close()
-
-
 def stored_answer(store, doc_id, phrases, question="What does the sample say?") -> Answer:
     """An answer whose evidence is the stored sentences holding `phrases` (as ask gives it)."""
     text = store.text(doc_id)
