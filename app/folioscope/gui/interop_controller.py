@@ -11,9 +11,6 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from ..core import Evidence, FolioscopeError
 from ..index import Store
-from ..interop.annotated import export_annotated_pdf
-from ..interop.notes import export_notes
-from ..interop.zotero import collection_names, default_zotero_dir
 from ..workers.tasks import zotero_task
 from .tasks import TaskThread
 
@@ -24,6 +21,8 @@ ALL_ITEMS = "All items"
 
 
 def _export_task(folder: Path, doc_id: int, out: Path, kind: str, *, progress, emit) -> str:
+    from ..interop.annotated import export_annotated_pdf
+    from ..interop.notes import export_notes
     progress.step("Export", 0, 1, out.name)
     with Store(folder) as store:
         if kind == "pdf":
@@ -73,6 +72,7 @@ class InteropController(QObject):
     # ---- in -------------------------------------------------------------------------------
 
     def import_zotero(self, folder: Path | None = None, collection: str | None = None) -> TaskThread | None:
+        from ..interop.zotero import collection_names, default_zotero_dir  # the pipeline, on first use only
         w = self.window
         if folder is None:
             start = default_zotero_dir()
