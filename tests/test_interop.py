@@ -120,9 +120,12 @@ def test_ask_on_the_sample_then_the_exports_hold_its_evidence_and_the_original_i
 
 def test_exports_say_in_one_sentence_what_they_cannot_do(sample, tmp_path, capsys):
     store, doc = sample
+    original = sha(sample_document())
     lib = ["--library", str(store.folder)]
     assert main([*lib, "export", str(doc), "--annotated-pdf", str(sample_document())]) == 1
     assert "is the original file" in capsys.readouterr().err
+    assert main([*lib, "export", str(doc), "--notes", str(sample_document())]) == 1
+    assert "is the original file" in capsys.readouterr().err and sha(sample_document()) == original
     assert main([*lib, "export", str(doc), "--notes", str(tmp_path / "n.md"), "--question", "999"]) == 1
     assert "Question 999 has no evidence in" in capsys.readouterr().err
     assert not (tmp_path / "n.md").exists()

@@ -371,7 +371,8 @@ def _add_chunk_commands(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0].lower().startswith("folioscope:"):  # a link clicked in notes (the desktop entry's %U)
+    from ..interop.links import is_link
+    if argv and is_link(argv[0]):  # a link clicked in notes (the desktop entry's %U)
         argv = ["open", *argv]
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")
                     and not (argv[0] == "--library" and len(argv) > 2 and argv[2] in COMMANDS)):

@@ -80,8 +80,8 @@ def cmd_import_zotero(args) -> int:
 
 def cmd_open(args) -> int:
     """Open the window at a document's page and sentence (the target of `folioscope://` links)."""
-    from ..interop.links import Location, parse_link
-    location = parse_link(args.doc) if args.doc.lower().startswith("folioscope:") else Location(
+    from ..interop.links import Location, is_link, parse_link
+    location = parse_link(args.doc) if is_link(args.doc) else Location(
         args.doc, args.page, args.offset)
     return open_location(location, args.library)
 

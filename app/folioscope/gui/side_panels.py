@@ -49,6 +49,8 @@ class ChaptersPanel(QWidget):
         self.tree.setStyleSheet("QTreeWidget::item { padding: 3px 2px; }"
                                 "QTreeWidget::item:selected { background: #fff3cd; color: #202020; }")
         self.tree.itemClicked.connect(self._clicked)
+        self.tree.header().setStretchLastSection(False)  # the title takes the width, the place fits
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 6)
         layout.addWidget(QLabel("<b>Chapters</b>"))
@@ -79,8 +81,6 @@ class ChaptersPanel(QWidget):
             self.items.append(item)
         self.tree.expandAll()
         self.tree.resizeColumnToContents(1)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
 
     def _clicked(self, item: QTreeWidgetItem) -> None:
         self.chapter_activated.emit(self.chapters[item.data(0, Qt.ItemDataRole.UserRole)])

@@ -63,7 +63,7 @@ def write_atomically(out: Path, data: bytes) -> None:
 def check_target(store: Store, doc_id: int, out: Path) -> None:
     original = Path(store.document(doc_id).path)
     if out.resolve() == original.resolve():
-        raise FolioscopeError(f"{out} is the original file; choose another name for the annotated copy.")
+        raise FolioscopeError(f"{out} is the original file; choose another name for the export.")
 
 
 def export_annotated_pdf(store: Store, doc_id: int, out: Path, ask_ids: list[int] | None = None,

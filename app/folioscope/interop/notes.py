@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..index import Store, default_folder
-from .annotated import Exported, chosen_entries, write_atomically
+from .annotated import Exported, check_target, chosen_entries, write_atomically
 from .links import make_link
 
 
@@ -49,6 +49,7 @@ def notes_markdown(store: Store, doc_id: int, ask_ids: list[int] | None = None) 
 
 
 def export_notes(store: Store, doc_id: int, out: Path, ask_ids: list[int] | None = None) -> Exported:
+    check_target(store, doc_id, Path(out))
     text, questions, quotes = notes_markdown(store, doc_id, ask_ids)
     write_atomically(Path(out), text.encode("utf-8"))
     return Exported(Path(out), questions, quotes)

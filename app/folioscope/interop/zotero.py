@@ -107,8 +107,7 @@ def _attachments(conn: sqlite3.Connection, root: Path, collection: str | None) -
     in_collections: dict[int, list[str]] = {}
     for item_id, collection_id in conn.execute("SELECT itemID, collectionID FROM collectionItems"):
         in_collections.setdefault(item_id, []).append(names[collection_id])
-    if collection is not None and not any(n == collection or n.startswith(collection + " / ")
-                                          for n in names.values()):
+    if collection is not None and not any(_within(n, collection) for n in names.values()):
         raise FolioscopeError(f"The Zotero library has no collection '{collection}'.")
     deleted = {r[0] for r in conn.execute("SELECT itemID FROM deletedItems")} if _has(conn, "deletedItems") else set()
     rows = conn.execute(
@@ -120,7 +119,7 @@ def _attachments(conn: sqlite3.Connection, root: Path, collection: str | None) -
         if item_id in deleted or owner in deleted:
             continue
         groups = sorted(set(in_collections.get(owner, [])) | set(in_collections.get(item_id, [])))
-        if collection is not None and not any(g == collection or g.startswith(collection + " / ") for g in groups):
+        if collection is not None and not any(_within(g, collection) for g in groups):
             continue
         path, why = _file(root, key, link_mode, stored or "")
         data = fields.get(owner, {})
@@ -128,6 +127,11 @@ def _attachments(conn: sqlite3.Connection, root: Path, collection: str | None) -
                          title=data.get("title") or fields.get(item_id, {}).get("title") or (path.stem if path else key),
                          authors=_creators(conn, owner), year=_year(data.get("date", "")), doi=data.get("DOI", ""),
                          item_type=_item_type(conn, owner), collections=groups, why_missing=why)
+
+
+def _within(name: str, collection: str) -> bool:
+    """Whether collection `name` is `collection` or one of its sub-collections."""
+    return name == collection or name.startswith(collection + " / ")
 
 
 def _has(conn: sqlite3.Connection, table: str) -> bool:
@@ -213,8 +217,8 @@ def import_zotero(store: Store, zotero_dir: Path, collection: str | None = None,
                                   "message": result.message if result else "nothing was read"})
             continue
         _apply(store, result.doc_id, item)
-        if doc is not None and doc.id != result.doc_id and doc.id in {d.id for d in store.with_metadata(SOURCE)}:
-            store.remove(doc.id)  # the attachment's file changed: its new reading replaces the old
+        if doc is not None and doc.id != result.doc_id:  # the attachment's file changed: its new reading
+            store.remove(doc.id)  # replaces the old (already gone when the path was the same: a no-op)
         report.imported.append({"title": item.title, "doc_id": result.doc_id, "path": str(item.path)})
     progress.step("Zotero", len(attachments), len(attachments), report.summary())
     return report
