@@ -81,6 +81,7 @@ def _key(text: str) -> str:
 IDENTIFIER = re.compile(r"^[\W\d_]*$|^[\w-]*\d{4,}[\w-]*$")  # "0001193125-15-123456", "2015_10K"
 SOFTWARE = re.compile(r"^(?:microsoft\s+\w+\s*-|untitled|document\d*$)", re.IGNORECASE)
 FILE_NAME = re.compile(r"^\S+\.[a-z]{2,4}$|\.(?:docx?|pdf|txt|rtf|odt|indd|tex|html?|qxd|xlsx?)$", re.IGNORECASE)
+MAX_TITLE_CHARS = 250
 PROMINENT = 1.15  # the title's font is at least this much larger than the body's
 
 
@@ -89,6 +90,47 @@ def reads_like_title(text: str) -> bool:
     line = " ".join(text.split())
     return (len(line) >= 3 and sum(c.isalpha() for c in line) >= 3 and not IDENTIFIER.match(line)
             and not SOFTWARE.match(line) and not FILE_NAME.search(line))
+
+
+FORM = re.compile(r"\bFORM\s+(10-K|10-Q|8-K|20-F|40-F|6-K|S-1|10-KT|10-QT)\b", re.IGNORECASE)
+REGISTRANT = re.compile(r"^(.*?)\(?\s*exact name of (?:the )?registrant", re.IGNORECASE)
+NOT_A_NAME = re.compile(r"^(?:for|or|and|the)\b|commission|report|period|washington", re.IGNORECASE)
+PERIOD = re.compile(r"for the (?:fiscal |quarterly )?(quarter|year|period)(?: period)? ended\s+([A-Z][a-z]+\s+\d{1,2},\s*\d{4})",
+                    re.IGNORECASE)
+
+
+def filing_title(lines: list[str]) -> str | None:
+    """"Registrant — Form 10-Q, quarter ended June 30, 2023" for an SEC filing's cover pages
+    (their text, line by line): the registrant is the line above "(Exact name of registrant
+    as specified in its charter)", or above the form's own line on a page that names it; None
+    when the lines are not a filing's."""
+    text = "\n".join(lines)
+    form = FORM.search(text)
+    if form is None or "securities and exchange commission" not in text.lower():
+        return None
+    name = None
+    for i, line in enumerate(lines):
+        if (m := REGISTRANT.match(line)) is not None:
+            name = _name(m.group(1)) or next((n for n in map(_name, reversed(lines[max(0, i - 2):i])) if n), None)
+            break
+    if name is None:
+        name = next((n for i, line in enumerate(lines[1:], 1) if FORM.fullmatch(line.strip())
+                     and (n := _name(lines[i - 1]))), None)
+    if name is None:
+        return None
+    period = PERIOD.search(text)
+    kind = next((k for k in ("quarter", "year") if period and k in period.group(0).lower()), "period")
+    when = f", {kind} ended {' '.join(period.group(2).split())}" if period else ""
+    return f"{name} — Form {form.group(1).upper()}{when}"
+
+
+def _name(line: str) -> str | None:
+    """A registrant's name as printed: letters, no digits (not an address or a file number)."""
+    name = " ".join(re.split(r"_{2,}", line)[-1].split()).strip(" ,")  # after a rule drawn in underscores
+    if (len(name) < 2 or any(c.isdigit() for c in name) or sum(c.isalpha() for c in name) < 2
+            or NOT_A_NAME.search(name) or name.startswith("(")):
+        return None
+    return name
 
 
 def document_title(metadata_title: str, stem: str, first_page: list[tuple[Block, float]],
@@ -101,16 +143,19 @@ def document_title(metadata_title: str, stem: str, first_page: list[tuple[Block,
     if reads_like_title(metadata_title):
         return " ".join(metadata_title.split())
     shown = [(b, size) for b, size in first_page
-             if b.role not in (Role.HEADER, Role.FOOTER) and reads_like_title(b.text) and len(b.text) <= 150]
+             if b.role not in (Role.HEADER, Role.FOOTER) and reads_like_title(b.text) and len(b.text) <= MAX_TITLE_CHARS]
     if not shown or max(size for _, size in shown) < body_size * PROMINENT:
         # nothing set larger than the body: a heading among the page's first blocks
         opening = next((b for b, _ in shown[:3] if b.role == Role.HEADING and numbered_rank(b.text) is None), None)
         return " ".join(opening.text.split()) if opening is not None else stem
     largest = max(size for _, size in shown)
     title, above = "", None
-    for block, size in [(b, s) for b, s in shown if s >= largest * 0.95][:3]:
+    lines = [(b, s) for b, s in first_page if s >= largest * 0.95 and b.role not in (Role.HEADER, Role.FOOTER)]
+    for block, size in lines[:3]:
         close = (above is not None and block.box is not None and above.box is not None
-                 and 0 <= block.box.y0 - above.box.y1 < size)
+                 and -size < block.box.y0 - above.box.y1 < size)
+        if not reads_like_title(block.text) and not (close and block.text.strip()):
+            continue  # "2022-2026" set under the title's line is part of it; alone it is none
         title += (" " if close else " — ") * bool(title) + " ".join(block.text.split())
         above = block
-    return title if len(title) <= 200 else stem
+    return title if len(title) <= MAX_TITLE_CHARS else stem

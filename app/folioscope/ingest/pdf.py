@@ -11,7 +11,7 @@ import pymupdf
 
 from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile, out_of_memory
 from .flow import join_continued, mark_running_lines
-from .headings import document_title, drop_contents_entries, looks_like_heading
+from .headings import document_title, drop_contents_entries, filing_title, looks_like_heading
 from .options import DEFERRED, IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
@@ -85,7 +85,7 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
         mark_running_lines(pages)
         join_continued(pages)
         meta = doc.metadata or {}
-        title = document_title(meta.get("title") or "", path.stem,
+        title = filing_title(cover_lines(pages[:3])) or document_title(meta.get("title") or "", path.stem,
                                [(tb.block, tb.size) for tb in sized if tb.block.page == 0
                                 and any(tb.block is b for b in pages[0].blocks)],  # not a table's cell
                                body_size(sized))
@@ -99,6 +99,11 @@ def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document
 
 # what MuPDF raises on a page whose content it cannot parse or draw
 PAGE_DAMAGE = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+
+
+def cover_lines(pages: list[Page]) -> list[str]:
+    """The first pages' text, line by line, in reading order."""
+    return [line for page in pages for block in page.blocks for line in block.text.splitlines() if line.strip()]
 
 
 def damaged_page(doc: pymupdf.Document, index: int, error: Exception) -> Page:
@@ -168,7 +173,7 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
     visible = invisible = garbage = 0
     blocks: list[_TextBlock] = []
     text_rects: list[tuple[tuple, int]] = []  # unrotated line boxes, for image/text overlap
-    for raw in data["blocks"]:
+    for raw in split_heading_lines(data["blocks"]):
         builder = _BlockText(matrix if page.rotation else None)
         size_chars: dict[float, int] = {}
         bold_chars = 0
@@ -209,6 +214,51 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
                             image_coverage=coverage, untexted_image_coverage=untexted,
                             drawings=drawings)
     return blocks, features
+
+
+def _line_style(line: dict) -> tuple[float, bool, int]:
+    """(largest size, set in bold, visible characters) of a rawdict line."""
+    size, bold, n = 0.0, 0, 0
+    for span in line["spans"]:
+        k = sum(1 for ch in span["chars"] if not ch["c"].isspace())
+        if k and _visible(span):
+            size = max(size, round(span["size"], 1))
+            bold += k if span["flags"] & pymupdf.TEXT_FONT_BOLD or "bold" in span["font"].lower() else 0
+            n += k
+    return size, n > 0 and bold > 0.9 * n, n
+
+
+def _first_char(line: dict) -> str:
+    return next((ch["c"] for span in line["spans"] for ch in span["chars"] if not ch["c"].isspace()), "")
+
+
+def split_heading_lines(raw_blocks: list[dict]) -> list[dict]:
+    """Blocks whose first lines are set apart from the rest (larger, or wholly bold above
+    plain text) split there, unless the next line goes on with the same sentence (a caption,
+    a run-in heading): a heading PyMuPDF grouped with the paragraph under it becomes a block
+    of its own, at most MAX_HEADING_LINES lines."""
+    out = []
+    for raw in raw_blocks:
+        lines = [line for line in raw.get("lines", ()) if _line_style(line)[2]]
+        styles = [_line_style(line) for line in lines]
+        cut = 0
+        if len(lines) >= 2:
+            body_size, body_bold, _ = styles[-1]
+            for i, (size, bold, _) in enumerate(styles[:MAX_HEADING_LINES]):
+                if size >= body_size * 1.1 or (bold and not body_bold and size >= body_size * 0.95):
+                    cut = i + 1
+                else:
+                    break
+            rest = styles[cut:]
+            if cut and (not rest or any(s >= body_size * 1.1 or (b and not body_bold) for s, b, _ in rest)
+                        or _first_char(lines[cut]).islower()):
+                cut = 0  # the rest is not one plain paragraph, or it goes on with the same sentence
+        if cut:
+            out.append({**raw, "lines": lines[:cut]})
+            out.append({**raw, "lines": lines[cut:]})
+        else:
+            out.append(raw)
+    return out
 
 
 def _valid(ch: str) -> str:
@@ -359,6 +409,8 @@ def _shift(box: Box | None, dx: float, dy: float) -> Box | None:
 
 
 HEADING_RATIO = 1.15
+MAX_SIZE_LEVELS = 6  # heading sizes beyond the sixth largest share its level
+MAX_HEADING_LINES = 3
 MARGIN = 0.06  # top and bottom share of the page where running headers and footers sit
 
 
@@ -378,7 +430,8 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
         return
     body = body_size(blocks)
     heading_sizes = sorted({tb.size for tb in blocks if tb.size >= body * HEADING_RATIO}, reverse=True)
-    level_of = {size: min(i + 1, 6) for i, size in enumerate(heading_sizes)}
+    level_of = {size: min(i + 1, MAX_SIZE_LEVELS) for i, size in enumerate(heading_sizes)}
+    numbered_from = min(len(heading_sizes), MAX_SIZE_LEVELS) + 1  # numbered levels sit below every size level
     for tb in blocks:
         block = tb.block
         page = pages[block.page]
@@ -394,5 +447,5 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
             block.level = level_of[tb.size]
         elif tb.size >= body * 0.9 and (rank := looks_like_heading(block.text, tb.bold, tb.lines)) is not None:
             block.role = Role.HEADING
-            block.level = min(len(heading_sizes) + 1 + rank, 6)
+            block.level = numbered_from + rank
     drop_contents_entries([tb.block for tb in blocks])
