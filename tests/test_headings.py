@@ -121,3 +121,90 @@ def test_without_larger_text_the_title_is_an_unnumbered_heading_at_the_top_of_pa
     body = Block("The concept of the word processor predates modern computers.", 0, None)
     assert document_title("", "multi_page", [(heading, 12.0), (body, 12.0)], 12.0) == heading.text
     assert document_title("", "page-9", [(numbered, 12.0), (body, 12.0)], 12.0) == "page-9"
+
+
+def glued(path, heading: str, body: str):
+    """A PDF whose heading line and the paragraph under it are one block of PyMuPDF's."""
+    import pymupdf
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_htmlbox(pymupdf.Rect(72, 72, 520, 400),
+                        f"<p style='margin:0'><b style='font-size:14px'>{heading}</b><br/>{body}</p>")
+    pdf.save(path)
+    return path
+
+
+def test_a_heading_set_larger_above_its_paragraph_in_one_block_is_a_heading_of_its_own(tmp_path):
+    from folioscope.core import Role
+    from folioscope.ingest import IngestOptions, read_document
+    body = ("What are the enablers and barriers to day-case surgery in urology departments across the "
+            "country, and how do they differ between hospitals of different sizes?")
+    doc = read_document(glued(tmp_path / "glued.pdf", "Research Question", body), IngestOptions(ocr_images=False))
+    blocks = doc.pages[0].blocks
+    assert [(b.role, b.text) for b in blocks][:1] == [(Role.HEADING, "Research Question")]
+    assert blocks[1].role == Role.PARAGRAPH and blocks[1].text.startswith("What are the enablers")
+
+
+def test_a_bold_line_that_goes_on_with_the_same_sentence_stays_in_its_paragraph(tmp_path):
+    from folioscope.core import Role
+    from folioscope.ingest import IngestOptions, read_document
+    path = glued(tmp_path / "caption.pdf", "Figure 1. The lamp room of the Bell Rock lighthouse, with",
+                 "its lens and the clockwork that turns it, drawn in 1824 by the engineer's assistant.")
+    doc = read_document(path, IngestOptions(ocr_images=False))
+    assert len(doc.pages[0].blocks) == 1 and doc.pages[0].blocks[0].role != Role.HEADING
+
+
+@pytest.mark.parametrize("lines, title", [
+    (["UNITED STATES SECURITIES AND EXCHANGE COMMISSION", "Washington, D.C. 20549", "FORM 10-Q",
+      "For the quarterly period ended September 30, 2023",
+      "Commission File No. 000-22513 ______________ AMAZON.COM, INC.",
+      "(Exact name of registrant as specified in its charter)"],
+     "AMAZON.COM, INC. — Form 10-Q, quarter ended September 30, 2023"),
+    (["UNITED STATES SECURITIES AND EXCHANGE COMMISSION", "FORM 10-K", "Commission file number: 0-23985",
+      "NVIDIA CORPORATION (Exact name of registrant as specified in its charter) Delaware 94-3177549",
+      "For the fiscal year ended January 29, 2023"],
+     "NVIDIA CORPORATION — Form 10-K, year ended January 29, 2023"),
+    (["UNITED STATES SECURITIES AND EXCHANGE COMMISSION", "Washington, D.C. 20549", "FORM 10-Q",
+      "MICROSOFT CORPORATION", "FORM 10-Q", "For the Quarter Ended September 30, 2023", "INDEX"],
+     "MICROSOFT CORPORATION — Form 10-Q, quarter ended September 30, 2023"),
+    (["Annual Performance Report", "Fiscal Year 2016", "Form 10-Q filings are listed in Appendix B."], None),
+])
+def test_a_filing_is_titled_by_its_registrant_and_form(lines, title):
+    from folioscope.ingest.headings import filing_title
+    assert filing_title(lines) == title
+
+
+def heading(offset: int, title: str, level: int, page: int):
+    from folioscope.chapters.structure import Heading
+    return Heading(offset, title, level, page)
+
+
+def test_chapters_take_the_two_top_levels_after_the_cover():
+    from folioscope.chapters.structure import heading_marks
+    cover = [heading(0, "UNITED STATES SECURITIES AND EXCHANGE COMMISSION", 1, 0), heading(60, "FORM 10-Q", 1, 0),
+             heading(80, "Washington, D.C.", 2, 0), heading(100, "QUARTERLY REPORT", 2, 0)]
+    body = [heading(1000, "PART I", 3, 2), heading(1010, "Item 1. Financial Statements", 4, 2),
+            heading(2000, "Note 1 — Accounting Policies", 7, 3), heading(3000, "Inventories", 7, 4),
+            heading(5000, "Item 2. Management's Discussion", 4, 9), heading(9000, "PART II", 3, 20),
+            heading(9010, "Item 1. Legal Proceedings", 4, 20), heading(9500, "Item 6. Exhibits", 4, 22)]
+    marks = heading_marks(cover + body, n_words=12000)
+    assert [(m.title, m.level) for m in marks] == [
+        ("PART I", 1), ("Item 1. Financial Statements", 2), ("Item 2. Management's Discussion", 2),
+        ("PART II", 1), ("Item 1. Legal Proceedings", 2), ("Item 6. Exhibits", 2)]
+    # two levels too fine for chapters of MIN_WORDS_PER_CHAPTER words: the parts alone
+    assert [m.title for m in heading_marks(cover + body, n_words=200)] == ["PART I", "PART II"]
+
+
+def test_a_chapter_holding_most_of_the_words_is_cut_at_the_headings_inside_it():
+    from folioscope.chapters.build import ChapterInput, build_chapters
+    sentence = "The exhibit sets out the terms of the award granted to the officer this year. "
+    text = ("Cover. " * 60 + "Item 1. Financial Statements\n" + sentence * 60 + "Item 2. Analysis\n" + sentence * 60
+            + "Item 6. Exhibits\n" + sentence * 20 + "NOTICE OF GRANT\n" + sentence * 150 + "TERMS OF THE AWARD\n"
+            + sentence * 150)
+    at = {t: text.index(t) for t in ("Item 1.", "Item 2.", "Item 6.", "NOTICE", "TERMS")}
+    headings = [heading(at["Item 1."], "Item 1. Financial Statements", 4, 1), heading(at["Item 2."], "Item 2. Analysis", 4, 3),
+                heading(at["Item 6."], "Item 6. Exhibits", 4, 5), heading(at["NOTICE"], "NOTICE OF GRANT", 7, 6),
+                heading(at["TERMS"], "TERMS OF THE AWARD", 7, 9)]
+    chapters, _ = build_chapters(ChapterInput(title="Filing", text=text, chunks=[], headings=headings))
+    assert [c.title for c in chapters][-3:] == ["Item 6. Exhibits", "NOTICE OF GRANT", "TERMS OF THE AWARD"]
+    assert max(len((text[c.start:c.end]).split()) for c in chapters) <= 0.5 * len(text.split())

@@ -21,7 +21,7 @@ DEPTH_WEIGHT = 0.5
 MIN_CHAPTER_CHUNKS = 3
 MAX_CHAPTERS = 15
 MIN_FRONT_WORDS = 40  # text before the first heading shorter than this joins chapter 1
-MIN_MARK_WORDS = 15  # a heading followed by less than this (a title line) starts no chapter
+MIN_MARK_WORDS = 1  # a heading followed by no words (a title line, a part right above its first section) starts no chapter
 # headings too few to navigate by: one chapter holding more than this share of a long
 # document's words, or fewer chapters than one per PAGES_PER_HEADING pages
 MAX_CHAPTER_SHARE = 0.5
@@ -123,6 +123,8 @@ def build_chapters(inp: ChapterInput, llm: ChatModel | None = None, embed: Calla
         marks = heading_marks(inp.headings, n_words)
     if len(marks) >= 2:
         chapters = _from_marks(marks, inp)
+        if not navigable(chapters, inp, n_words):
+            chapters = _from_marks(split_long(marks, inp, n_words), inp)
         if navigable(chapters, inp, n_words):
             return chapters, []
     return _from_chunks(inp, llm, embed, roles)
@@ -136,6 +138,22 @@ def navigable(chapters: list[Chapter], inp: ChapterInput, n_words: int) -> bool:
     largest = max(len(words(inp.text[c.start:c.end])) for c in chapters)
     pages = max(c.last_page for c in chapters) - min(c.first_page for c in chapters) + 1
     return largest <= MAX_CHAPTER_SHARE * n_words and len(chapters) >= pages / PAGES_PER_HEADING
+
+
+def split_long(marks: list[Mark], inp: ChapterInput, n_words: int) -> list[Mark]:
+    """The marks, with a chapter that holds more than MAX_CHAPTER_SHARE of the words cut at
+    the headings inside it (their first level with two headings or more), as its sections."""
+    taken = {m.offset for m in marks}
+    ends = [m.offset for m in marks[1:]] + [len(inp.text)]
+    out = list(marks)
+    for mark, end in zip(marks, ends):
+        if len(words(inp.text[mark.offset:end])) <= MAX_CHAPTER_SHARE * n_words:
+            continue
+        inside = [h for h in inp.headings if mark.offset < h.offset < end and h.offset not in taken]
+        levels = sorted({h.level for h in inside})
+        level = next((lv for lv in levels if sum(h.level == lv for h in inside) >= 2), None)
+        out += [Mark(h.offset, h.title.strip(), "headings", 2) for h in inside if h.level == level]
+    return sorted(out, key=lambda m: m.offset)
 
 
 def _from_marks(marks: list[Mark], inp: ChapterInput) -> list[Chapter]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MIN_WORDS_PER_CHAPTER = 60  # headings closer than this on average are too fine for chapters
+MIN_WORDS_PER_CHAPTER = 45  # two heading levels whose chapters are shorter than this on average are too fine (chosen on the tune half of eval long-structure)
 
 
 @dataclass(frozen=True)
@@ -53,21 +53,27 @@ def outline_marks(outline: list, headings: list[Heading], blocks_by_page: dict[i
 
 
 def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
-    """The finest heading level that still leaves chapters of a useful size."""
-    levels = sorted({h.level for h in headings})
-    chosen: list[Heading] = []
-    for level in levels:
-        candidate = [h for h in headings if h.level <= level]
-        if len(candidate) >= 2 and n_words / len(candidate) < MIN_WORDS_PER_CHAPTER and chosen:
-            break
-        chosen = candidate
-    if len(chosen) < 2 or n_words / len(chosen) < MIN_WORDS_PER_CHAPTER:
+    """The document's two top heading levels, as parts and their sections: the first level
+    with two headings or more after the first page (a lone line above them, or a cover's
+    lines, are no parts)
+    and the next such level below it. Levels above the parts count only after the first part
+    (an "Appendix" set larger); deeper levels are left to the text. When the two levels leave
+    chapters shorter than MIN_WORDS_PER_CHAPTER on average, the parts alone; when those do
+    too, no marks."""
+    # a cover's lines set large are no parts: levels are counted after the first page
+    counted = [h for h in headings if h.page > 0] or headings
+    levels = sorted({h.level for h in counted})
+    repeated = [lv for lv in levels if sum(h.level == lv for h in counted) >= 2]
+    if not repeated:
         return []
-    # the parts: the first level with two headings or more (a lone line above them, as a
-    # cover's, is level 1 but no part); the levels below are their sections
-    levels = sorted({h.level for h in chosen})
-    top = next((lv for lv in levels if sum(h.level == lv for h in chosen) >= 2), levels[0])
-    return _ordered([Mark(h.offset, h.title.strip(), "headings", 1 if h.level <= top else 2) for h in chosen])
+    top = repeated[0]
+    first_part = min(h.offset for h in headings if h.level == top)
+    for deepest in (repeated[1:2] or []) + [top]:
+        chosen = [h for h in headings if top <= h.level <= deepest or (h.level < top and h.offset > first_part)]
+        if len(chosen) >= 2 and n_words / len(chosen) >= MIN_WORDS_PER_CHAPTER:
+            return _ordered([Mark(h.offset, h.title.strip(), "headings", 1 if h.level <= top else 2)
+                             for h in chosen])
+    return []
 
 
 def _ordered(marks: list[Mark]) -> list[Mark]:
