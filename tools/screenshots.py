@@ -1,7 +1,8 @@
 """Write PNGs of the main views to docs/screenshots/ (make screenshots).
 
 Runs the real window offscreen on a fresh library: the sample document and tracemonkey are
-read, a chunk is selected, and a question is answered with its evidence on the page; last, a
+read, a chunk is selected, and a question is answered with its evidence on the page; a
+quarterly filing shows its Part > Item chapters (when $FOLIOSCOPE_LONG_DATA is set); last, a
 held-out Qasper paper read as plain text shows the chapters cut from its chunks and titled.
 """
 
@@ -74,6 +75,7 @@ def main() -> int:
             window.chapters.resize(420, 620)
             window.chapters.grab().save(str(OUT / "chapters-tree.png"))
 
+        _long_filing(app, window)
         paper = _plain_text_paper(data, Path(folder))  # chapters cut from chunks, titled
         if paper is not None:
             window.add_paths([paper])
@@ -111,6 +113,27 @@ def _history_and_exports(app, window, folder: Path) -> None:
     for shot in shots:
         sheet.copy(shot, shot.irect)
     sheet.save(str(OUT / "annotated-pdf.png"))
+
+
+FILING = "sec-10-q/data/v1/docs/2023 Q3 AAPL.pdf"  # of the long documents' tune half (eval long-structure)
+
+
+def _long_filing(app, window) -> None:
+    """A quarterly report on Form 10-Q: its Part > Item chapter tree and its title in the
+    library list, when $FOLIOSCOPE_LONG_DATA holds the long documents."""
+    path = Path(os.environ.get("FOLIOSCOPE_LONG_DATA", "/nonexistent")) / FILING
+    if not path.exists():
+        return
+    window.add_paths([path])
+    wait(app, lambda: window.tasks.running("ingest") is None
+         and any(d.name == path.name for d in window.library.documents()))
+    window.refresh_documents(select=next(d.id for d in window.library.documents() if d.name == path.name))
+    wait(app, lambda: window.chapters.tree.topLevelItemCount() > 0)
+    window.chapters.tree.expandAll()
+    window.chapters.resize(460, 520)
+    wait(app, lambda: True)
+    window.chapters.grab().save(str(OUT / "chapters-filing.png"))
+    window.grab().save(str(OUT / "filing.png"))
 
 
 def _plain_text_paper(data: Path, folder: Path) -> Path | None:

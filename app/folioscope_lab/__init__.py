@@ -5,6 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def long_data_dir() -> Path:
+    """$FOLIOSCOPE_LONG_DATA: a checkout of the repository the long documents come from."""
+    import os
+
+    from folioscope.core import FolioscopeError
+    env = os.environ.get("FOLIOSCOPE_LONG_DATA")
+    if not env:
+        raise FolioscopeError("eval long-structure reads its documents from a checkout of "
+                              "https://github.com/docugami/KG-RAG-datasets: pass it as --data or set FOLIOSCOPE_LONG_DATA.")
+    return Path(env)
+
+
 def default_data_dir() -> Path:
     """../shared/data beside the project checkout, or $FOLIOSCOPE_DATA."""
     import os
@@ -29,7 +41,7 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
 
     from .archive import git_commit, provenance
     commit = git_commit()  # the tree as the run begins
-    data = data or default_data_dir()
+    data = data or (long_data_dir() if what == "long-structure" else default_data_dir())
     if not data.is_dir():
         raise FolioscopeError(f"The evaluation data folder {data} does not exist.")
     split = "tune" if tune else "test"
@@ -71,6 +83,11 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         from .structure import GOLD, evaluate_structure
         report = evaluate_structure(data)
         sources = [data / "pdfs", GOLD]
+    elif what == "long-structure":
+        from .long_structure import GOLD as LONG_GOLD
+        from .long_structure import evaluate_long_structure
+        report = evaluate_long_structure(data, split=split, limit=limit)
+        sources = [LONG_GOLD]
     elif what == "ocr":
         from .ocr import evaluate_ocr
         report = evaluate_ocr(data, limit=limit)

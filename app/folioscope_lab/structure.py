@@ -89,17 +89,22 @@ def _pages_of(path: Path, headings: list[str]) -> list[int | None]:
 
 @contextmanager
 def font_size_only():
-    """The reader as it was before the body-size cues: headings from font size alone, the
-    metadata title or the file name."""
+    """The reader as it was before the body-size cues: headings from font size alone (a
+    heading line PyMuPDF groups with its paragraph left in it), the metadata title or the
+    file name. The chapter builder is the same."""
     import folioscope.ingest.pdf as pdf
-    saved = pdf.looks_like_heading, pdf.drop_contents_entries, pdf.document_title
+    names = ("looks_like_heading", "drop_contents_entries", "document_title", "filing_title", "split_heading_lines")
+    saved = [getattr(pdf, name) for name in names]
     pdf.looks_like_heading = lambda text, bold, lines: None
     pdf.drop_contents_entries = lambda blocks: 0
     pdf.document_title = lambda meta, stem, first_page, body=0.0: meta.strip() or stem
+    pdf.filing_title = lambda lines: None
+    pdf.split_heading_lines = lambda blocks: blocks
     try:
         yield
     finally:
-        pdf.looks_like_heading, pdf.drop_contents_entries, pdf.document_title = saved
+        for name, value in zip(names, saved):
+            setattr(pdf, name, value)
 
 
 def read(path: Path) -> dict:
@@ -119,9 +124,11 @@ def read(path: Path) -> dict:
             chapters = store.chapters(result.doc_id)
         finally:
             store.close()
-    return {"headings": [b.text for p in document.pages for b in p.blocks if b.role == Role.HEADING],
+    heads = [b for p in document.pages for b in p.blocks if b.role == Role.HEADING]
+    return {"headings": [b.text for b in heads], "heading_pages": [b.page for b in heads],
             "title": document.title, "outline": [t for _, t, _ in document.metadata.get("outline") or []],
-            "chapter_pages": [c.first_page for c in chapters], "pages": len(document.pages)}
+            "chapter_pages": [c.first_page for c in chapters], "chapter_levels": [c.level for c in chapters],
+            "pages": len(document.pages)}
 
 
 def page_f1(found: list[int], gold: list[int], tolerance: int = 1) -> float:
