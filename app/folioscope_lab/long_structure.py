@@ -11,7 +11,8 @@ title or file name (the reader before body-size cues, `structure.font_size_only`
 the gold chapter count. Per document: heading recall (and precision where the gold lists every
 heading: outlines), a heading matching when its text is the gold's (`structure.same_heading`)
 and it is on the gold's page; chapter-start F1 within one page (every chapter the pipeline
-makes, at both levels, against the gold's two top levels); whether the title shown holds
+makes, at both levels, against the gold's two top levels); how many of those gold headings
+have a chapter titled with them; whether the title shown holds
 every part of the gold title in at most MAX_TITLE_CHARS (or a quarter more than a longer gold
 title). Differences are paired by document
 and resampled by source family (one company's filings, one agency's reports), so documents
@@ -96,7 +97,10 @@ def score(doc: dict, reading: dict) -> dict:
     gold = doc["headings"]
     found = list(zip(reading["headings"], reading["heading_pages"]))
     chapter_pages = sorted({p for p, level, _ in gold if level <= 2})
+    tops = [text for _, level, text in gold if level <= 2]
+    titled = sum(any(same_heading(title, text) for title in reading.get("chapter_titles", [])) for text in tops)
     return {"found": len(found), "matched": heading_matches(found, gold), "gold": len(gold),
+            "top_headings_with_a_chapter": titled, "top_headings": len(tops),
             "chapter_start_f1": round(page_f1(reading["chapter_pages"], chapter_pages), 4),
             "chapters": len(reading["chapter_pages"]), "gold_chapters": len(chapter_pages),
             "title": reading["title"], "title_right": title_right(reading["title"], doc["title"])}
@@ -151,6 +155,11 @@ def summarise(per_doc: list[dict], split: str, paired_bootstrap) -> dict:
         "differences": {f"folioscope - {name}": paired_bootstrap(f1s["folioscope"], f1s[name], groups=families)
                         for name in names[1:]},
         "headings": {name: headings(per_doc, name) for name in ROWS},
+        # a chapter titled with each Part/Item heading (filings) or top-two outline entry
+        "top_headings_with_a_chapter": {
+            name: {kind: f"{sum(r[name]['top_headings_with_a_chapter'] for r in per_doc if r['family'].startswith(kind + '/'))}"
+                         f"/{sum(r[name]['top_headings'] for r in per_doc if r['family'].startswith(kind + '/'))}"
+                   for kind in kinds} for name in ROWS},
         "title_accuracy": {name: {"right": sum(r[name]["title_right"] for r in per_doc), "documents": len(per_doc)}
                            for name in ROWS},
         "per_document": per_doc,

@@ -128,6 +128,7 @@ def read(path: Path) -> dict:
     return {"headings": [b.text for b in heads], "heading_pages": [b.page for b in heads],
             "title": document.title, "outline": [t for _, t, _ in document.metadata.get("outline") or []],
             "chapter_pages": [c.first_page for c in chapters], "chapter_levels": [c.level for c in chapters],
+            "chapter_titles": [c.title for c in chapters],
             "pages": len(document.pages)}
 
 
