@@ -55,11 +55,10 @@ def outline_marks(outline: list, headings: list[Heading], blocks_by_page: dict[i
 def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
     """The document's two top heading levels, as parts and their sections: the first level
     with two headings or more after the first page (a lone line above them, or a cover's
-    lines, are no parts)
-    and the next such level below it. Levels above the parts count only after the first part
-    (an "Appendix" set larger); deeper levels are left to the text. When the two levels leave
-    chapters shorter than MIN_WORDS_PER_CHAPTER on average, the parts alone; when those do
-    too, no marks."""
+    lines, are no parts) and the next level below it. Levels above the parts count only after
+    the first part (an "Appendix" set larger); deeper levels are left to the text. When the
+    two levels leave chapters shorter than MIN_WORDS_PER_CHAPTER on average, the parts alone;
+    when those do too, no marks."""
     # a cover's lines set large are no parts: levels are counted after the first page
     counted = [h for h in headings if h.page > 0] or headings
     levels = sorted({h.level for h in counted})
@@ -68,7 +67,8 @@ def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
         return []
     top = repeated[0]
     first_part = min(h.offset for h in headings if h.level == top)
-    for deepest in (repeated[1:2] or []) + [top]:
+    below = [lv for lv in levels if lv > top]
+    for deepest in below[:1] + [top]:
         chosen = [h for h in headings if top <= h.level <= deepest or (h.level < top and h.offset > first_part)]
         if len(chosen) >= 2 and n_words / len(chosen) >= MIN_WORDS_PER_CHAPTER:
             return _ordered([Mark(h.offset, h.title.strip(), "headings", 1 if h.level <= top else 2)
