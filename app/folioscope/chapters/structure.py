@@ -59,11 +59,14 @@ def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
     the first part (an "Appendix" set larger); deeper levels are left to the text. When the
     two levels leave chapters shorter than MIN_WORDS_PER_CHAPTER on average, the parts alone;
     when those do too, no marks."""
-    # a cover's lines set large are no parts: levels are counted after the first page
-    counted = [h for h in headings if h.page > 0] or headings
-    levels = sorted({h.level for h in counted})
-    repeated = [lv for lv in levels if sum(h.level == lv for h in counted) >= 2]
-    if not repeated:
+    # a cover's lines set large are no parts: levels are counted after the first page, where
+    # the headings there repeat a level
+    for counted in ([h for h in headings if h.page > 0], headings):
+        levels = sorted({h.level for h in counted})
+        repeated = [lv for lv in levels if sum(h.level == lv for h in counted) >= 2]
+        if repeated:
+            break
+    else:
         return []
     top = repeated[0]
     first_part = min(h.offset for h in headings if h.level == top)
