@@ -351,6 +351,26 @@ def test_structure_matches_headings_one_to_one_by_text():
     assert title_right("Trace-based JIT — Mozilla", "Trace-based JIT") and not title_right("tracemonkey", "Trace-based JIT")
 
 
+def test_long_structure_gold_comes_from_the_outline_the_reader_never_sees(tmp_path):
+    import pymupdf
+
+    from folioscope_lab.long_structure import heading_matches, outline_gold, title_right, without_outline
+    pdf = pymupdf.open()
+    for _ in range(4):
+        pdf.new_page()
+    pdf.set_toc([[1, "Annual Performance Report", 1], [2, "Goal 1", 2], [3, "Objective 1.1", 2], [2, "Goal 2", 4]])
+    pdf.save(tmp_path / "report.pdf")
+    # the first level with two entries is level 1; the lone entry above it is left out
+    assert outline_gold(tmp_path / "report.pdf") == [(1, 1, "Goal 1"), (1, 2, "Objective 1.1"), (3, 1, "Goal 2")]
+    (tmp_path / "copies").mkdir()
+    copy = without_outline(tmp_path / "report.pdf", tmp_path / "copies")
+    assert copy != tmp_path / "report.pdf" and pymupdf.open(copy).get_toc() == []
+    gold = outline_gold(tmp_path / "report.pdf")
+    assert heading_matches([("Goal 1", 1), ("Goal 2", 2)], gold) == 1  # text and page both
+    assert title_right("Apple Inc. — Form 10-Q, quarter ended July 1, 2023", ["Apple Inc.", "10-Q"])
+    assert not title_right("Apple Inc.", ["Apple Inc.", "10-Q"]) and not title_right("0000320193-23-000077", ["Apple Inc."])
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_structure_reports_headings_chapter_starts_and_titles_beside_the_baselines(capsys, data):
