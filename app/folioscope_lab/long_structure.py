@@ -111,7 +111,6 @@ def even_cuts(pages: int, count: int) -> list[int]:
 
 
 def evaluate_long_structure(data: Path, split: str = "test", limit: int | None = None) -> dict:
-    from .stats import paired_bootstrap
     docs = gold_documents(data, split, limit)
     per_doc = []
     with tempfile.TemporaryDirectory() as folder:
@@ -128,10 +127,11 @@ def evaluate_long_structure(data: Path, split: str = "test", limit: int | None =
             row["even cuts (gold count)"] = {"chapter_start_f1": round(page_f1(even_cuts(ours["pages"], gold_count),
                                                                                gold_pages), 4)}
             per_doc.append(row)
-    return summarise(per_doc, split, paired_bootstrap)
+    return summarise(per_doc, split)
 
 
-def summarise(per_doc: list[dict], split: str, paired_bootstrap) -> dict:
+def summarise(per_doc: list[dict], split: str) -> dict:
+    from .stats import paired_bootstrap
     families = [r["family"] for r in per_doc]
     kinds = sorted({f.split("/")[0] for f in families})
 
@@ -146,7 +146,7 @@ def summarise(per_doc: list[dict], split: str, paired_bootstrap) -> dict:
 
     names = (*ROWS, "even cuts (gold count)")
     f1s = {name: [r[name]["chapter_start_f1"] for r in per_doc] for name in names}
-    report = {
+    return {
         "split": split, "documents": len(per_doc), "families": len(set(families)),
         "chapter_start_f1": {name: mean(v) for name, v in f1s.items()},
         "chapter_start_f1_by_kind": {kind: {name: mean([r[name]["chapter_start_f1"] for r in per_doc
@@ -164,4 +164,3 @@ def summarise(per_doc: list[dict], split: str, paired_bootstrap) -> dict:
                            for name in ROWS},
         "per_document": per_doc,
     }
-    return report
