@@ -465,3 +465,42 @@ def test_a_question_about_a_table_is_answered_by_its_row_with_the_headers_boxed_
     row = library.text(result.doc_id)[first.start:first.end]
     assert row.startswith("FUNCTION_ID | VARCHAR(30)")  # the highlight is the row itself
     assert first.boxes and {page for page, *_ in first.boxes} == {first.page}
+
+
+def test_a_summary_sentence_gives_the_lead_to_the_body_sentence_that_restates_it():
+    """The abstract's brief claim leads only when no body sentence says the same thing; the
+    body's statement then leads, the summary's sentence follows, and the cut still holds."""
+    from folioscope.core import SpanTable
+    from folioscope.retrieve.evidence import EvidenceOptions, evidence_from
+    from folioscope.retrieve.passages import Passage, ScoredSentence
+
+    class Spans:
+        def span_table(self, doc_id):
+            return SpanTable([])
+
+    def unit(*v):
+        v = np.asarray(v, dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    chunk = Candidate(Hit(doc_id=1, idx=0, fused=1.0), 0, 400, 80)
+    summary = Passage(1, 0, 100, 1.0, chunk, kept=True, under="Abstract")
+    body = Passage(1, 100, 400, 0.9, chunk, kept=True, under="3. Data")
+    brief = ScoredSentence(1, 0, 60, 0.9, chunk, "We report results with a finance-specific embedding.",
+                           passage=summary, vector=unit(1, 0, 0))
+    unrelated = ScoredSentence(1, 100, 160, 0.8, chunk, "The headlines were tagged by two annotators.",
+                               passage=body, vector=unit(0, 1, 0))
+    full = ScoredSentence(1, 200, 280, 0.7, chunk, "We trained word2vec on 189,206 financial articles.",
+                          passage=body, vector=unit(1, 0.4, 0))
+    sentences = [brief, unrelated, full]
+    rank = np.array([0.9, 0.8, 0.3])  # the body sentence ranks last, under the cut of the best
+    led = evidence_from(Spans(), [summary, body], sentences, EvidenceOptions(relative=0.5), rank)
+    assert [e.start for e in led] == [200, 0, 100]
+    assert [e.start for e in evidence_from(Spans(), [summary, body], sentences,
+                                           EvidenceOptions(relative=0.5, restated=None), rank)] == [0, 100]
+    full.vector = unit(0, 0, 1)  # no body sentence restates it: the summary's sentence leads
+    assert [e.start for e in evidence_from(Spans(), [summary, body], sentences,
+                                           EvidenceOptions(relative=0.5), rank)] == [0, 100]
+    brief.passage = Passage(1, 0, 100, 1.0, chunk, kept=True, under="2. Method")  # not a summary
+    full.vector = unit(1, 0.4, 0)
+    assert [e.start for e in evidence_from(Spans(), [summary, body], sentences,
+                                           EvidenceOptions(relative=0.5), rank)] == [0, 100]

@@ -184,6 +184,8 @@ def methods(tune: bool = False) -> dict[str, Method]:
     # the evidence step before the ranker: sentences by their own score, at least 0.8 of the best, at most 6
     rows["passages, sentences by their own score (no ranker)"] = shipped(
         evidence={"ranked": False, "relative": 0.8, "max_sentences": 6})
+    rows["the ranker's order, a summary's sentence may lead (before the restatement rule)"] = shipped(
+        evidence={"restated": None})
     rows["MiniLM cosine over the paper's sentences, top-1"] = top_sentences("cosine", 1)
     rows["MiniLM cosine over the paper's sentences, top-k (the default's k)"] = top_sentences("cosine")
     rows["BM25 over the paper's sentences, top-k (the default's k)"] = top_sentences("bm25")
@@ -193,6 +195,9 @@ def methods(tune: bool = False) -> dict[str, Method]:
             for most in (2, 3, 4):
                 rows[f"ranker, relative {relative}, at most {most}"] = shipped(
                     evidence={"relative": relative, "max_sentences": most})
+        for restated in (0.5, 0.7):
+            rows[f"a summary's sentence gives the lead to a body sentence at cosine {restated}"] = shipped(
+                evidence={"restated": restated})
         rows["ranker over every scored sentence (not only kept passages)"] = shipped(evidence={"within_kept": False})
     return rows
 

@@ -28,6 +28,7 @@ class EvidenceOptions:
     per_passage: int = 3  # at most this many from one passage
     ranked: bool = True  # order by the trained evidence ranker (retrieve/ranker.py) when it is shipped
     within_kept: bool = True  # evidence only from the passages kept as context
+    restated: float | None = 0.3  # a summary's sentence gives the lead to a body sentence this close to it (cosine)
 
 
 def content_terms(text: str) -> set[str]:
@@ -67,6 +68,10 @@ def evidence_from(store: Any, passages: Sequence[Any], scored: Sequence[Any], op
     best = next((v for v, d in zip(value, demoted) if not d), value[0])
     order = [s for s, d in zip(order, demoted) if not d] + [s for s, d in zip(order, demoted) if d]
     value = [v for v, d in zip(value, demoted) if not d] + [v for v, d in zip(value, demoted) if d]
+    if options.restated is not None:
+        lead = body_restating(order, options.restated)
+        order = order[lead:lead + 1] + order[:lead] + order[lead + 1:]
+        value = [best] + value[:lead] + value[lead + 1:] if lead else value
     chosen: list[Evidence] = []
     per_passage: dict[tuple[int, int], int] = {}
     spans: dict[int, SpanTable] = {}
@@ -88,6 +93,29 @@ def evidence_from(store: Any, passages: Sequence[Any], scored: Sequence[Any], op
                                score=round(s.score, 4), page=page, boxes=[(p, *b.as_tuple()) for p, b in lines],
                                chunk=s.chunk.hit.idx))
     return chosen
+
+
+SUMMARY_HEADING = re.compile(r"^\W*([\dIVX]+[.)]?\s+)?(abstract|summary|executive summary|overview|highlights|"
+                             r"key (findings|points))\W*$", re.IGNORECASE)
+
+
+def in_summary(s: Any) -> bool:
+    """The sentence stands under a summary's heading (Abstract, Executive summary, ...)."""
+    return s.passage is not None and bool(SUMMARY_HEADING.match(s.passage.under.strip()))
+
+
+def body_restating(order: Sequence[Any], threshold: float) -> int:
+    """Where the lead should come from: 0, unless the best sentence stands in a summary and
+    a sentence of the body restates it (cosine at least `threshold`); then the best such one.
+    A summary says briefly what the body says in full ("we report evaluations using a
+    finance-specific embedding" against "we trained a word2vec model on 189,206 financial
+    articles"), and the reader should land where the document states it."""
+    if not order or order[0].vector is None or not in_summary(order[0]):
+        return 0
+    for i, s in enumerate(order[1:], 1):
+        if s.vector is not None and not in_summary(s) and float(s.vector @ order[0].vector) >= threshold:
+            return i
+    return 0
 
 
 BOILERPLATE = re.compile(

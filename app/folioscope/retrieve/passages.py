@@ -61,6 +61,7 @@ class ScoredSentence:
     position: float = 0.0  # where it starts, as a share of the document text
     passage: Passage | None = None  # the paragraph it stands in
     row: Row | None = None  # the table row it stands in: scored, shown and read with the headers
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # its MiniLM vector
 
 
 @dataclass
@@ -128,8 +129,8 @@ def score_sentences(store: Store, question: str, qvec: np.ndarray, chunks: list[
     lexical = lexical_scores(question, sentences)
     scored = [ScoredSentence(d, a, b, float(cos + options.lexical * lex), c, t, float(cos), float(lex))
               for (d, a, b, _, c), cos, lex, t in zip(found, dense, lexical, sentences)]
-    for s, row in zip(scored, rows):
-        s.row = row
+    for s, row, vector in zip(scored, rows, vectors):
+        s.row, s.vector = row, vector
     for i, s in enumerate(scored):  # neighbours in the same paragraph (found in text order per chunk)
         text = texts[s.doc_id]
         before = scored[i - 1] if i and _same_block(scored[i - 1], s, text) else None
