@@ -74,6 +74,10 @@ _RETRIEVAL = ["app/folioscope/retrieve", "app/folioscope/answer", "app/folioscop
               "app/folioscope/core", "app/folioscope/ingest", "app/folioscope/index", "app/folioscope/pipeline",
               "app/folioscope/embed.py", "app/folioscope/llm.py", "app/folioscope/models.py", "models/boundary",
               "models/evidence", "models/titles", "app/folioscope_lab/stats.py"]
+# headings, titles and chapters of documents ingested by the pipeline (no search, no answers)
+_STRUCTURE = [*_READING, "app/folioscope/segment", "app/folioscope/chapters", "app/folioscope/index",
+              "app/folioscope/pipeline", "app/folioscope/embed.py", "app/folioscope/llm.py", "app/folioscope/models.py",
+              "models/boundary", "models/titles", "app/folioscope_lab/structure.py"]
 MEASURED_CODE: dict[str, list[str]] = {
     "segmentation": ["app/folioscope/segment", "app/folioscope/core", "app/folioscope/embed.py", "models/boundary",
                      "app/folioscope_lab/segmentation.py", "app/folioscope_lab/segdata.py",
@@ -87,6 +91,8 @@ MEASURED_CODE: dict[str, list[str]] = {
     "chapters": ["app/folioscope/chapters", "app/folioscope/segment", "app/folioscope/core", "app/folioscope/ingest",
                  "app/folioscope/index", "app/folioscope/pipeline", "models/titles", "models/boundary",
                  "app/folioscope_lab/chapters.py"],
+    "structure": _STRUCTURE,
+    "long-structure": [*_STRUCTURE, "app/folioscope_lab/long_structure.py"],
     "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
     "routes": [*_READING, "app/folioscope_lab/routes.py"],
     "robustness": [*_READING, "app/folioscope/pipeline", "app/folioscope/index", "app/folioscope/segment",
