@@ -89,17 +89,19 @@ def _pages_of(path: Path, headings: list[str]) -> list[int | None]:
 
 @contextmanager
 def font_size_only():
-    """The reader as it was before the body-size cues: headings from font size alone (a
-    heading line PyMuPDF groups with its paragraph left in it), the metadata title or the
-    file name. The chapter builder is the same."""
+    """The reader as it was before the body-size cues: headings from font size alone, against
+    the document's one body size (a heading line PyMuPDF groups with its paragraph left in
+    it), the metadata title or the file name. The chapter builder is the same."""
     import folioscope.ingest.pdf as pdf
-    names = ("looks_like_heading", "drop_contents_entries", "document_title", "filing_title", "split_heading_lines")
+    names = ("looks_like_heading", "drop_contents_entries", "document_title", "filing_title", "split_heading_lines",
+             "page_body_sizes")
     saved = [getattr(pdf, name) for name in names]
-    pdf.looks_like_heading = lambda text, bold, lines: None
+    pdf.looks_like_heading = lambda text, bold, lines, pieces=1: None
     pdf.drop_contents_entries = lambda blocks: 0
     pdf.document_title = lambda meta, stem, first_page, body=0.0: meta.strip() or stem
     pdf.filing_title = lambda lines: None
     pdf.split_heading_lines = lambda blocks: blocks
+    pdf.page_body_sizes = lambda blocks: {}
     try:
         yield
     finally:

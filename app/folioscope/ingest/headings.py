@@ -41,13 +41,15 @@ def numbered_rank(text: str) -> int | None:
 UNNUMBERED = len(NUMBERED)  # the rank of a bold line of its own without a number: below every numbered one
 
 
-def looks_like_heading(text: str, bold: bool, lines: int) -> int | None:
+def looks_like_heading(text: str, bold: bool, lines: int, pieces: int = 1) -> int | None:
     """The rank of a body-size block that reads as a heading: numbered, on at most two
-    lines, set in bold or capitals, not a contents entry and not a sentence; or a single bold
-    line without a number that starts with a capital and ends without punctuation."""
+    rows (`lines`; "ITEM 7." and its title at a tab stop share a row), set in bold or
+    capitals, not a contents entry and not a sentence; or a single bold line without a number
+    (one piece: a row of table cells is no heading) that starts with a capital and ends
+    without punctuation."""
     line = " ".join(text.split())
     rank = numbered_rank(line)
-    if rank is None and bold and lines == 1 and 3 <= len(line) <= 80 and line[0].isupper() \
+    if rank is None and bold and lines == 1 and pieces == 1 and 3 <= len(line) <= 80 and line[0].isupper() \
             and not line.endswith((".", ",", ";", ":")) and sum(c.isalpha() for c in line) >= 3:
         return UNNUMBERED
     if rank is None or lines > 2 or TOC_ENTRY.search(line) and not line.rstrip(".").isalpha():

@@ -48,8 +48,9 @@ class _TextBlock:
     block: Block
     size: float  # dominant font size
     chars: int
-    lines: int
+    lines: int  # rows a reader sees
     bold: bool = False  # most of its characters set in a bold face
+    pieces: int = 1  # PyMuPDF's lines: several on one row are cells or tab stops
 
 
 def read_pdf(path: Path, options: IngestOptions, progress: Progress) -> Document:
@@ -205,7 +206,7 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
         size = max(size_chars, key=size_chars.get)
         blocks.append(_TextBlock(Block(text=text, page=index, box=box, source="text",
                                        pieces=builder.pieces), size, len(text), builder.lines,
-                                 bold_chars > 0.6 * sum(size_chars.values())))
+                                 bold_chars > 0.6 * sum(size_chars.values()), builder.raw_lines))
     coverage, untexted = _image_coverage(page, text_rects)
     drawings = 0
     if visible == 0 and invisible == 0 and coverage == 0:
@@ -269,7 +270,8 @@ def _valid(ch: str) -> str:
 class _BlockText:
     """Builds a block's text line by line: one space between lines (a hyphen at a line end
     before a lower-case letter joins the word), one space for any run of spaces, and a piece
-    with its box for every word."""
+    with its box for every word. `lines` counts the rows a reader sees: PyMuPDF's lines that
+    share a row ("ITEM 5." and its title set at a tab stop) are one."""
 
     def __init__(self, matrix: pymupdf.Matrix | None):
         self.matrix = matrix
@@ -277,7 +279,9 @@ class _BlockText:
         self.pieces: list[Piece] = []
         self.length = 0
         self.lines = 0
+        self.raw_lines = 0
         self.last_line_text = ""
+        self._row: tuple[float, float] | None = None  # the vertical extent of the last row
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -311,7 +315,11 @@ class _BlockText:
         if not words:
             return 0
         self.last_line_text = " ".join(w for w, _ in words)
-        self.lines += 1
+        self.raw_lines += 1
+        top, bottom = min(b.y0 for _, b in words), max(b.y1 for _, b in words)
+        if self._row is None or not self._row[0] <= (top + bottom) / 2 <= self._row[1]:
+            self.lines += 1
+            self._row = (top, bottom)
         if self.pieces:
             previous = self.pieces[-1]
             if self.parts[-1].endswith("-") and words[0][0][:1].islower():
@@ -411,6 +419,7 @@ def _shift(box: Box | None, dx: float, dy: float) -> Box | None:
 HEADING_RATIO = 1.15
 MAX_SIZE_LEVELS = 6  # heading sizes beyond the sixth largest share its level
 MAX_HEADING_LINES = 3
+PAGE_BODY_CHARS = 600  # a page's own body size needs this much text set in it
 MARGIN = 0.06  # top and bottom share of the page where running headers and footers sit
 
 
@@ -422,6 +431,23 @@ def body_size(blocks: list[_TextBlock]) -> float:
     return max(by_size, key=by_size.get) if by_size else 0.0
 
 
+def page_body_sizes(blocks: list[_TextBlock]) -> dict[int, float]:
+    """The pages whose own running text is set larger than the document's body (an exhibit,
+    a letter or an appendix bound in), with that size: there, text of that size is body text,
+    not a heading. A page counts when at least PAGE_BODY_CHARS of its text share one size."""
+    by_page: dict[int, dict[float, int]] = {}
+    for tb in blocks:
+        sizes = by_page.setdefault(tb.block.page, {})
+        sizes[tb.size] = sizes.get(tb.size, 0) + tb.chars
+    body = body_size(blocks)
+    out = {}
+    for page, sizes in by_page.items():
+        size = max(sizes, key=sizes.get)
+        if size > body and sizes[size] >= PAGE_BODY_CHARS:
+            out[page] = size
+    return out
+
+
 def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
     """Headings from font size relative to the body text, and body-size lines numbered and set
     like headings (`headings.looks_like_heading`) below those; headers and footers from
@@ -429,6 +455,7 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
     if not blocks:
         return
     body = body_size(blocks)
+    local = page_body_sizes(blocks)
     heading_sizes = sorted({tb.size for tb in blocks if tb.size >= body * HEADING_RATIO}, reverse=True)
     level_of = {size: min(i + 1, MAX_SIZE_LEVELS) for i, size in enumerate(heading_sizes)}
     numbered_from = min(len(heading_sizes), MAX_SIZE_LEVELS) + 1  # numbered levels sit below every size level
@@ -442,10 +469,11 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
             if block.box.y0 > page.height * (1 - MARGIN):
                 block.role = Role.FOOTER
                 continue
-        if tb.size in level_of and len(block.text) < 200 and tb.lines <= 3:
+        if tb.size in level_of and tb.size >= local.get(block.page, body) * HEADING_RATIO and len(block.text) < 200 \
+                and tb.lines <= 3 and sum(c.isalpha() for c in block.text) >= 2:  # not a page number
             block.role = Role.HEADING
             block.level = level_of[tb.size]
-        elif tb.size >= body * 0.9 and (rank := looks_like_heading(block.text, tb.bold, tb.lines)) is not None:
+        elif tb.size >= body * 0.9 and (rank := looks_like_heading(block.text, tb.bold, tb.lines, tb.pieces)) is not None:
             block.role = Role.HEADING
             block.level = numbered_from + rank
     drop_contents_entries([tb.block for tb in blocks])
