@@ -208,3 +208,65 @@ def test_a_chapter_holding_most_of_the_words_is_cut_at_the_headings_inside_it():
     chapters, _ = build_chapters(ChapterInput(title="Filing", text=text, chunks=[], headings=headings))
     assert [c.title for c in chapters][-3:] == ["Item 6. Exhibits", "NOTICE OF GRANT", "TERMS OF THE AWARD"]
     assert max(len((text[c.start:c.end]).split()) for c in chapters) <= 0.5 * len(text.split())
+
+
+def test_an_item_label_at_a_tab_stop_and_a_title_on_two_rows_is_one_heading(tmp_path):
+    """ "ITEM 5." and its title sit on one row as two of PyMuPDF's lines, and the title runs
+    over a second row: two rows a reader sees, a heading; a row of table cells is not one."""
+    import pymupdf
+
+    from folioscope.core import Role
+    from folioscope.ingest import IngestOptions, read_document
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_text((72, 100), "ITEM 5.", fontsize=10, fontname="hebo")
+    page.insert_text((130, 100), "MARKET FOR REGISTRANT'S COMMON EQUITY, RELATED STOCKHOLDER MATTERS AND",
+                     fontsize=10, fontname="hebo")
+    page.insert_text((130, 112), "ISSUER PURCHASES OF EQUITY SECURITIES", fontsize=10, fontname="hebo")
+    page.insert_textbox(pymupdf.Rect(72, 130, 520, 400), TOPICS["analysis"] * 8, fontsize=10)
+    page.insert_text((72, 430), "Special register", fontsize=10, fontname="hebo")
+    page.insert_text((300, 430), "Corresponding value", fontsize=10, fontname="hebo")
+    page.insert_textbox(pymupdf.Rect(72, 440, 520, 700), TOPICS["business"] * 8, fontsize=10)
+    pdf.save(tmp_path / "item.pdf")
+    doc = read_document(tmp_path / "item.pdf", IngestOptions(ocr_images=False))
+    headings = [b.text for b in doc.pages[0].blocks if b.role == Role.HEADING]
+    assert headings == ["ITEM 5. MARKET FOR REGISTRANT'S COMMON EQUITY, RELATED STOCKHOLDER MATTERS AND "
+                        "ISSUER PURCHASES OF EQUITY SECURITIES"]
+    assert looks_like_heading("Special register Corresponding value", bold=True, lines=1, pieces=2) is None
+
+
+def test_an_exhibit_set_larger_than_the_body_is_body_text_there(tmp_path):
+    """Pages whose own running text is larger than the document's body (an exhibit bound in)
+    read that size as body text: its paragraphs are not headings, its larger titles are."""
+    import pymupdf
+
+    from folioscope.core import Role
+    from folioscope.ingest import IngestOptions, read_document
+    pdf = pymupdf.open()
+    for topic in ("business", "risk", "properties"):
+        page = pdf.new_page()
+        page.insert_text((72, 90), "Item 1. " + topic.title(), fontsize=10, fontname="hebo")
+        page.insert_textbox(pymupdf.Rect(72, 100, 520, 760), TOPICS[topic] * 14, fontsize=9)
+    exhibit = pdf.new_page()
+    exhibit.insert_text((72, 90), "EMPLOYMENT AGREEMENT", fontsize=16, fontname="hebo")
+    for i in range(8):
+        exhibit.insert_textbox(pymupdf.Rect(72, 110 + 60 * i, 520, 165 + 60 * i), TOPICS["statements"] * 2, fontsize=12)
+    pdf.save(tmp_path / "exhibit.pdf")
+    doc = read_document(tmp_path / "exhibit.pdf", IngestOptions(ocr_images=False))
+    assert [b.text for b in doc.pages[3].blocks if b.role == Role.HEADING] == ["EMPLOYMENT AGREEMENT"]
+    assert sum(b.role == Role.PARAGRAPH for b in doc.pages[3].blocks) == 8
+
+
+def test_a_level_that_begins_only_in_the_back_is_not_the_documents_top_level():
+    """A filing's exhibits set larger than its Items come after them: Part and Item stay the
+    two levels; the exhibits' headings follow as chapters of their own."""
+    from folioscope.chapters.structure import heading_marks
+    body = [heading(1000, "PART I", 3, 2), heading(1010, "Item 1. Business", 4, 2),
+            heading(5000, "Item 1A. Risk Factors", 4, 9), heading(9000, "PART II", 3, 20),
+            heading(9010, "Item 7. Management's Discussion", 4, 20), heading(12000, "Item 8. Financial Statements", 4, 40)]
+    exhibits = [heading(20000, "EMPLOYMENT AGREEMENT", 1, 80), heading(24000, "CONFIDENTIALITY AGREEMENT", 1, 90)]
+    marks = heading_marks(body + exhibits, n_words=30000)
+    assert [(m.title, m.level) for m in marks] == [
+        ("PART I", 1), ("Item 1. Business", 2), ("Item 1A. Risk Factors", 2), ("PART II", 1),
+        ("Item 7. Management's Discussion", 2), ("Item 8. Financial Statements", 2),
+        ("EMPLOYMENT AGREEMENT", 1), ("CONFIDENTIALITY AGREEMENT", 1)]

@@ -68,7 +68,7 @@ def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
             break
     else:
         return []
-    top = repeated[0]
+    top = next((lv for lv in repeated if not _starts_late(lv, repeated, headings)), repeated[0])
     first_part = min(h.offset for h in headings if h.level == top)
     below = [lv for lv in levels if lv > top]
     for deepest in below[:1] + [top]:
@@ -77,6 +77,18 @@ def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
             return _ordered([Mark(h.offset, h.title.strip(), "headings", 1 if h.level <= top else 2)
                              for h in chosen])
     return []
+
+
+def _starts_late(level: int, repeated: list[int], headings: list[Heading]) -> bool:
+    """A level whose first heading comes after most of a deeper level's headings have passed
+    is the style of something bound in at the back (a filing's exhibits, an appendix set
+    larger), not the document's top level."""
+    first = min(h.offset for h in headings if h.level == level)
+    for deeper in (lv for lv in repeated if lv > level):
+        offsets = [h.offset for h in headings if h.level == deeper]
+        if sum(o < first for o in offsets) > len(offsets) / 2:
+            return True
+    return False
 
 
 def _ordered(marks: list[Mark]) -> list[Mark]:
