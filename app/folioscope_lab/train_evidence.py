@@ -63,9 +63,10 @@ def hit_at_1(model, X: list[np.ndarray], y: list[np.ndarray], kept: list[np.ndar
             continue
         p = np.where(inside, model.predict_proba(rows)[:, 1], -1.0)
         order = [j for j in np.argsort(-p, kind="stable") if inside[j]]
+        lead = 0
         if sentences is not None and restated is not None:
-            order = order[body_restating([sentences[i][j] for j in order], restated):]
-        hits.append(float(labels[order[0]]))
+            lead = body_restating([sentences[i][j] for j in order], restated)
+        hits.append(float(labels[order[lead]]))
     return float(np.mean(hits))
 
 
