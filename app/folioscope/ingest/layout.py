@@ -10,7 +10,9 @@ region, from geometry:
    first; it is cut into columns along an empty vertical band that runs its height, when the
    lines on both sides are prose (long lines that fill their column) or when the columns do
    not line up in rows (the columns of a form). Columns whose lines line up in rows (a
-   table, labels beside their values) stay one region.
+   table, labels beside their values, a receipt's items beside their prices) stay one
+   region, and so does a lone value at the right edge beside the row it belongs to. Where
+   the evidence for columns is weak, the region is read in rows, top down.
 2. A leaf region whose lines share baseline bands with other lines beside them (at least a
    third of its lines) is read in rows: each band top to bottom, its lines left to right, a
    row per block. Any other leaf is prose: lines that follow one another form a block.
@@ -27,8 +29,9 @@ BoxT = tuple[float, float, float, float]
 MIN_GAP = 4.0  # pixels: narrower empty bands do not separate regions
 ROW_SHARE = 1 / 3  # of a region's lines in rows of two or more: a row region
 PROSE_FILL = 0.55  # median line width over column width for a column of prose
+PROSE_ASPECT = 8.0  # median line width over line height for a column of prose: long lines
 PROSE_MIN_LINES = 3
-PITCH_TOLERANCE = 0.15  # columns whose row spacing differs more than this are read apart
+PITCH_TOLERANCE = 0.15  # columns whose row spacing is not a multiple of the other's are read apart
 
 
 @dataclass
@@ -104,7 +107,11 @@ def _is_prose(boxes: Sequence[BoxT], indices: Sequence[int]) -> bool:
         return False
     x0, _, x1, _ = _union(boxes, indices)
     width = max(x1 - x0, 1e-6)
-    return statistics.median((boxes[i][2] - boxes[i][0]) / width for i in indices) >= PROSE_FILL
+    if statistics.median((boxes[i][2] - boxes[i][0]) / width for i in indices) < PROSE_FILL:
+        return False
+    # a column of amounts fills its narrow column too: prose lines are also long
+    return statistics.median((boxes[i][2] - boxes[i][0]) / max(boxes[i][3] - boxes[i][1], 1e-6)
+                             for i in indices) >= PROSE_ASPECT
 
 
 def _gutters(boxes: Sequence[BoxT], indices: list[int]) -> list[tuple[float, float]]:
@@ -135,13 +142,26 @@ def _merge_column_bands(boxes: Sequence[BoxT], parts: list[list[int]]) -> list[l
 
 def _aligned_runs(boxes: Sequence[BoxT], parts: list[list[int]]) -> list[list[int]]:
     """Neighbouring columns joined while they line up in rows (one table, labels beside
-    their values); columns that do not are read one after the other."""
+    their values); columns that do not are read one after the other. A lone line (a caption,
+    a stamp, a heading over a picture) is a region of its own, unless it shares a row with
+    the columns before it and nothing, or a column that lines up with them, follows: the
+    amount beside a receipt's last label, a table cell its column left alone."""
     runs = [list(parts[0])]
     last = parts[0]
-    for part in parts[1:]:
-        if len(last) > 1 and len(part) > 1 and _aligned(boxes, [last, part]):
+    for k, part in enumerate(parts[1:], 1):
+        after = parts[k + 1] if k + 1 < len(parts) else None
+        if len(last) > 1 and len(part) > 1:
+            join = _aligned(boxes, [last, part])
+        elif len(part) == 1 and len(runs[-1]) > 1:
+            join = _aligned(boxes, [runs[-1], part]) and (
+                after is None or len(after) > 1 and _aligned(boxes, [runs[-1], after]))
+        elif len(part) > 1 and len(runs[-1]) > 1:  # the column after a lone line joined to a run
+            join = _aligned(boxes, [runs[-1], part])
+        else:
+            join = False
+        if join:
             runs[-1] += part
-        else:  # a lone line (a caption, a stamp) is a region of its own
+        else:
             runs.append(list(part))
         last = part
     return runs
@@ -149,24 +169,26 @@ def _aligned_runs(boxes: Sequence[BoxT], parts: list[list[int]]) -> list[list[in
 
 def _aligned(boxes: Sequence[BoxT], parts: list[list[int]]) -> bool:
     """Whether neighbouring columns line up in rows (a table, key/value pairs): most lines of
-    the shorter column share a baseline band with a line of the next one. Columns of a form
-    or a payment slip stacked side by side do not."""
-    columns = [p for p in parts if len(p) > 1]  # a one-line column lines up with anything
-    for left, right in zip(columns, columns[1:]):
-        pitches = [_pitch(boxes, left), _pitch(boxes, right)]
-        if all(pitches) and abs(pitches[0] - pitches[1]) > PITCH_TOLERANCE * max(pitches):
+    the shorter column, and at least one, share a baseline band with a line of the next one,
+    and one column's row spacing is a whole multiple of the other's (a price on every other
+    row of an item list). Columns of a form or a payment slip stacked side by side do not."""
+    for left, right in zip(parts, parts[1:]):
+        low, high = sorted([_pitch(boxes, left), _pitch(boxes, right)])
+        if low and abs(high / low - round(high / low)) > PITCH_TOLERANCE * high / low:
             return False  # rows of different heights: separate columns of text
         small, other = (left, right) if len(left) <= len(right) else (right, left)
         partnered = sum(1 for i in small if any(_same_row(boxes[i], boxes[j]) for j in other))
-        if partnered < 0.5 * len(small):
+        if not partnered or partnered < 0.5 * len(small):
             return False
     return True
 
 
 def _pitch(boxes: Sequence[BoxT], indices: list[int]) -> float:
-    """The median distance between consecutive rows of a column (0 for fewer than 3 rows)."""
-    centres = sorted({round((boxes[i][1] + boxes[i][3]) / 2) for i in indices})
-    steps = [b - a for a, b in zip(centres, centres[1:]) if b > a]
+    """The median distance between consecutive rows of a column (0 for fewer than 3 rows);
+    lines side by side on one row count once."""
+    centres = [statistics.median((boxes[i][1] + boxes[i][3]) / 2 for i in band)
+               for band in row_bands(boxes, indices)]
+    steps = [b - a for a, b in zip(centres, centres[1:])]
     return float(statistics.median(steps)) if len(steps) >= 2 else 0.0
 
 
