@@ -371,6 +371,26 @@ def test_long_structure_gold_comes_from_the_outline_the_reader_never_sees(tmp_pa
     assert not title_right("Apple Inc.", ["Apple Inc.", "10-Q"]) and not title_right("0000320193-23-000077", ["Apple Inc."])
 
 
+def test_receipt_halves_share_no_merchant_and_a_wrong_scan_is_refused(tmp_path):
+    from folioscope.core import FolioscopeError
+    from folioscope_lab.ocr import GOLD_DIR
+    from folioscope_lab.receipts import MANIFEST, receipt_pages, summarise
+    pages = json.loads(MANIFEST.read_text(encoding="utf-8"))["pages"]
+    halves = {split: {p["merchant"] for p in pages if p["split"] == split} for split in ("tune", "test")}
+    assert halves["tune"] and halves["test"] and not halves["tune"] & halves["test"]
+    assert all((GOLD_DIR / "receipts" / p["gold"]).read_text(encoding="utf-8").strip() for p in pages)
+    first = next(p for p in pages if p["split"] == "tune")
+    (tmp_path / first["image"]).parent.mkdir(parents=True)
+    (tmp_path / first["image"]).write_bytes(b"not the scan")
+    with pytest.raises(FolioscopeError, match="not the scan the gold was made from"):
+        receipt_pages(tmp_path, "tune")
+    rows = [{"page": str(k), "merchant": "m", "folioscope": {"cer": 0.1, "bow_f1": 0.9, "seconds": 1.0},
+             "raw": {"cer": 0.1 + 0.02 * k, "bow_f1": 0.9, "seconds": 2.0}} for k in range(6)]
+    summary = summarise(rows)
+    assert summary["raw"]["folioscope_cer_minus_this"]["difference"] == -0.05
+    assert summary["raw"]["folioscope_speed_over_this"] == 2.0
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_structure_reports_headings_chapter_starts_and_titles_beside_the_baselines(capsys, data):

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+EXTERNAL_DATA = {  # evaluations whose documents are read from a checkout of a public repository
+    "long-structure": ("FOLIOSCOPE_LONG_DATA", "https://github.com/docugami/KG-RAG-datasets"),
+    "receipts": ("FOLIOSCOPE_RECEIPTS_DATA", "https://github.com/softmatic/vision-data"),
+}
 
-def long_data_dir() -> Path:
-    """$FOLIOSCOPE_LONG_DATA: a checkout of the repository the long documents come from."""
+
+def external_data_dir(what: str) -> Path:
+    """The checkout an evaluation reads its documents from, named by its environment variable."""
     import os
 
     from folioscope.core import FolioscopeError
-    env = os.environ.get("FOLIOSCOPE_LONG_DATA")
+    variable, repository = EXTERNAL_DATA[what]
+    env = os.environ.get(variable)
     if not env:
-        raise FolioscopeError("eval long-structure reads its documents from a checkout of "
-                              "https://github.com/docugami/KG-RAG-datasets: pass it as --data or set FOLIOSCOPE_LONG_DATA.")
+        raise FolioscopeError(f"eval {what} reads its documents from a checkout of {repository}: "
+                              f"pass it as --data or set {variable}.")
     return Path(env)
 
 
@@ -41,7 +47,7 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
 
     from .archive import git_commit, provenance
     commit = git_commit()  # the tree as the run begins
-    data = data or (long_data_dir() if what == "long-structure" else default_data_dir())
+    data = data or (external_data_dir(what) if what in EXTERNAL_DATA else default_data_dir())
     if not data.is_dir():
         raise FolioscopeError(f"The evaluation data folder {data} does not exist.")
     split = "tune" if tune else "test"
@@ -92,6 +98,10 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         from .ocr import evaluate_ocr
         report = evaluate_ocr(data, limit=limit)
         sources = [data / "images", data / "pdfs" / "ocrmypdf"]
+    elif what == "receipts":
+        from .receipts import MANIFEST, evaluate_receipts
+        report = evaluate_receipts(data, split=split, limit=limit)
+        sources = [MANIFEST, MANIFEST.parent / "receipts"]
     elif what == "routes":
         from .routes import route_accuracy
         report = route_accuracy(data)

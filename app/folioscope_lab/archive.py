@@ -94,6 +94,7 @@ MEASURED_CODE: dict[str, list[str]] = {
     "structure": _STRUCTURE,
     "long-structure": [*_STRUCTURE, "app/folioscope_lab/long_structure.py"],
     "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
+    "receipts": [*_READING, "app/folioscope_lab/ocr.py", "app/folioscope_lab/receipts.py"],
     "routes": [*_READING, "app/folioscope_lab/routes.py"],
     "robustness": [*_READING, "app/folioscope/pipeline", "app/folioscope/index", "app/folioscope/segment",
                    "app/folioscope/chapters", "app/folioscope_lab/robustness.py"],

@@ -3,6 +3,7 @@
     folioscope-lab eval {segmentation,retrieval,evidence,answers,chapters,structure,ocr,routes,robustness}
                         [--tune] [--limit N] [--save DIR] [--json]
     folioscope-lab eval long-structure --data CHECKOUT [--tune]   (chapters and titles of long real PDFs)
+    folioscope-lab eval receipts --data CHECKOUT [--tune]   (reading order on scanned receipts)
     folioscope-lab eval segmentation --layers K   (sentence vectors from MiniLM's first K layers)
     folioscope-lab bench [--only PARTS] [--save DIR] [--json]
     folioscope-lab bench scale --documents N [--distinct M] [--sections S] [--keep DIR] [--list-rows N] [--json]
@@ -146,9 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="evaluate quality against gold data, beside the simplest baselines")
     p.add_argument("what", choices=["segmentation", "retrieval", "evidence", "answers", "chapters", "structure", "ocr",
-                                    "routes", "robustness", "long-structure"])
-    p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data; for long-structure, "
-                   "a checkout of the repository named in gold/long_structure.json, or $FOLIOSCOPE_LONG_DATA)")
+                                    "routes", "robustness", "long-structure", "receipts"])
+    p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data; for long-structure and receipts, "
+                   "a checkout of the repository their gold names, or $FOLIOSCOPE_LONG_DATA / "
+                   "$FOLIOSCOPE_RECEIPTS_DATA)")
     p.add_argument("--tune", action="store_true",
                    help="the tune halves, where settings are chosen (never prints test numbers)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N documents or papers per set")
