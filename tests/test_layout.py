@@ -60,3 +60,39 @@ def test_two_columns_of_prose_still_read_column_by_column():
     text = " ".join(blocks).split()
     assert text == [f"c0l{k}" for k in range(8)] + [f"c1l{k}" for k in range(8)]
     assert info["order"] == "columns"
+
+
+def test_a_stray_mark_between_two_columns_of_a_table_does_not_part_them():
+    boxes, labels = [], []
+    for k, (rate, gross) in enumerate([("MWST%", "Brutto"), ("A 7 %", "9,51"), ("B 19 %", "6,18")]):
+        y = 100 + k * PITCH
+        boxes += [(10, y, 200, y + HEIGHT), (600, y, 700, y + HEIGHT)]
+        labels += [rate, gross]
+    boxes.append((400, 100 + 6, 420, 100 + 14))  # an "=" sign, half a line high, on the header row
+    labels.append("=")
+    blocks, _ = _text(boxes, labels)
+    assert blocks[:3] == ["MWST% Brutto", "A 7 % 9,51", "B 19 % 6,18"]
+
+
+def test_a_lone_label_at_the_left_edge_reads_with_the_values_of_its_row():
+    boxes = [(400, 100, 500, 100 + HEIGHT), (600, 100, 700, 100 + HEIGHT),  # Netto MwSt.
+             (10, 100 + PITCH, 200, 100 + PITCH + HEIGHT),  # 1 19,00 %
+             (400, 100 + PITCH, 500, 100 + PITCH + HEIGHT), (600, 100 + PITCH, 700, 100 + PITCH + HEIGHT)]
+    labels = ["Netto", "MwSt.", "1 19,00 %", "50,38", "9,58"]
+    blocks, _ = _text(boxes, labels)
+    assert blocks == ["Netto MwSt.", "1 19,00 % 50,38 9,58"]
+
+
+def test_columns_whose_rows_skip_a_row_of_the_item_column_still_line_up():
+    boxes, labels = [], []
+    for k in range(2):  # an item's number line and its name line; quantity and price on the first
+        y = 100 + 2 * k * PITCH
+        boxes += [(10, y, 300, y + HEIGHT), (30, y + PITCH, 250, y + PITCH + HEIGHT),
+                  (350, y, 420, y + HEIGHT), (500, y, 580, y + HEIGHT)]
+        labels += [f"{k} 2353002{k} 03", f"name {k}", "2,00", f"{k}4,99"]
+    boxes += [(10, 100 - PITCH, 300, 100 - PITCH + HEIGHT), (350, 100 - PITCH, 420, 100 - PITCH + HEIGHT),
+              (500, 100 - PITCH, 580, 100 - PITCH + HEIGHT)]
+    labels += ["Pos Artikel-Nr.", "Menge", "€/Stk"]
+    blocks, _ = _text(boxes, labels)
+    assert blocks == ["Pos Artikel-Nr. Menge €/Stk", "0 23530020 03 2,00 04,99", "name 0",
+                      "1 23530021 03 2,00 14,99", "name 1"]

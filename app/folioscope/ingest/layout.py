@@ -11,8 +11,8 @@ region, from geometry:
    lines on both sides are prose (long lines that fill their column) or when the columns do
    not line up in rows (the columns of a form). Columns whose lines line up in rows (a
    table, labels beside their values, a receipt's items beside their prices) stay one
-   region, and so does a lone value at the right edge beside the row it belongs to. Where
-   the evidence for columns is weak, the region is read in rows, top down.
+   region, and so does a lone value or label at a table's edge beside the row it belongs
+   to. Where the evidence for columns is weak, the region is read in rows, top down.
 2. A leaf region whose lines share baseline bands with other lines beside them (at least a
    third of its lines) is read in rows: each band top to bottom, its lines left to right, a
    row per block. Any other leaf is prose: lines that follow one another form a block.
@@ -31,7 +31,7 @@ ROW_SHARE = 1 / 3  # of a region's lines in rows of two or more: a row region
 PROSE_FILL = 0.55  # median line width over column width for a column of prose
 PROSE_ASPECT = 8.0  # median line width over line height for a column of prose: long lines
 PROSE_MIN_LINES = 3
-PITCH_TOLERANCE = 0.15  # columns whose row spacing is not a multiple of the other's are read apart
+PITCH_TOLERANCE = 0.15  # of a row step: columns whose rows are off each other's grid are read apart
 
 
 @dataclass
@@ -143,38 +143,44 @@ def _merge_column_bands(boxes: Sequence[BoxT], parts: list[list[int]]) -> list[l
 def _aligned_runs(boxes: Sequence[BoxT], parts: list[list[int]]) -> list[list[int]]:
     """Neighbouring columns joined while they line up in rows (one table, labels beside
     their values); columns that do not are read one after the other. A lone line (a caption,
-    a stamp, a heading over a picture) is a region of its own, unless it shares a row with
-    the columns before it and nothing, or a column that lines up with them, follows: the
-    amount beside a receipt's last label, a table cell its column left alone."""
+    a stamp, a heading over a picture) is a region of its own, unless it stands at an edge of
+    a table and shares a row with it: the amount beside a receipt's last label, a label left
+    of a row of values. Between two columns it joins only when the column after it lines up
+    with the table too; a lone line left apart (a stray mark) does not part the columns
+    around it."""
     runs = [list(parts[0])]
+    table = 0 if len(parts[0]) > 1 else None  # the run of columns the next column may join
     last = parts[0]
     for k, part in enumerate(parts[1:], 1):
         after = parts[k + 1] if k + 1 < len(parts) else None
-        if len(last) > 1 and len(part) > 1:
-            join = _aligned(boxes, [last, part])
-        elif len(part) == 1 and len(runs[-1]) > 1:
-            join = _aligned(boxes, [runs[-1], part]) and (
-                after is None or len(after) > 1 and _aligned(boxes, [runs[-1], after]))
-        elif len(part) > 1 and len(runs[-1]) > 1:  # the column after a lone line joined to a run
-            join = _aligned(boxes, [runs[-1], part])
+        if len(part) > 1 and k == 1 and len(last) == 1:  # a lone label at the left edge of a table
+            join_to = 0 if _aligned(boxes, [last, part]) else None
+        elif len(part) > 1:
+            join_to = table if table is not None and _aligned(boxes, [last if len(last) > 1 else runs[table], part]) \
+                else None
+        elif table is not None and _aligned(boxes, [runs[table], part]) and (
+                after is None or len(after) > 1 and _aligned(boxes, [runs[table], after])):
+            join_to = table
         else:
-            join = False
-        if join:
-            runs[-1] += part
+            join_to = None
+        if join_to is not None:
+            runs[join_to] += part
+            table = join_to
         else:
             runs.append(list(part))
+            if len(part) > 1:
+                table = len(runs) - 1
         last = part
     return runs
 
 
 def _aligned(boxes: Sequence[BoxT], parts: list[list[int]]) -> bool:
-    """Whether neighbouring columns line up in rows (a table, key/value pairs): most lines of
-    the shorter column, and at least one, share a baseline band with a line of the next one,
-    and one column's row spacing is a whole multiple of the other's (a price on every other
-    row of an item list). Columns of a form or a payment slip stacked side by side do not."""
+    """Whether neighbouring columns line up in rows (a table, key/value pairs): their rows
+    fall on one grid, and most lines of the shorter column, and at least one, share a
+    baseline band with a line of the next one. Columns of a form or a payment slip stacked
+    side by side do not."""
     for left, right in zip(parts, parts[1:]):
-        low, high = sorted([_pitch(boxes, left), _pitch(boxes, right)])
-        if low and abs(high / low - round(high / low)) > PITCH_TOLERANCE * high / low:
+        if not _same_grid(boxes, left, right):
             return False  # rows of different heights: separate columns of text
         small, other = (left, right) if len(left) <= len(right) else (right, left)
         partnered = sum(1 for i in small if any(_same_row(boxes[i], boxes[j]) for j in other))
@@ -183,13 +189,23 @@ def _aligned(boxes: Sequence[BoxT], parts: list[list[int]]) -> bool:
     return True
 
 
-def _pitch(boxes: Sequence[BoxT], indices: list[int]) -> float:
-    """The median distance between consecutive rows of a column (0 for fewer than 3 rows);
-    lines side by side on one row count once."""
+def _row_steps(boxes: Sequence[BoxT], indices: list[int]) -> list[float]:
+    """The distances between consecutive rows of a column; lines side by side count once."""
     centres = [statistics.median((boxes[i][1] + boxes[i][3]) / 2 for i in band)
                for band in row_bands(boxes, indices)]
-    steps = [b - a for a, b in zip(centres, centres[1:])]
-    return float(statistics.median(steps)) if len(steps) >= 2 else 0.0
+    return [b - a for a, b in zip(centres, centres[1:])]
+
+
+def _same_grid(boxes: Sequence[BoxT], left: list[int], right: list[int]) -> bool:
+    """Whether the two columns' rows fall on one grid: most row steps of both are a whole
+    number of the finest step either has (a price on every other row of an item list; a
+    total set larger than the rows above it is one step off). No verdict under two steps."""
+    steps = _row_steps(boxes, left) + _row_steps(boxes, right)
+    if len(steps) < 3 or min(steps) <= 0:
+        return True
+    pitch = min(steps)
+    on_grid = sum(1 for step in steps if abs(step / pitch - round(step / pitch)) <= PITCH_TOLERANCE * step / pitch)
+    return on_grid > 0.5 * len(steps)
 
 
 def _same_row(a: BoxT, b: BoxT) -> bool:
@@ -227,7 +243,8 @@ def regions(boxes: Sequence[BoxT]) -> list[list[int]]:
         if len(parts) > 1:
             return [r for part in parts for r in cut(part)]
         parts = _split(boxes, indices, 0)
-        if len(parts) > 1 and all(_is_prose(boxes, p) for p in parts if len(p) > 1):
+        # columns of prose: two or more, each prose (a lone line beside one is not a column)
+        if sum(len(p) > 1 for p in parts) > 1 and all(_is_prose(boxes, p) for p in parts if len(p) > 1):
             return [r for part in parts for r in cut(part)]
         groups = _aligned_runs(boxes, parts)
         if len(groups) > 1:
