@@ -339,6 +339,9 @@ def test_an_archive_is_stale_when_the_code_it_measures_changed_since_its_commit(
     assert "uncommitted" in stale_reason(archive("evidence", head + "+changes"))
     assert "not an ancestor" in stale_reason(archive("evidence", "0" * 40))
     assert "app/folioscope/retrieve" in measured_code("evidence-tune")
+    # text read as text never runs the OCR path; OCR and reading evaluations do
+    assert ":(exclude)app/folioscope/ingest/layout.py" in measured_code("evidence")
+    assert not any("exclude" in p for p in measured_code("ocr") + measured_code("long-structure"))
     assert measured_code("something-new") == ["app/folioscope", "models"]
 
 

@@ -69,11 +69,13 @@ def save(report: dict, folder: Path, name: str) -> Path:
 # The code each archived evaluation measures, by the archive's name (the longest matching
 # prefix wins): a README number stays valid while none of it has changed since the run.
 _READING = ["app/folioscope/ingest", "app/folioscope/core"]
+# the OCR path of the reader: evaluations of text read as text (Qasper, Markdown) never run it
+_NOT_OCR = [f":(exclude)app/folioscope/ingest/{p}" for p in ("ocr", "layout.py", "scan.py", "image.py", "repair.py")]
 # the Qasper library these read is built by the whole pipeline (retrieval.library_cache)
 _RETRIEVAL = ["app/folioscope/retrieve", "app/folioscope/answer", "app/folioscope/segment", "app/folioscope/chapters",
               "app/folioscope/core", "app/folioscope/ingest", "app/folioscope/index", "app/folioscope/pipeline",
               "app/folioscope/embed.py", "app/folioscope/llm.py", "app/folioscope/models.py", "models/boundary",
-              "models/evidence", "models/titles", "app/folioscope_lab/stats.py"]
+              "models/evidence", "models/titles", "app/folioscope_lab/stats.py", *_NOT_OCR]
 # headings, titles and chapters of documents ingested by the pipeline (no search, no answers)
 _STRUCTURE = [*_READING, "app/folioscope/segment", "app/folioscope/chapters", "app/folioscope/index",
               "app/folioscope/pipeline", "app/folioscope/embed.py", "app/folioscope/llm.py", "app/folioscope/models.py",
@@ -90,7 +92,7 @@ MEASURED_CODE: dict[str, list[str]] = {
     "answers": [*_RETRIEVAL, "app/folioscope_lab/answers.py", "app/folioscope_lab/phrase.py"],
     "chapters": ["app/folioscope/chapters", "app/folioscope/segment", "app/folioscope/core", "app/folioscope/ingest",
                  "app/folioscope/index", "app/folioscope/pipeline", "models/titles", "models/boundary",
-                 "app/folioscope_lab/chapters.py"],
+                 "app/folioscope_lab/chapters.py", *_NOT_OCR],
     "structure": _STRUCTURE,
     "long-structure": [*_STRUCTURE, "app/folioscope_lab/long_structure.py"],
     "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
