@@ -77,6 +77,26 @@ def raw_text(engine, image: np.ndarray, sort: bool) -> str:
     return "\n".join(t for _, _, t in lines)
 
 
+def score(text: str, gold: str, seconds: float) -> dict:
+    """One reading against the gold: CER in reading order, bag-of-words F1, and its time."""
+    return {"cer": round(cer(text, gold), 4), "bow_f1": round(bag_of_words_f1(text, gold), 4),
+            "seconds": round(seconds, 3)}
+
+
+def raw_grid(engines: dict, image: np.ndarray, gold: str) -> dict:
+    """rapidocr's four readings of `image` (angle classifier on or off; detector order or
+    lines sorted top down), each scored against `gold`, by name."""
+    rows = {}
+    for cls, engine in engines.items():
+        for sort in (False, True):
+            started = time.perf_counter()
+            text = raw_text(engine, image, sort)
+            name = f"rapidocr, angle classifier {'on' if cls else 'off'}, " + (
+                "lines sorted top-down" if sort else "detector order")
+            rows[name] = score(text, gold, time.perf_counter() - started)
+    return rows
+
+
 def folioscope_text(path: Path, page: int, options=None) -> tuple[str, dict]:
     from folioscope.ingest import IngestOptions, read_document
     doc = read_document(path, options or IngestOptions())
@@ -100,18 +120,9 @@ def evaluate_ocr(data: Path, limit: int | None = None, repair: bool = True) -> d
         ours, info = folioscope_text(path, page)
         ours_s = time.perf_counter() - started
         row: dict = {"file": rel, "gold": f"eval/gold/ocr/{gold_name}", "gold_words": sum(words(gold).values()),
-                     "folioscope": {"cer": round(cer(ours, gold), 4), "bow_f1": round(bag_of_words_f1(ours, gold), 4),
-                                    "seconds": round(ours_s, 2),
-                                    "order": info["reason"].get("order", ""), "timings": info["timings"]}}
-        for cls, engine in engines.items():
-            for sort in (False, True):
-                started = time.perf_counter()
-                text = raw_text(engine, image, sort)
-                seconds = time.perf_counter() - started
-                name = f"rapidocr, angle classifier {'on' if cls else 'off'}, " + (
-                    "lines sorted top-down" if sort else "detector order")
-                row[name] = {"cer": round(cer(text, gold), 4), "bow_f1": round(bag_of_words_f1(text, gold), 4),
-                             "seconds": round(seconds, 2)}
+                     "folioscope": {**score(ours, gold, ours_s), "order": info["reason"].get("order", ""),
+                                    "timings": info["timings"]},
+                     **raw_grid(engines, image, gold)}
         rows.append(row)
     report: dict = {"pages": rows}
     report["rotations"] = rotations(data)

@@ -16,8 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
-from .metrics import cer
-from .ocr import GOLD_DIR, bag_of_words_f1, folioscope_text, page_image, raw_engines, raw_text
+from .ocr import GOLD_DIR, folioscope_text, page_image, raw_engines, raw_grid, score
 from .stats import paired_bootstrap
 
 MANIFEST = GOLD_DIR / "receipts.json"
@@ -53,23 +52,10 @@ def evaluate_receipts(checkout: Path, split: str = "test", limit: int | None = N
         image = page_image(path)
         started = time.perf_counter()
         ours, info = folioscope_text(path, 0)
-        row: dict = {"page": page["image"], "merchant": page["merchant"],
-                     OURS: _score(ours, gold, time.perf_counter() - started)}
-        row[OURS]["order"] = info["reason"].get("order", "")
-        for cls, engine in engines.items():
-            for sort in (False, True):
-                started = time.perf_counter()
-                text = raw_text(engine, image, sort)
-                name = f"rapidocr, angle classifier {'on' if cls else 'off'}, " + (
-                    "lines sorted top-down" if sort else "detector order")
-                row[name] = _score(text, gold, time.perf_counter() - started)
-        rows.append(row)
+        rows.append({"page": page["image"], "merchant": page["merchant"],
+                     OURS: {**score(ours, gold, time.perf_counter() - started), "order": info["reason"].get("order", "")},
+                     **raw_grid(engines, image, gold)})
     return {"split": split, "pages": len(rows), "summary": summarise(rows), "rows": rows}
-
-
-def _score(text: str, gold: str, seconds: float) -> dict:
-    return {"cer": round(cer(text, gold), 4), "bow_f1": round(bag_of_words_f1(text, gold), 4),
-            "seconds": round(seconds, 3)}
 
 
 def summarise(rows: list[dict]) -> dict:
