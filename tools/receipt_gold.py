@@ -5,7 +5,8 @@ Textract read from it (`*_blocks.json`, LINE blocks with their polygons). This l
 lines out as a person reads a receipt: the page deskewed by the lines' median slope, lines
 sharing a row (vertical centres within half a line height) joined left to right, rows top
 down. The drafts were then read against the scans by hand (PROTOCOL.md says what was
-changed). Usage: python tools/receipt_gold.py CHECKOUT OUT_DIR
+changed). The rows are grouped here by their own simple rule, not by the reader's
+`ingest.layout.row_bands`: a gold drafted by the code it measures would lean towards it. Usage: python tools/receipt_gold.py CHECKOUT OUT_DIR
 """
 
 from __future__ import annotations
