@@ -35,9 +35,6 @@ class OcrEngine(Protocol):
     def recognize_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Text and confidence for each cropped, upright line image (in batches)."""
 
-    def read(self, image: np.ndarray) -> list[OcrLine]:
-        """Detect and recognise every line of an upright image."""
-
 
 _ENGINES: dict[str, Callable[[], OcrEngine]] = {}
 _INSTANCES: dict[str, OcrEngine] = {}

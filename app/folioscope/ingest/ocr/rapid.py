@@ -6,8 +6,6 @@ import threading
 
 import numpy as np
 
-from . import OcrLine
-
 Quad = np.ndarray  # 4 x 2 corner points of a text line, in image pixels
 
 
@@ -45,14 +43,6 @@ class RapidOcrEngine:
         with self._lock:
             out = self._ocr._load_rec_model()(TextRecInput(img=list(crops)))
         return [(str(t), float(s)) for t, s in zip(out.txts or (), out.scores)]
-
-    def read(self, image: np.ndarray) -> list[OcrLine]:
-        with self._lock:
-            out = self._ocr(image, use_det=True, use_cls=False, use_rec=True)
-        if out.boxes is None or out.txts is None:
-            return []
-        return [OcrLine(text=str(text), box=bounds(quad), confidence=float(score))
-                for quad, text, score in zip(out.boxes, out.txts, out.scores)]
 
 
 def bounds(quad) -> tuple[float, float, float, float]:
