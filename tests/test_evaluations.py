@@ -135,6 +135,26 @@ def test_ocr_grid_on_one_page(capsys, data):
     assert 0 <= page["folioscope"]["cer"] < 0.1 and page["folioscope"]["bow_f1"] > 0.9
 
 
+def test_reading_order_score_punishes_a_wrong_order_and_ignores_markdown():
+    from folioscope_lab.order import tokens, word_error_rate
+    gold = "## Intro\n\nFirst column text.\n\n<!-- image -->\n\n| a | b |\n|---|---|\n| Second column |"
+    assert tokens(gold) == ["intro", "first", "column", "text", "a", "b", "second", "column"]
+    assert word_error_rate("Intro First column text a b Second column", gold) == 0
+    swapped = word_error_rate("Intro a b Second column First column text", gold)
+    assert swapped > 0.4  # the same words, out of order
+
+
+@pytest.mark.slow
+def test_order_reads_a_docling_pdf_four_ways(capsys, data):
+    report = run_eval(capsys, data, "order", "--limit", "1")
+    [row] = report["rows"]
+    assert row["document"] == "2305.03393v1-pg9.pdf"
+    readings = [k for k in row if k != "document"]
+    assert readings == ["folioscope", "pymupdf get_text, content-stream order", "pymupdf get_text, sorted top-down",
+                        "pymupdf4llm with pymupdf-layout"]
+    assert all(0 <= row[k]["wer"] <= 1.5 and row[k]["bow_f1"] > 0.8 for k in readings)
+
+
 @pytest.mark.slow
 def test_scale_bench_reports_the_issue_keys(capsys, data, tmp_path):
     code = main(["bench", "scale", "--documents", "3", "--data", str(data), "--keep", str(tmp_path),

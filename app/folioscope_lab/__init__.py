@@ -98,6 +98,10 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         from .ocr import evaluate_ocr
         report = evaluate_ocr(data, limit=limit)
         sources = [data / "images", data / "pdfs" / "ocrmypdf"]
+    elif what == "order":
+        from .order import evaluate_order
+        report = evaluate_order(data, limit=limit)
+        sources = [data / "pdfs" / "docling"]
     elif what == "receipts":
         from .receipts import MANIFEST, evaluate_receipts
         report = evaluate_receipts(data, split=split, limit=limit)

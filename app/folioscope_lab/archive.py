@@ -98,6 +98,7 @@ MEASURED_CODE: dict[str, list[str]] = {
     "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
     "receipts": [*_READING, "app/folioscope_lab/ocr.py", "app/folioscope_lab/receipts.py"],
     "routes": [*_READING, "app/folioscope_lab/routes.py"],
+    "order": [*_READING, "app/folioscope_lab/order.py", "app/folioscope_lab/ocr.py"],
     "robustness": [*_READING, "app/folioscope/pipeline", "app/folioscope/index", "app/folioscope/segment",
                    "app/folioscope/chapters", "app/folioscope_lab/robustness.py"],
     "bench-answers": ["app/folioscope/answer", "app/folioscope/llm.py", "app/folioscope_lab/answerbench.py"],
