@@ -72,7 +72,7 @@ def summarise(rows: list[dict]) -> dict:
                      "bow_f1": round(statistics.mean(r[name]["bow_f1"] for r in rows), 4),
                      "pages_per_second": round(len(rows) / seconds, 3) if seconds else None}
     ours_seconds = sum(r[OURS]["seconds"] for r in rows)
-    for name in names[1:]:
+    for name in (n for n in names if n != OURS):
         out[name]["folioscope_cer_minus_this"] = paired_bootstrap(
             [r[OURS]["cer"] for r in rows], [r[name]["cer"] for r in rows])
         out[name]["folioscope_bow_f1_minus_this"] = paired_bootstrap(

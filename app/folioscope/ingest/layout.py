@@ -181,7 +181,7 @@ def _aligned(boxes: Sequence[BoxT], parts: list[list[int]]) -> bool:
     side by side do not."""
     for left, right in zip(parts, parts[1:]):
         if not _same_grid(boxes, left, right):
-            return False  # rows of different heights: separate columns of text
+            return False  # rows on different grids: separate columns of text
         small, other = (left, right) if len(left) <= len(right) else (right, left)
         partnered = sum(1 for i in small if any(_same_row(boxes[i], boxes[j]) for j in other))
         if not partnered or partnered < 0.5 * len(small):
@@ -199,7 +199,8 @@ def _row_steps(boxes: Sequence[BoxT], indices: list[int]) -> list[float]:
 def _same_grid(boxes: Sequence[BoxT], left: list[int], right: list[int]) -> bool:
     """Whether the two columns' rows fall on one grid: most row steps of both are a whole
     number of the finest step either has (a price on every other row of an item list; a
-    total set larger than the rows above it is one step off). No verdict under two steps."""
+    total set larger than the rows above it is one step off). No verdict under three steps
+    in all."""
     steps = _row_steps(boxes, left) + _row_steps(boxes, right)
     if len(steps) < 3 or min(steps) <= 0:
         return True
