@@ -270,3 +270,25 @@ def test_a_level_that_begins_only_in_the_back_is_not_the_documents_top_level():
         ("PART I", 1), ("Item 1. Business", 2), ("Item 1A. Risk Factors", 2), ("PART II", 1),
         ("Item 7. Management's Discussion", 2), ("Item 8. Financial Statements", 2),
         ("EMPLOYMENT AGREEMENT", 1), ("CONFIDENTIALITY AGREEMENT", 1)]
+
+
+def test_a_heading_at_the_very_top_of_a_page_stays_a_heading_and_a_running_head_there_does_not(tmp_path):
+    """A filing printed with a narrow top margin: a small running head ("PART I", "Item 2")
+    and, just under it, inside the top 6% of the page, the Item's heading set larger."""
+    import pymupdf
+
+    from folioscope.core import Role
+    from folioscope.ingest import IngestOptions, read_document
+    pdf = pymupdf.open()
+    for number, topic in enumerate(["business", "analysis", "statements"], start=1):
+        page = pdf.new_page()
+        page.insert_text((480, 12), "PART I", fontsize=7)
+        page.insert_text((480, 20), f"Item {number}", fontsize=7)
+        page.insert_text((72, 46), f"ITEM {number}. {topic.upper()}", fontsize=11, fontname="hebo")
+        page.insert_textbox(pymupdf.Rect(72, 60, 520, 760), TOPICS[topic] * 12, fontsize=9)
+    pdf.save(tmp_path / "narrow.pdf")
+    doc = read_document(tmp_path / "narrow.pdf", IngestOptions(ocr_images=False))
+    for number, (page, topic) in enumerate(zip(doc.pages, ["business", "analysis", "statements"]), start=1):
+        roles = {b.text: b.role for b in page.blocks}
+        assert roles[f"ITEM {number}. {topic.upper()}"] == Role.HEADING
+        assert all(role == Role.HEADER for text, role in roles.items() if text.startswith(("PART I", "Item")))

@@ -462,18 +462,21 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
     for tb in blocks:
         block = tb.block
         page = pages[block.page]
+        level = None
+        if tb.size in level_of and tb.size >= local.get(block.page, body) * HEADING_RATIO and len(block.text) < 200 \
+                and tb.lines <= 3 and sum(c.isalpha() for c in block.text) >= 2:  # not a page number
+            level = level_of[tb.size]
+        elif tb.size >= body * 0.9 and (rank := looks_like_heading(block.text, tb.bold, tb.lines, tb.pieces)) is not None:
+            level = numbered_from + rank
         if block.box is not None and len(block.text) < 120:
-            if block.box.y1 < page.height * MARGIN:
+            # a heading set at the very top of a page with a narrow margin stays a heading; a
+            # running head repeated on other pages is set apart later (flow.mark_running_lines)
+            if block.box.y1 < page.height * MARGIN and level is None:
                 block.role = Role.HEADER
                 continue
             if block.box.y0 > page.height * (1 - MARGIN):
                 block.role = Role.FOOTER
                 continue
-        if tb.size in level_of and tb.size >= local.get(block.page, body) * HEADING_RATIO and len(block.text) < 200 \
-                and tb.lines <= 3 and sum(c.isalpha() for c in block.text) >= 2:  # not a page number
-            block.role = Role.HEADING
-            block.level = level_of[tb.size]
-        elif tb.size >= body * 0.9 and (rank := looks_like_heading(block.text, tb.bold, tb.lines, tb.pieces)) is not None:
-            block.role = Role.HEADING
-            block.level = numbered_from + rank
+        if level is not None:
+            block.role, block.level = Role.HEADING, level
     drop_contents_entries([tb.block for tb in blocks])
