@@ -71,6 +71,8 @@ def save(report: dict, folder: Path, name: str) -> Path:
 _READING = ["app/folioscope/ingest", "app/folioscope/core"]
 # the OCR path of the reader: evaluations of text read as text (Qasper, Markdown) never run it
 _NOT_OCR = [f":(exclude)app/folioscope/ingest/{p}" for p in ("ocr", "layout.py", "scan.py", "image.py", "repair.py")]
+# the PDF reader: evaluations of Qasper and Markdown read as text never run it either
+_NOT_PDF = [f":(exclude)app/folioscope/ingest/{p}" for p in ("pdf.py", "router.py", "tables.py")]
 # the Qasper library these read is built by the whole pipeline (retrieval.library_cache)
 _RETRIEVAL = ["app/folioscope/retrieve", "app/folioscope/answer", "app/folioscope/segment", "app/folioscope/chapters",
               "app/folioscope/core", "app/folioscope/ingest", "app/folioscope/index", "app/folioscope/pipeline",
@@ -87,12 +89,12 @@ MEASURED_CODE: dict[str, list[str]] = {
     "boundary-choice": ["app/folioscope/segment", "app/folioscope/core", "app/folioscope/embed.py",
                         "app/folioscope_lab/choose_boundary.py", "app/folioscope_lab/train_boundary.py",
                         "app/folioscope_lab/segdata.py"],
-    "retrieval": [*_RETRIEVAL, "app/folioscope_lab/retrieval.py"],
+    "retrieval": [*_RETRIEVAL, *_NOT_PDF, "app/folioscope_lab/retrieval.py"],
     "evidence": [*_RETRIEVAL, "app/folioscope_lab/evidence.py", "app/folioscope_lab/retrieval.py"],
-    "answers": [*_RETRIEVAL, "app/folioscope_lab/answers.py", "app/folioscope_lab/phrase.py"],
+    "answers": [*_RETRIEVAL, *_NOT_PDF, "app/folioscope_lab/answers.py", "app/folioscope_lab/phrase.py"],
     "chapters": ["app/folioscope/chapters", "app/folioscope/segment", "app/folioscope/core", "app/folioscope/ingest",
                  "app/folioscope/index", "app/folioscope/pipeline", "models/titles", "models/boundary",
-                 "app/folioscope_lab/chapters.py", *_NOT_OCR],
+                 "app/folioscope_lab/chapters.py", *_NOT_OCR, *_NOT_PDF],
     "structure": _STRUCTURE,
     "long-structure": [*_STRUCTURE, "app/folioscope_lab/long_structure.py"],
     "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
