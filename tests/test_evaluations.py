@@ -397,6 +397,29 @@ def test_long_structure_gold_comes_from_the_outline_the_reader_never_sees(tmp_pa
     assert not title_right("Apple Inc.", ["Apple Inc.", "10-Q"]) and not title_right("0000320193-23-000077", ["Apple Inc."])
 
 
+def test_an_outline_of_bookmark_names_is_no_heading_gold_and_its_document_counts_for_its_title(tmp_path):
+    import pymupdf
+
+    from folioscope_lab.long_structure import outline_gold, summarise
+    pdf = pymupdf.open()
+    for _ in range(3):
+        pdf.new_page()
+    pdf.set_toc([[1, "REPORT_Part01", 1], [1, "REPORT_Part02", 2], [2, "_GoBack", 2], [1, "REPORT_Part03", 3]])
+    pdf.save(tmp_path / "parts.pdf")
+    assert outline_gold(tmp_path / "parts.pdf") == []
+
+    def row(family, ours, base, gold=True, title=True):
+        return {"file": family, "family": family, "headings_gold": gold, "gold_complete": True,
+                **{name: {"chapter_start_f1": f1, "found": 1, "matched": 1, "gold": 1, "top_headings": 1,
+                          "top_headings_with_a_chapter": 1, "title_right": title}
+                   for name, f1 in (("folioscope", ours), ("font size only", base))},
+                "even cuts (gold count)": {"chapter_start_f1": 0.5}}
+    summary = summarise([row("a/1", 1.0, 0.5), row("b/1", 0.0, 1.0, gold=False, title=False)], "test")
+    assert summary["chapter_start_f1"]["folioscope"] == 1.0 and summary["documents"] == 1
+    assert summary["title_accuracy"]["folioscope"] == {"right": 1, "documents": 2}
+    assert summary["titled_only"] == ["b/1"]
+
+
 def test_receipt_halves_share_no_merchant_and_a_wrong_scan_is_refused(tmp_path):
     from folioscope.core import FolioscopeError
     from folioscope_lab.ocr import GOLD_DIR

@@ -292,3 +292,68 @@ def test_a_heading_at_the_very_top_of_a_page_stays_a_heading_and_a_running_head_
         roles = {b.text: b.role for b in page.blocks}
         assert roles[f"ITEM {number}. {topic.upper()}"] == Role.HEADING
         assert all(role == Role.HEADER for text, role in roles.items() if text.startswith(("PART I", "Item")))
+
+
+def printed_10k(path):
+    """A 10-K printed from a browser, as filers' annual reports often come: a small running
+    head ("PART II" over "Item 7") near the top of every page, each Part set in the body's
+    size and bold, each Item larger, bold and centred, a long Item heading wrapped onto a
+    second row of its own."""
+    import pymupdf
+    pdf = pymupdf.open()
+    cover = pdf.new_page(width=595, height=842)
+    cover.insert_text((200, 200), "FORM 10-K", fontsize=20, fontname="hebo")
+    cover.insert_text((180, 240), "Example Lenses Corp.", fontsize=16, fontname="hebo")
+    parts = [("PART I", [("ITEM 1. BUSINESS", "business"), ("ITEM 2. PROPERTIES", "properties")]),
+             ("PART II", [("ITEM 7. MANAGEMENT'S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND|"
+                           "RESULTS OF OPERATIONS", "analysis"), ("ITEM 8. FINANCIAL STATEMENTS", "statements")])]
+    for part, items in parts:
+        for i, (heading, topic) in enumerate(items):
+            for sheet in range(2):
+                page = pdf.new_page(width=595, height=842)
+                page.insert_text((283, 88), part, fontsize=8)
+                page.insert_text((286, 97), heading.split(".")[0].title(), fontsize=8)
+                y = 122
+                if sheet == 0:
+                    if i == 0:
+                        page.insert_text((280, y), part, fontsize=10.7, fontname="hebo")
+                        y += 24
+                    for row in heading.split("|"):
+                        width = pymupdf.get_text_length(row, "hebo", 12.8)
+                        page.insert_text(((595 - width) / 2, y), row, fontsize=12.8, fontname="hebo")
+                        y += 15
+                    y += 10
+                page.insert_textbox(pymupdf.Rect(24, y, 574, 780), TOPICS[topic] * 14, fontsize=10.7)
+    pdf.save(path)
+    return path
+
+
+def test_a_wrapped_item_heading_is_one_title_and_parts_hold_their_items(library):
+    from folioscope.pipeline import ingest_paths
+    path = printed_10k(library.folder / "annual.pdf")
+    [result] = list(ingest_paths(library, [path]))
+    assert result.ok, result.message
+    chapters = library.chapters(result.doc_id)
+    assert [(c.title, c.part) for c in chapters if c.level == 2] == [
+        ("ITEM 1. BUSINESS", "PART I"), ("ITEM 2. PROPERTIES", "PART I"),
+        ("ITEM 7. MANAGEMENT'S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND RESULTS OF OPERATIONS", "PART II"),
+        ("ITEM 8. FINANCIAL STATEMENTS", "PART II")]
+
+
+def test_a_part_and_its_first_item_in_one_block_are_two_headings(tmp_path):
+    """A quarterly report whose first page sets "PART I. FINANCIAL INFORMATION" and, right
+    under it, "ITEM 1. FINANCIAL STATEMENTS", which PyMuPDF reads as one block."""
+    import pymupdf
+
+    from folioscope.core import Role
+    from folioscope.ingest import IngestOptions, read_document
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_textbox(pymupdf.Rect(72, 100, 520, 140), "PART I. FINANCIAL INFORMATION\nITEM 1. FINANCIAL STATEMENTS",
+                        fontsize=10, fontname="hebo")
+    page.insert_textbox(pymupdf.Rect(72, 150, 520, 760), TOPICS["statements"] * 12, fontsize=10)
+    pdf.save(tmp_path / "quarter.pdf")
+    doc = read_document(tmp_path / "quarter.pdf", IngestOptions(ocr_images=False))
+    headings = [(b.text, b.level) for b in doc.pages[0].blocks if b.role == Role.HEADING]
+    assert [text for text, _ in headings] == ["PART I. FINANCIAL INFORMATION", "ITEM 1. FINANCIAL STATEMENTS"]
+    assert headings[0][1] < headings[1][1]

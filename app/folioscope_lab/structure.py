@@ -94,13 +94,15 @@ def font_size_only():
     it), the metadata title or the file name. The chapter builder is the same."""
     import folioscope.ingest.pdf as pdf
     names = ("looks_like_heading", "drop_contents_entries", "document_title", "filing_title", "split_heading_lines",
-             "page_body_sizes")
+             "join_wrapped_headings", "lift_parts", "page_body_sizes")
     saved = [getattr(pdf, name) for name in names]
     pdf.looks_like_heading = lambda text, bold, lines, pieces=1: None
     pdf.drop_contents_entries = lambda blocks: 0
     pdf.document_title = lambda meta, stem, first_page, body=0.0: meta.strip() or stem
     pdf.filing_title = lambda lines: None
     pdf.split_heading_lines = lambda blocks: blocks
+    pdf.join_wrapped_headings = lambda blocks: blocks
+    pdf.lift_parts = lambda blocks: False
     pdf.page_body_sizes = lambda blocks: {}
     try:
         yield

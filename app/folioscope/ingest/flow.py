@@ -53,26 +53,28 @@ def _shape(text: str) -> str:
 def mark_running_lines(pages: list[Page]) -> int:
     """Mark repeated lines and page numbers at the page edges, and short lines repeated at the
     same place on most pages (a logo, a watermark), as headers and footers; returns how many
-    blocks were marked."""
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-    placed: dict[tuple[str, int], set[int]] = defaultdict(set)
+    blocks were marked. A heading repeats only as a heading: "PART II" set as a heading under
+    a running head that reads "PART II" stays a heading."""
+    seen: dict[tuple[str, str, bool], set[int]] = defaultdict(set)
+    placed: dict[tuple[str, int, bool], set[int]] = defaultdict(set)
     candidates = [(page, block) for page in pages for block in page.blocks
                   if block.role in (Role.PARAGRAPH, Role.HEADING, Role.TITLE) and block.box is not None
                   and len(block.text) <= RUNNING_CHARS]
     for page, block in candidates:
         edge = _near_edge(block, page)
         if edge:
-            seen[(edge, _shape(block.text))].add(page.index)
-        placed[(_shape(block.text), round(block.box.y0 / 10))].add(page.index)
+            seen[(edge, _shape(block.text), block.role == Role.HEADING)].add(page.index)
+        placed[(_shape(block.text), round(block.box.y0 / 10), block.role == Role.HEADING)].add(page.index)
     marked = 0
     for page, block in candidates:
         edge = _near_edge(block, page)
         text = block.text.strip()
+        heading = block.role == Role.HEADING
         # a lone number is a page number only in a document of pages (not on a one-page receipt)
         running = edge is not None and ((len(pages) > 1 and PAGE_NUMBER.match(text))
-                                        or len(seen[(edge, _shape(text))]) >= MIN_REPEATS)
+                                        or len(seen[(edge, _shape(text), heading)]) >= MIN_REPEATS)
         fixed = (len(text) <= 40 and len(pages) >= 4
-                 and len(placed[(_shape(text), round(block.box.y0 / 10))]) >= max(MIN_REPEATS, len(pages) / 2))
+                 and len(placed[(_shape(text), round(block.box.y0 / 10), heading)]) >= max(MIN_REPEATS, len(pages) / 2))
         if running or fixed:
             below = block.box.y0 >= page.height / 2
             block.role = Role.FOOTER if below else Role.HEADER

@@ -76,6 +76,34 @@ def drop_contents_entries(blocks: list[Block]) -> int:
     return dropped
 
 
+def lift_parts(blocks: list[Block]) -> bool:
+    """Parts above their Items. A filing or a book may set "PART II" in the body's size and
+    bold, and its Items or Chapters larger, so that font size alone puts each Part below the
+    Items it holds. When there are two Part headings or more, each followed by an Item or
+    Chapter heading before the next Part, and the Parts sit deeper than those, the Parts take
+    the Items' level and every heading from that level down goes one level deeper. Returns
+    whether the levels changed."""
+    headings = [b for b in blocks if b.role == Role.HEADING]
+    ranks = [numbered_rank(b.text) for b in headings]
+    parts = [b for b, r in zip(headings, ranks) if r == 0]
+    items = [b for b, r in zip(headings, ranks) if r == 1]
+    if len(parts) < 2 or not items:
+        return False
+    top = min(b.level for b in items)
+    if min(b.level for b in parts) <= top:
+        return False
+    sequence = [r for r in ranks if r in (0, 1)]
+    if sequence[0] != 0 or any(a == b == 0 for a, b in zip(sequence, sequence[1:])) or sequence[-1] == 0:
+        return False  # a Part without an Item under it: not a document built of Parts and Items
+    lifted = {id(b) for b in parts}
+    for block in headings:
+        if id(block) in lifted:
+            block.level = top
+        elif block.level >= top:
+            block.level += 1
+    return True
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip().lower()
 

@@ -11,7 +11,8 @@ import pymupdf
 
 from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile, out_of_memory
 from .flow import join_continued, mark_running_lines
-from .headings import document_title, drop_contents_entries, filing_title, looks_like_heading
+from .heading_lines import is_visible, join_wrapped_headings, split_heading_lines
+from .headings import document_title, drop_contents_entries, filing_title, lift_parts, looks_like_heading
 from .options import DEFERRED, IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
@@ -21,7 +22,6 @@ from .tables import looks_tabular, replace_with_tables, table_blocks
 # Ligatures are expanded ("ﬁ" -> "fi") so that search and embeddings see plain words.
 TEXT_FLAGS = ((pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES & ~pymupdf.TEXT_PRESERVE_LIGATURES)
               | pymupdf.TEXT_MEDIABOX_CLIP)
-DRAWN = 16 | 32  # MuPDF char flags: filled or stroked (render mode 3 has neither)
 GRID = 48  # resolution of the coverage raster
 
 
@@ -159,13 +159,6 @@ def rasterize(page: pymupdf.Page, dpi: int, clip: pymupdf.Rect | None = None) ->
     return image[:, :, :3].copy(), dpi / 72.0
 
 
-def _visible(span: dict) -> bool:
-    if span.get("alpha", 255) == 0:
-        return False
-    flags = span.get("char_flags")
-    return flags is None or bool(flags & DRAWN)
-
-
 def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock], PageFeatures]:
     """Blocks of the visible text layer, with a box per word (as displayed), and the
     page's routing features."""
@@ -174,7 +167,7 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
     visible = invisible = garbage = 0
     blocks: list[_TextBlock] = []
     text_rects: list[tuple[tuple, int]] = []  # unrotated line boxes, for image/text overlap
-    for raw in split_heading_lines(data["blocks"]):
+    for raw in join_wrapped_headings(split_heading_lines(data["blocks"])):
         builder = _BlockText(matrix if page.rotation else None)
         size_chars: dict[float, int] = {}
         bold_chars = 0
@@ -183,7 +176,7 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
             for span in raw_line["spans"]:
                 span_chars = [(_valid(ch["c"]), ch["bbox"]) for ch in span["chars"]]
                 n = sum(1 for c, _ in span_chars if not c.isspace())
-                if not _visible(span):
+                if not is_visible(span):
                     invisible += n
                     continue
                 chars.extend(span_chars)
@@ -215,51 +208,6 @@ def extract_text_layer(page: pymupdf.Page, index: int) -> tuple[list[_TextBlock]
                             image_coverage=coverage, untexted_image_coverage=untexted,
                             drawings=drawings)
     return blocks, features
-
-
-def _line_style(line: dict) -> tuple[float, bool, int]:
-    """(largest size, set in bold, visible characters) of a rawdict line."""
-    size, bold, n = 0.0, 0, 0
-    for span in line["spans"]:
-        k = sum(1 for ch in span["chars"] if not ch["c"].isspace())
-        if k and _visible(span):
-            size = max(size, round(span["size"], 1))
-            bold += k if span["flags"] & pymupdf.TEXT_FONT_BOLD or "bold" in span["font"].lower() else 0
-            n += k
-    return size, n > 0 and bold > 0.9 * n, n
-
-
-def _first_char(line: dict) -> str:
-    return next((ch["c"] for span in line["spans"] for ch in span["chars"] if not ch["c"].isspace()), "")
-
-
-def split_heading_lines(raw_blocks: list[dict]) -> list[dict]:
-    """Blocks whose first lines are set apart from the rest (larger, or wholly bold above
-    plain text) split there, unless the next line goes on with the same sentence (a caption,
-    a run-in heading): a heading PyMuPDF grouped with the paragraph under it becomes a block
-    of its own, at most MAX_HEADING_LINES lines."""
-    out = []
-    for raw in raw_blocks:
-        lines = [line for line in raw.get("lines", ()) if _line_style(line)[2]]
-        styles = [_line_style(line) for line in lines]
-        cut = 0
-        if len(lines) >= 2:
-            body_size, body_bold, _ = styles[-1]
-            for i, (size, bold, _) in enumerate(styles[:MAX_HEADING_LINES]):
-                if size >= body_size * 1.1 or (bold and not body_bold and size >= body_size * 0.95):
-                    cut = i + 1
-                else:
-                    break
-            rest = styles[cut:]
-            if cut and (not rest or any(s >= body_size * 1.1 or (b and not body_bold) for s, b, _ in rest)
-                        or _first_char(lines[cut]).islower()):
-                cut = 0  # the rest is not one plain paragraph, or it goes on with the same sentence
-        if cut:
-            out.append({**raw, "lines": lines[:cut]})
-            out.append({**raw, "lines": lines[cut:]})
-        else:
-            out.append(raw)
-    return out
 
 
 def _valid(ch: str) -> str:
@@ -418,7 +366,6 @@ def _shift(box: Box | None, dx: float, dy: float) -> Box | None:
 
 HEADING_RATIO = 1.15
 MAX_SIZE_LEVELS = 6  # heading sizes beyond the sixth largest share its level
-MAX_HEADING_LINES = 3
 PAGE_BODY_CHARS = 600  # a page's own body size needs this much text set in it
 MARGIN = 0.06  # top and bottom share of the page where running headers and footers sit
 
@@ -480,3 +427,4 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
         if level is not None:
             block.role, block.level = Role.HEADING, level
     drop_contents_entries([tb.block for tb in blocks])
+    lift_parts([tb.block for tb in blocks])
