@@ -364,6 +364,7 @@ def test_an_archive_is_stale_when_the_code_it_measures_changed_since_its_commit(
     assert not any("exclude" in p for p in measured_code("ocr") + measured_code("long-structure"))
     # Qasper and Markdown never run the PDF reader; the evidence run reads PDF tables, so it does
     assert ":(exclude)app/folioscope/ingest/pdf.py" in measured_code("retrieval") + measured_code("chapters")
+    assert ":(exclude)app/folioscope/ingest/headings.py" in measured_code("answers")
     assert ":(exclude)app/folioscope/ingest/pdf.py" not in measured_code("evidence")
     assert measured_code("something-new") == ["app/folioscope", "models"]
 

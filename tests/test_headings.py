@@ -357,3 +357,22 @@ def test_a_part_and_its_first_item_in_one_block_are_two_headings(tmp_path):
     headings = [(b.text, b.level) for b in doc.pages[0].blocks if b.role == Role.HEADING]
     assert [text for text, _ in headings] == ["PART I. FINANCIAL INFORMATION", "ITEM 1. FINANCIAL STATEMENTS"]
     assert headings[0][1] < headings[1][1]
+
+
+def test_parts_are_lifted_above_the_level_most_items_share_not_above_a_stray_item():
+    from folioscope.core import Block, Role
+    from folioscope.ingest.headings import lift_parts
+
+    def heading(text, level):
+        return Block(text=text, page=0, box=None, role=Role.HEADING, level=level)
+
+    # Parts set in the body's size (level 8) over Items set larger (level 2): lifted
+    blocks = [heading("PART I", 8), heading("Item 1. Business", 2), heading("PART II", 8),
+              heading("Item 7. Analysis", 2), heading("Overview", 9)]
+    assert lift_parts(blocks)
+    assert [b.level for b in blocks] == [2, 3, 2, 3, 10]
+    # Parts already above the Items most share; one Item in an exhibit is set larger (level 4)
+    blocks = [heading("PART I", 8), heading("Item 1. Business.", 9), heading("PART II", 8),
+              heading("Item 7. Analysis.", 9), heading("Item 1. Definitions", 4)]
+    assert not lift_parts(blocks)
+    assert [b.level for b in blocks] == [8, 9, 8, 9, 4]

@@ -71,8 +71,10 @@ def save(report: dict, folder: Path, name: str) -> Path:
 _READING = ["app/folioscope/ingest", "app/folioscope/core"]
 # the OCR path of the reader: evaluations of text read as text (Qasper, Markdown) never run it
 _NOT_OCR = [f":(exclude)app/folioscope/ingest/{p}" for p in ("ocr", "layout.py", "scan.py", "image.py", "repair.py")]
-# the PDF reader: evaluations of Qasper and Markdown read as text never run it either
-_NOT_PDF = [f":(exclude)app/folioscope/ingest/{p}" for p in ("pdf.py", "router.py", "tables.py")]
+# the PDF reader, and the heading and page-flow helpers only it and the scan reader call:
+# evaluations of Qasper and Markdown read as text never run them either
+_NOT_PDF = [f":(exclude)app/folioscope/ingest/{p}"
+            for p in ("pdf.py", "router.py", "tables.py", "heading_lines.py", "headings.py", "flow.py")]
 # the Qasper library these read is built by the whole pipeline (retrieval.library_cache)
 _RETRIEVAL = ["app/folioscope/retrieve", "app/folioscope/answer", "app/folioscope/segment", "app/folioscope/chapters",
               "app/folioscope/core", "app/folioscope/ingest", "app/folioscope/index", "app/folioscope/pipeline",

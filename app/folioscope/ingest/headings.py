@@ -80,16 +80,16 @@ def lift_parts(blocks: list[Block]) -> bool:
     """Parts above their Items. A filing or a book may set "PART II" in the body's size and
     bold, and its Items or Chapters larger, so that font size alone puts each Part below the
     Items it holds. When there are two Part headings or more, each followed by an Item or
-    Chapter heading before the next Part, and the Parts sit deeper than those, the Parts take
-    the Items' level and every heading from that level down goes one level deeper. Returns
-    whether the levels changed."""
+    Chapter heading before the next Part, and the Parts sit deeper than the level most Items
+    share (one set larger in an exhibit at the back does not count), the Parts take that level
+    and every heading from it down goes one level deeper. Returns whether the levels changed."""
     headings = [b for b in blocks if b.role == Role.HEADING]
     ranks = [numbered_rank(b.text) for b in headings]
     parts = [b for b, r in zip(headings, ranks) if r == 0]
-    items = [b for b, r in zip(headings, ranks) if r == 1]
+    items = [b.level for b, r in zip(headings, ranks) if r == 1]
     if len(parts) < 2 or not items:
         return False
-    top = min(b.level for b in items)
+    top = max(set(items), key=lambda level: (items.count(level), -level))
     if min(b.level for b in parts) <= top:
         return False
     sequence = [r for r in ranks if r in (0, 1)]
