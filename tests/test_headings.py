@@ -272,6 +272,22 @@ def test_a_level_that_begins_only_in_the_back_is_not_the_documents_top_level():
         ("EMPLOYMENT AGREEMENT", 1), ("CONFIDENTIALITY AGREEMENT", 1)]
 
 
+def test_a_level_shared_by_a_cover_line_and_the_signatures_is_judged_by_its_lines_after_the_cover():
+    """Uber's 10-K: the cover's "Washington, D.C. 20549" is set in the size of the signature
+    lines at the back. That level starts on the cover, but after the cover it begins only
+    once the Items have passed, so Part and Item stay the two levels."""
+    from folioscope.chapters.structure import heading_marks
+    cover = [heading(0, "Washington, D.C. 20549", 2, 0)]
+    body = [heading(1000, "PART I", 3, 2), heading(1010, "Item 1. Business", 4, 2),
+            heading(5000, "Item 1A. Risk Factors", 4, 9), heading(9000, "PART II", 3, 20),
+            heading(9010, "Item 7. Management's Discussion", 4, 20), heading(12000, "Item 8. Financial Statements", 4, 40)]
+    signatures = [heading(20000, "By: /s/ A. Officer", 2, 80), heading(20100, "By: /s/ B. Director", 2, 80)]
+    marks = heading_marks(cover + body + signatures, n_words=30000)
+    assert [(m.title, m.level) for m in marks if m.title.startswith(("PART", "Item"))] == [
+        ("PART I", 1), ("Item 1. Business", 2), ("Item 1A. Risk Factors", 2), ("PART II", 1),
+        ("Item 7. Management's Discussion", 2), ("Item 8. Financial Statements", 2)]
+
+
 def test_a_heading_at_the_very_top_of_a_page_stays_a_heading_and_a_running_head_there_does_not(tmp_path):
     """A filing printed with a narrow top margin: a small running head ("PART I", "Item 2")
     and, just under it, inside the top 6% of the page, the Item's heading set larger."""

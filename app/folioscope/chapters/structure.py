@@ -68,7 +68,7 @@ def heading_marks(headings: list[Heading], n_words: int) -> list[Mark]:
             break
     else:
         return []
-    top = next((lv for lv in repeated if not _starts_late(lv, repeated, headings)), repeated[0])
+    top = next((lv for lv in repeated if not _starts_late(lv, repeated, counted)), repeated[0])
     first_part = min(h.offset for h in headings if h.level == top)
     below = [lv for lv in levels if lv > top]
     for deepest in below[:1] + [top]:
