@@ -441,6 +441,26 @@ def test_receipt_halves_share_no_merchant_and_a_wrong_scan_is_refused(tmp_path):
     assert summary["raw"]["folioscope_speed_over_this"] == 2.0
 
 
+def test_form_halves_share_no_form_a_wrong_pdf_is_refused_and_a_scan_is_the_same_for_the_same_seed(
+        tmp_path, monkeypatch):
+    from folioscope.core import FolioscopeError
+    from folioscope_lab import forms
+    pages = json.loads(forms.MANIFEST.read_text(encoding="utf-8"))["pages"]
+    halves = {split: {p["form"] for p in pages if p["split"] == split} for split in ("tune", "test")}
+    assert halves["tune"] and halves["test"] and not halves["tune"] & halves["test"]
+    assert all((forms.FORMS / "gold" / p["gold"]).read_text(encoding="utf-8").strip() for p in pages)
+    first = pages[0]
+    once, again = forms.scan(forms.FORMS / "pdf" / first["pdf"], first["page"], 1), forms.scan(
+        forms.FORMS / "pdf" / first["pdf"], first["page"], 1)
+    other = forms.scan(forms.FORMS / "pdf" / first["pdf"], first["page"], 2)
+    assert once.ndim == 3 and once.shape[2] == 3 and (once == again).all() and not (once == other).all()
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "pdf" / first["pdf"]).write_bytes(b"not the form")
+    monkeypatch.setattr(forms, "FORMS", tmp_path)
+    with pytest.raises(FolioscopeError, match="not the PDF the gold was made from"):
+        forms.form_pages(first["split"])
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_structure_reports_headings_chapter_starts_and_titles_beside_the_baselines(capsys, data):

@@ -106,6 +106,11 @@ def run_eval(what: str, data: Path | None = None, tune: bool = False, limit: int
         from .receipts import MANIFEST, evaluate_receipts
         report = evaluate_receipts(data, split=split, limit=limit)
         sources = [MANIFEST, MANIFEST.parent / "receipts"]
+    elif what == "forms":
+        from .forms import FORMS, evaluate_forms
+        from .forms import MANIFEST as FORMS_MANIFEST
+        report = evaluate_forms(split=split, limit=limit)
+        sources = [FORMS_MANIFEST, FORMS]
     elif what == "routes":
         from .routes import route_accuracy
         report = route_accuracy(data)

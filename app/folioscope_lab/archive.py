@@ -101,6 +101,7 @@ MEASURED_CODE: dict[str, list[str]] = {
     "long-structure": [*_STRUCTURE, "app/folioscope_lab/long_structure.py"],
     "ocr": [*_READING, "app/folioscope_lab/ocr.py"],
     "receipts": [*_READING, "app/folioscope_lab/ocr.py", "app/folioscope_lab/receipts.py"],
+    "forms": [*_READING, "app/folioscope_lab/ocr.py", "app/folioscope_lab/receipts.py", "app/folioscope_lab/forms.py"],
     "routes": [*_READING, "app/folioscope_lab/routes.py"],
     "order": [*_READING, "app/folioscope_lab/order.py", "app/folioscope_lab/ocr.py"],
     "robustness": [*_READING, "app/folioscope/pipeline", "app/folioscope/index", "app/folioscope/segment",

@@ -4,6 +4,7 @@
                         [--tune] [--limit N] [--save DIR] [--json]
     folioscope-lab eval long-structure --data CHECKOUT [--tune]   (chapters and titles of long real PDFs)
     folioscope-lab eval receipts --data CHECKOUT [--tune]   (reading order on scanned receipts)
+    folioscope-lab eval forms [--tune]   (reading order on tax forms, rendered and degraded like scans)
     folioscope-lab eval order   (reading order of born-digital PDFs, beside PyMuPDF's own layout analysis)
     folioscope-lab eval segmentation --layers K   (sentence vectors from MiniLM's first K layers)
     folioscope-lab bench [--only PARTS] [--save DIR] [--json]
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="evaluate quality against gold data, beside the simplest baselines")
     p.add_argument("what", choices=["segmentation", "retrieval", "evidence", "answers", "chapters", "structure", "ocr",
-                                    "routes", "robustness", "long-structure", "receipts", "order"])
+                                    "routes", "robustness", "long-structure", "receipts", "forms", "order"])
     p.add_argument("--data", metavar="PATH", help="data folder (default: ../shared/data; for long-structure and receipts, "
                    "a checkout of the repository their gold names, or $FOLIOSCOPE_LONG_DATA / "
                    "$FOLIOSCOPE_RECEIPTS_DATA)")

@@ -36,26 +36,33 @@ def receipt_pages(checkout: Path, split: str) -> list[dict]:
 
 
 def evaluate_receipts(checkout: Path, split: str = "test", limit: int | None = None) -> dict:
+    pages = receipt_pages(checkout, split)[:limit]
+    items = [({"page": p["image"], "merchant": p["merchant"]}, checkout / p["image"],
+              (GOLD_DIR / "receipts" / p["gold"]).read_text(encoding="utf-8")) for p in pages]
+    rows = read_scans(items)
+    return {"split": split, "pages": len(rows), "summary": summarise(rows), "rows": rows}
+
+
+def read_scans(items: list[tuple[dict, Path, str]]) -> list[dict]:
+    """Each scan (what to call its row, the image, its gold text) read by Folioscope and by
+    rapidocr's grid, scored, one row per scan; every engine warmed up outside the timings."""
     from folioscope.ingest.ocr import get_engine
     engines = raw_engines()
     get_engine("rapidocr")  # load Folioscope's engine outside the timings
-    rows = []
-    pages = receipt_pages(checkout, split)[:limit]
-    if pages:  # warm every engine up outside the timings
-        first = page_image(checkout / pages[0]["image"])
-        folioscope_text(checkout / pages[0]["image"], 0)
+    if items:
+        first = page_image(items[0][1])
+        folioscope_text(items[0][1], 0)
         for engine in engines.values():
             engine(first)
-    for page in pages:
-        path = checkout / page["image"]
-        gold = (GOLD_DIR / "receipts" / page["gold"]).read_text(encoding="utf-8")
+    rows = []
+    for meta, path, gold in items:
         image = page_image(path)
         started = time.perf_counter()
         ours, info = folioscope_text(path, 0)
-        rows.append({"page": page["image"], "merchant": page["merchant"],
-                     OURS: {**score(ours, gold, time.perf_counter() - started), "order": info["reason"].get("order", "")},
+        rows.append({**meta, OURS: {**score(ours, gold, time.perf_counter() - started),
+                                    "order": info["reason"].get("order", "")},
                      **raw_grid(engines, image, gold)})
-    return {"split": split, "pages": len(rows), "summary": summarise(rows), "rows": rows}
+    return rows
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -64,7 +71,7 @@ def summarise(rows: list[dict]) -> dict:
     paired interval by page, and Folioscope's speed over its speed."""
     if not rows:
         return {}
-    names = [k for k in rows[0] if k not in ("page", "merchant")]
+    names = [k for k, v in rows[0].items() if isinstance(v, dict)]
     out: dict = {}
     for name in names:
         seconds = sum(r[name]["seconds"] for r in rows)
