@@ -96,3 +96,40 @@ def test_columns_whose_rows_skip_a_row_of_the_item_column_still_line_up():
     blocks, _ = _text(boxes, labels)
     assert blocks == ["Pos Artikel-Nr. Menge €/Stk", "0 23530020 03 2,00 04,99", "name 0",
                       "1 23530021 03 2,00 14,99", "name 1"]
+
+
+def _form_items(n, top=100):
+    """A form's numbered items: a label of three lines, beside it its boxes' operators level
+    with the label, between two of its lines (off their grid), and a note under the boxes
+    that reaches down beside the next item's first line."""
+    boxes, labels = [], []
+    for k in range(n):
+        y = top + 80 * k
+        for line in range(3):
+            boxes.append((10, y + PITCH * line, 400, y + PITCH * line + HEIGHT))
+            labels.append(f"label {k}.{line}")
+        boxes += [(600, y + 30, 620, y + 54), (700, y + 30, 800, y + 54), (600, y + 60, 1000, y + 84)]
+        labels += ["=", "x 0.124 =", f"note {k}"]
+    return boxes, labels
+
+
+def test_a_forms_labels_read_each_with_its_boxes_and_note_not_all_labels_first():
+    boxes, labels = _form_items(4)
+    blocks, _ = _text(boxes, labels)
+    assert " ".join(blocks).split(" ") == " ".join(
+        f"label {k}.0 label {k}.1 label {k}.2 = x 0.124 = note {k}" for k in range(4)).split(" ")
+
+
+def test_a_column_of_text_beside_a_column_of_sections_is_still_read_after_it():
+    boxes, labels = [], []  # a payment slip's receipt (left) and payment part (right): names, addresses
+    for k in range(3):
+        y = 100 + 80 * k
+        for line in range(3):
+            boxes.append((10, y + PITCH * line, (300, 140, 120)[line], y + PITCH * line + HEIGHT))
+            labels.append(f"left{k}.{line}")
+    for line in range(9):  # on a grid of its own: larger type
+        boxes.append((500, 100 + 28 * line, (800, 640, 660, 620)[line % 4], 130 + 28 * line))
+        labels.append(f"right{line}")
+    blocks, _ = _text(boxes, labels)
+    assert " ".join(blocks).split() == [f"left{k}.{line}" for k in range(3) for line in range(3)] + [
+        f"right{line}" for line in range(9)]

@@ -31,6 +31,8 @@ ROW_SHARE = 1 / 3  # of a region's lines in rows of two or more: a row region
 PROSE_FILL = 0.55  # median line width over column width for a column of prose
 PROSE_ASPECT = 8.0  # median line width over line height for a column of prose: long lines
 PROSE_MIN_LINES = 3
+ENTRY_MIN_ITEMS = 3  # labelled items in a column for it to be a form's labels
+ENTRY_LEVEL_SHARE = 0.6  # of the lines beside them level with an item, for the lines to be its entries
 PITCH_TOLERANCE = 0.15  # of a row step: columns whose rows are off each other's grid are read apart
 
 
@@ -209,6 +211,29 @@ def _same_grid(boxes: Sequence[BoxT], left: list[int], right: list[int]) -> bool
     return on_grid > 0.5 * len(steps)
 
 
+def _labels_with_entries(boxes: Sequence[BoxT], labels: list[int], entries: list[int]) -> list[list[int]]:
+    """A form's column of labels beside their entries: the labels stand in items (blocks
+    apart from one another); the lines beside them are cells in rows (the boxes' operators,
+    a "see instructions", a note under the boxes), not a column of text of their own, and
+    most sit level with an item. Returns each item followed by the lines beside it, item by
+    item ([] if the columns are not that): a note under an item's boxes goes with it."""
+    items = _split(boxes, labels, 1)
+    if len(items) < ENTRY_MIN_ITEMS or not is_row_region(boxes, entries):
+        return []  # entries are cells in rows, not a column of text of their own
+    spans = [(min(boxes[i][1] for i in it), max(boxes[i][3] for i in it)) for it in items]
+    beside: list[list[int]] = [[] for _ in items]
+    level = 0
+    for i in entries:
+        centre = (boxes[i][1] + boxes[i][3]) / 2
+        inside = [k for k, (y0, y1) in enumerate(spans) if y0 <= centre <= y1]
+        level += bool(inside)
+        above = [k for k, (y0, _) in enumerate(spans) if y0 <= centre]
+        beside[inside[0] if inside else above[-1] if above else 0].append(i)
+    if level < ENTRY_LEVEL_SHARE * len(entries):
+        return []
+    return [part for item, lines in zip(items, beside) for part in (item, lines) if part]
+
+
 def _same_row(a: BoxT, b: BoxT) -> bool:
     """Two lines on one row of a table: text of about the same size, centred on one line."""
     ha, hb = a[3] - a[1], b[3] - b[1]
@@ -249,6 +274,9 @@ def regions(boxes: Sequence[BoxT]) -> list[list[int]]:
             return [r for part in parts for r in cut(part)]
         groups = _aligned_runs(boxes, parts)
         if len(groups) > 1:
+            strips = _labels_with_entries(boxes, groups[0], [i for g in groups[1:] for i in g])
+            if strips:
+                return [r for strip in strips for r in cut(strip)]
             return [r for group in groups for r in cut(group)]
         return [indices]
 
