@@ -392,3 +392,26 @@ def test_parts_are_lifted_above_the_level_most_items_share_not_above_a_stray_ite
               heading("Item 7. Analysis.", 9), heading("Item 1. Definitions", 4)]
     assert not lift_parts(blocks)
     assert [b.level for b in blocks] == [8, 9, 8, 9, 4]
+
+
+def test_signature_lines_set_like_headings_are_not_headings(tmp_path):
+    import pymupdf
+
+    from folioscope.core import Role
+    from folioscope.ingest import IngestOptions, read_document
+    from folioscope.ingest.headings import is_signature
+    assert is_signature("By: /s/ Don Young") and is_signature("By:/s/ Dara Khosrowshahi")
+    assert not is_signature("Item 7/8. Results") and not is_signature("Use w/s/l as noted")
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    body = "The company designs lighthouse lenses and sells them to harbour authorities. " * 12
+    page.insert_text((72, 80), "Exhibit 10.1", fontsize=14, fontname="hebo")
+    page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=10)
+    page.insert_text((72, 450), "By: /s/ Don Young", fontsize=14)
+    page.insert_text((72, 480), "Name: Don Young", fontsize=10)
+    page.insert_textbox(pymupdf.Rect(72, 520, 520, 760), body, fontsize=10)
+    pdf.save(tmp_path / "exhibit.pdf")
+    doc = read_document(tmp_path / "exhibit.pdf", IngestOptions(ocr_images=False))
+    roles = {b.text: b.role for b in doc.pages[0].blocks}
+    assert roles["Exhibit 10.1"] == Role.HEADING
+    assert roles["By: /s/ Don Young"] != Role.HEADING

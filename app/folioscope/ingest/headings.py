@@ -4,7 +4,8 @@ A filing, a report or a book often sets its headings in the body's size: "Item 1
 Factors" in bold, "PART II" in capitals, "2.3 Results" on a line of its own. These cues
 (numbering, weight, capitals, a short line of its own) mark a heading; a line that ends in a
 page number is a table-of-contents entry, not a heading, and so is an earlier line with the
-same text as a later heading (the contents page lists what the document then heads).
+same text as a later heading (the contents page lists what the document then heads). A
+conformed signature ("/s/ Jane Doe") is never a heading.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ NUMBERED = (
     re.compile(r"^\d{1,2}\.?\s+[A-Z][^.]{2,}$"),          # "1. Introduction", "3 Method"
     re.compile(r"^\d{1,2}\.\d{1,2}\.?\s+[A-Z][^.]{2,}$"),  # "2.3 Results"
 )
+SIGNATURE = re.compile(r"(?:^|[\s:])/s/\s*\S")  # a conformed signature: "By: /s/ Jane Doe"
 TOC_ENTRY = re.compile(r"(?:\.{3,}|\s)\s*(?:\d{1,4}|[ivxlc]{1,6})$")  # "... 12" at the end of a line
 MAX_HEADING_CHARS = 120
 
@@ -41,6 +43,18 @@ def numbered_rank(text: str) -> int | None:
 UNNUMBERED = len(NUMBERED)  # the rank of a bold line of its own without a number: below every numbered one
 
 
+def in_capitals(text: str) -> bool:
+    """Whether more than four letters in five are capitals ("PART II", "ITEM 7.")."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def is_signature(text: str) -> bool:
+    """A conformed signature ("By: /s/ Jane Doe", as a filing signs), which is no heading,
+    however large or bold it is set."""
+    return SIGNATURE.search(text) is not None
+
+
 def looks_like_heading(text: str, bold: bool, lines: int, pieces: int = 1) -> int | None:
     """The rank of a body-size block that reads as a heading: numbered, on at most two
     rows (`lines`; "ITEM 7." and its title at a tab stop share a row), set in bold or
@@ -54,9 +68,7 @@ def looks_like_heading(text: str, bold: bool, lines: int, pieces: int = 1) -> in
         return UNNUMBERED
     if rank is None or lines > 2 or TOC_ENTRY.search(line) and not line.rstrip(".").isalpha():
         return None
-    letters = [c for c in line if c.isalpha()]
-    capitals = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
-    if not (bold or capitals) or line.endswith((",", ";")):
+    if not (bold or in_capitals(line)) or line.endswith((",", ";")):
         return None
     return rank
 

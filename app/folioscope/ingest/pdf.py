@@ -12,7 +12,7 @@ import pymupdf
 from ..core import Block, Box, Document, Page, Piece, Progress, Role, Route, UnreadableFile, out_of_memory
 from .flow import join_continued, mark_running_lines
 from .heading_lines import is_visible, join_wrapped_headings, split_heading_lines
-from .headings import document_title, drop_contents_entries, filing_title, lift_parts, looks_like_heading
+from .headings import document_title, drop_contents_entries, filing_title, is_signature, lift_parts, looks_like_heading
 from .options import DEFERRED, IngestOptions
 from .repair import repair_page
 from .router import PageFeatures, decide, is_garbage_char
@@ -410,7 +410,9 @@ def assign_text_roles(blocks: list[_TextBlock], pages: list[Page]) -> None:
         block = tb.block
         page = pages[block.page]
         level = None
-        if tb.size in level_of and tb.size >= local.get(block.page, body) * HEADING_RATIO and len(block.text) < 200 \
+        if is_signature(block.text):
+            pass  # signature lines of an exhibit are set like headings, but head nothing
+        elif tb.size in level_of and tb.size >= local.get(block.page, body) * HEADING_RATIO and len(block.text) < 200 \
                 and tb.lines <= 3 and sum(c.isalpha() for c in block.text) >= 2:  # not a page number
             level = level_of[tb.size]
         elif tb.size >= body * 0.9 and (rank := looks_like_heading(block.text, tb.bold, tb.lines, tb.pieces)) is not None:
