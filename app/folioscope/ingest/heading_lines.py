@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from .headings import numbered_rank
+from .headings import in_capitals, numbered_rank
 
 DRAWN = 16 | 32  # MuPDF char flags: filled or stroked (render mode 3 has neither)
 MAX_HEADING_LINES = 3
@@ -106,8 +106,9 @@ def join_wrapped_headings(raw_blocks: list[dict]) -> list[dict]:
     out: list[dict] = []
     for raw in raw_blocks:
         lines = _shown(raw)
-        if out and lines and _wraps(_shown(out[-1]), lines):
-            out[-1] = _with_lines(out[-1], _shown(out[-1]) + lines)
+        above = _shown(out[-1]) if out else []
+        if lines and _wraps(above, lines):
+            out[-1] = _with_lines(out[-1], above + lines)
         else:
             out.append(raw)
     return out
@@ -121,9 +122,7 @@ def _wraps(above: list[dict], below: list[dict]) -> bool:
     if len(styles) != 1:
         return False
     [(size, bold)] = styles
-    text = _text(above + below)
-    letters = [c for c in text if c.isalpha()]
-    if not (bold or letters and sum(c.isupper() for c in letters) > 0.8 * len(letters)):
+    if not (bold or in_capitals(_text(above + below))):
         return False
     last, first = above[-1]["bbox"], below[0]["bbox"]
     gap = first[1] - last[3]

@@ -124,7 +124,8 @@ def turn_quad(quad: np.ndarray, degrees: int, width: int, height: int) -> np.nda
     270) clockwise, ordered top-left, top-right, bottom-right, bottom-left as a crop needs."""
     x, y = quad[:, 0], quad[:, 1]
     turned = np.stack([height - y, x] if degrees == 90 else [y, width - x], axis=1).astype(np.float32)
-    left, right = turned[np.argsort(turned[:, 0])[:2]], turned[np.argsort(turned[:, 0])[2:]]
+    by_x = np.argsort(turned[:, 0])
+    left, right = turned[by_x[:2]], turned[by_x[2:]]
     top_left, bottom_left = left[np.argsort(left[:, 1])]
     top_right, bottom_right = right[np.argsort(right[:, 1])]
     return np.array([top_left, top_right, bottom_right, bottom_left], dtype=np.float32)
