@@ -37,11 +37,12 @@ def clean(piece: str) -> list[str]:
     return [line for line in lines if line and not DECIMAL_MARK.match(line)]
 
 
-def page_text(pdf, index: int) -> str:
+def page_text(pdf, tree: list[dict], index: int) -> str:
+    """Page `index`'s text in the order of the document's structure tree `tree`."""
     page = pdf.pages[index]
     seen: set[int] = set()
     lines: list[str] = []
-    for mcid in tree_order(pdf.structure_tree, index + 1, []):
+    for mcid in tree_order(tree, index + 1, []):
         if mcid in seen:
             continue
         seen.add(mcid)
@@ -57,9 +58,12 @@ def main(argv: list[str]) -> int:
     import pdfplumber
     gold_dir = Path(argv[0])
     manifest = json.loads((gold_dir / "forms.json").read_text(encoding="utf-8"))
-    for entry in manifest["pages"]:
-        with pdfplumber.open(gold_dir / "forms" / "pdf" / entry["pdf"]) as pdf:
-            (gold_dir / "forms" / "gold" / entry["gold"]).write_text(page_text(pdf, entry["page"]), encoding="utf-8")
+    for name in dict.fromkeys(entry["pdf"] for entry in manifest["pages"]):
+        with pdfplumber.open(gold_dir / "forms" / "pdf" / name) as pdf:
+            tree = pdf.structure_tree  # parsed once per document
+            for entry in (e for e in manifest["pages"] if e["pdf"] == name):
+                (gold_dir / "forms" / "gold" / entry["gold"]).write_text(page_text(pdf, tree, entry["page"]),
+                                                                         encoding="utf-8")
     return 0
 
 
